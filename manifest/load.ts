@@ -1,0 +1,75 @@
+// Reading and validating `iot-platform.yaml`, with errors that name the file, the field and the fix.
+import { readFileSync } from 'node:fs';
+import { parseDocument, stringify } from 'yaml';
+import type { z } from 'zod';
+import { UserError } from '../cli/errors.ts';
+import { manifestSchemaV1, API_VERSION, type Manifest } from './schema.ts';
+
+export const MANIFEST_FILE = 'iot-platform.yaml';
+export const SCHEMA_COMMENT = '# yaml-language-server: $schema=./.iot-platform/iot-platform.schema.json';
+
+export function loadManifest(file: string): Manifest {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new UserError(`${file}: cannot read the manifest; check the path`);
+  }
+  return parseManifest(text, file);
+}
+
+export function parseManifest(text: string, file: string): Manifest {
+  const doc = parseDocument(text, { prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const error = doc.errors[0]!;
+    const line = error.linePos?.[0].line;
+    throw new UserError(`${file}${line ? `:${line}` : ''}: not valid YAML (${error.message.split('\n')[0]}); fix the syntax`);
+  }
+  return validateManifest(doc.toJS(), file);
+}
+
+export function validateManifest(value: unknown, file: string): Manifest {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new UserError(`${file}: the manifest must be a YAML mapping with apiVersion: ${API_VERSION}`);
+  }
+  const apiVersion = (value as Record<string, unknown>).apiVersion;
+  if (apiVersion !== API_VERSION) {
+    throw new UserError(
+      `${file}: apiVersion: expected "${API_VERSION}", got ${JSON.stringify(apiVersion ?? null)}; set apiVersion: ${API_VERSION}`,
+    );
+  }
+  const result = manifestSchemaV1.safeParse(value);
+  if (!result.success) throw new UserError(formatIssues(file, result.error.issues));
+  return result.data;
+}
+
+/** One line per problem: `file: path.to.field: what is wrong; how to fix it`. */
+export function formatIssues(file: string, issues: readonly z.core.$ZodIssue[]): string {
+  return issues.map((issue) => `${file}: ${formatPath(issue.path)}: ${describeIssue(issue)}`).join('\n');
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return '(top level)';
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined
+        ? `is required; add it (${issue.expected})`
+        : `expected ${issue.expected}, got ${typeof issue.input}; change the value`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}; got ${JSON.stringify(issue.input)}`;
+    case 'unrecognized_keys':
+      return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; remove or rename ${issue.keys.length > 1 ? 'them' : 'it'}`;
+    case 'invalid_format':
+      return `${issue.message}`;
+    default:
+      return issue.message;
+  }
+}
+
+export function renderManifest(manifest: Manifest): string {
+  return `${SCHEMA_COMMENT}\n${stringify(manifest, { lineWidth: 120 })}`;
+}

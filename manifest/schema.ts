@@ -1,0 +1,169 @@
+// The project manifest `iot-platform.yaml`: one file that describes a generated repository and is the
+// answers file that upgrades re-render from. Version 1 of its schema.
+import { z } from 'zod';
+
+export const API_VERSION = 'iot-platform/v1';
+
+const identifier = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]*$/, 'use lower-case letters, digits and underscores, starting with a letter');
+
+const topicName = z
+  .string()
+  .regex(/^[a-zA-Z0-9._-]{1,249}$/, 'use letters, digits, ".", "_" or "-" (at most 249 characters)');
+
+export const projectName = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(53, 'use at most 53 characters (a Helm release name limit)')
+  .regex(/^[a-z]([a-z0-9-]*[a-z0-9])?$/, 'use lower-case letters, digits and "-", starting with a letter and not ending with "-"');
+
+export const COMPONENTS = ['redis', 'api', 'dbt', 'history', 'observability'] as const;
+export const componentName = z.enum(COMPONENTS);
+export type ComponentName = z.infer<typeof componentName>;
+
+export const DEPLOY_TARGETS = ['compose', 'native', 'kubernetes'] as const;
+export const deployTarget = z.enum(DEPLOY_TARGETS);
+
+const fieldType = z.enum(['string', 'int', 'long', 'double', 'boolean', 'timestamp']);
+
+const eventField = z.strictObject({
+  name: identifier.or(z.string().regex(/^[a-z][a-zA-Z0-9]*$/, 'use camelCase or snake_case')),
+  type: fieldType,
+  description: z.string().optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+});
+
+const mqttSource = z.strictObject({
+  mqtt: z
+    .string()
+    .regex(/^[^#+]+$/, 'write the topic with {placeholders}, not MQTT wildcards')
+    .describe('MQTT topic pattern; {name} segments are captured into the event as context fields'),
+});
+
+const httpSource = z.strictObject({
+  http: z.string().regex(/^\/[a-z0-9/_{}-]*$/, 'use an absolute path such as /events/{deviceId}'),
+});
+
+export const eventSchema = z.strictObject({
+  description: z.string().optional(),
+  source: z.union([mqttSource, httpSource]),
+  format: z.enum(['csv', 'json']),
+  fields: z.array(eventField).min(1, 'declare at least one field'),
+  key: z.array(z.string()).min(1, 'name the fields that make up the Kafka record key'),
+  topic: topicName,
+});
+export type EventSchema = z.infer<typeof eventSchema>;
+
+const topicSpec = z.strictObject({
+  name: topicName,
+  partitions: z.number().int().min(1).max(1024).default(1),
+  retentionHours: z.number().int().min(1).optional(),
+  compacted: z.boolean().default(false),
+  description: z.string().optional(),
+});
+
+const redisSink = z.strictObject({
+  topic: topicName,
+  key: z
+    .string()
+    .regex(/\{[a-z_][a-z0-9_]*\}/i, 'use {field} placeholders to build the Redis key from record fields'),
+  ttlSeconds: z.number().int().positive().optional(),
+  description: z.string().optional(),
+});
+
+const postgresSink = z.strictObject({
+  table: identifier,
+  primaryKey: z.array(identifier).min(1, 'a JDBC upsert sink needs a primary key'),
+  description: z.string().optional(),
+});
+
+const historySink = z.strictObject({
+  topic: topicName,
+  path: z.string().regex(/^[a-z0-9][a-z0-9/_-]*$/, 'use a relative object-store prefix such as raw/humidity'),
+});
+
+export const manifestSchemaV1 = z
+  .strictObject({
+    apiVersion: z.literal(API_VERSION),
+    platform: z.strictObject({
+      version: z.string().regex(/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, 'use a semantic version such as 0.1.0'),
+    }),
+    blueprint: z.string().min(1),
+    project: z.strictObject({
+      name: projectName,
+      description: z.string().default(''),
+      owner: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'use a team or user name').default('platform-team'),
+      timeZone: z
+        .string()
+        .refine(isTimeZone, 'use an IANA time zone such as UTC or Europe/Stockholm')
+        .default('UTC'),
+      github: z
+        .string()
+        .regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, 'use owner/name')
+        .optional(),
+    }),
+    components: z.array(componentName).default([]),
+    events: z.record(identifier, eventSchema),
+    topics: z.array(topicSpec).default([]),
+    sinks: z
+      .strictObject({
+        redis: z.array(redisSink).default([]),
+        postgres: z.array(postgresSink).default([]),
+        history: z.array(historySink).default([]),
+      })
+      .default({ redis: [], postgres: [], history: [] }),
+    deploy: z.strictObject({
+      targets: z.array(deployTarget).min(1, 'choose at least one of compose, native, kubernetes'),
+      kubernetes: z
+        .strictObject({ namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/) })
+        .optional(),
+    }),
+  })
+  .superRefine((manifest, ctx) => {
+    const declared = new Set(manifest.topics.map((t) => t.name));
+    for (const [name, event] of Object.entries(manifest.events)) {
+      const fieldNames = new Set(event.fields.map((f) => f.name));
+      const context = [...contextFields(event)];
+      for (const key of event.key) {
+        if (!fieldNames.has(key) && !context.includes(key)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['events', name, 'key'],
+            message: `key field "${key}" is neither a field nor a {placeholder} of the source; add it to fields`,
+          });
+        }
+      }
+      if (declared.size > 0 && !declared.has(event.topic)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['events', name, 'topic'],
+          message: `topic "${event.topic}" is not declared under topics; add it there`,
+        });
+      }
+    }
+    const seen = new Set<string>();
+    manifest.components.forEach((c, i) => {
+      if (seen.has(c)) ctx.addIssue({ code: 'custom', path: ['components', i], message: `"${c}" is listed twice; list it once` });
+      seen.add(c);
+    });
+  });
+
+export type Manifest = z.infer<typeof manifestSchemaV1>;
+export type ManifestInput = z.input<typeof manifestSchemaV1>;
+
+/** The {placeholders} of an event's source pattern, captured into the event as context fields. */
+export function contextFields(event: EventSchema): string[] {
+  const pattern = 'mqtt' in event.source ? event.source.mqtt : event.source.http;
+  return [...pattern.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]!);
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,112 @@
+// The blueprint catalog: which blueprints exist, which components they offer, and how components depend
+// on each other. Help text, prompts and validation all read from these tables.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { UserError } from '../cli/errors.ts';
+import { COMPONENTS, componentName, type ComponentName } from '../manifest/schema.ts';
+import { packageRoot } from './package-root.ts';
+
+export const COMPONENT_INFO: Record<ComponentName, { title: string; requires: ComponentName[] }> = {
+  redis: { title: 'Redis current state (platform Redis sink)', requires: [] },
+  api: { title: 'HTTP API (Fastify, OpenAPI docs)', requires: ['redis'] },
+  dbt: { title: 'dbt batch reports on PostgreSQL', requires: [] },
+  history: { title: 'S3 history (SeaweedFS) written by Flink', requires: [] },
+  observability: { title: 'Elasticsearch, Logstash and Kibana', requires: [] },
+};
+
+const ownershipRules = z.strictObject({
+  platform: z.array(z.string()).default([]),
+  user: z.array(z.string()).default([]),
+});
+
+const blueprintMeta = z.strictObject({
+  name: z.string(),
+  title: z.string(),
+  description: z.string(),
+  components: z.array(componentName).default([...COMPONENTS]),
+  defaultComponents: z.array(componentName).default([]),
+  ownership: ownershipRules.default({ platform: [], user: [] }),
+  when: z.record(z.string(), componentName).default({}),
+});
+export type BlueprintMeta = z.infer<typeof blueprintMeta>;
+
+export interface Blueprint extends BlueprintMeta {
+  dir: string;
+  filesDir: string;
+}
+
+export const BLUEPRINTS_DIR = join(packageRoot(), 'blueprints');
+export const BASE = 'base';
+
+let cache: Map<string, Blueprint> | undefined;
+
+export function readBlueprint(dir: string): Blueprint {
+  const metaFile = join(dir, 'blueprint.yaml');
+  const result = blueprintMeta.safeParse(parse(readFileSync(metaFile, 'utf8')));
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new Error(`${metaFile}: ${issue.path.join('.')}: ${issue.message}`);
+  }
+  return { ...result.data, dir, filesDir: join(dir, 'files') };
+}
+
+/** Every blueprint a user can choose (the base folder is shared by all of them and is not one). */
+export function blueprints(): Map<string, Blueprint> {
+  if (!cache) {
+    cache = new Map();
+    for (const entry of readdirSync(BLUEPRINTS_DIR, { withFileTypes: true })) {
+      if (!entry.isDirectory() || entry.name === BASE) continue;
+      if (!existsSync(join(BLUEPRINTS_DIR, entry.name, 'blueprint.yaml'))) continue;
+      cache.set(entry.name, readBlueprint(join(BLUEPRINTS_DIR, entry.name)));
+    }
+  }
+  return cache;
+}
+
+export function baseBlueprint(): Blueprint {
+  return readBlueprint(join(BLUEPRINTS_DIR, BASE));
+}
+
+export function getBlueprint(name: string): Blueprint {
+  const blueprint = blueprints().get(name);
+  if (!blueprint) {
+    throw new UserError(`unknown blueprint "${name}"; choose one of: ${[...blueprints().keys()].join(', ')} (--blueprint NAME)`);
+  }
+  return blueprint;
+}
+
+/** Rejects component sets a blueprint cannot run with; returns them in canonical order. */
+export function checkComponents(blueprint: Blueprint, requested: readonly string[]): ComponentName[] {
+  for (const name of requested) {
+    if (!(COMPONENTS as readonly string[]).includes(name)) {
+      throw new UserError(`unknown component "${name}"; choose from: ${blueprint.components.join(', ')} (--components a,b)`);
+    }
+    if (!blueprint.components.includes(name as ComponentName)) {
+      throw new UserError(`blueprint "${blueprint.name}" has no component "${name}"; choose from: ${blueprint.components.join(', ')}`);
+    }
+  }
+  const chosen = new Set(requested as ComponentName[]);
+  for (const name of chosen) {
+    for (const needed of COMPONENT_INFO[name].requires) {
+      if (!chosen.has(needed)) {
+        throw new UserError(`component "${name}" needs "${needed}"; add it (--components ${[...chosen, needed].join(',')}) or drop "${name}"`);
+      }
+    }
+  }
+  return COMPONENTS.filter((c) => chosen.has(c));
+}
+
+/** Every valid component set of a blueprint, in canonical order (used by tests and benchmarks). */
+export function componentCombinations(blueprint: Blueprint): ComponentName[][] {
+  const all = blueprint.components;
+  const combos: ComponentName[][] = [];
+  for (let mask = 0; mask < 1 << all.length; mask++) {
+    const set = all.filter((_, i) => mask & (1 << i));
+    if (set.every((c) => COMPONENT_INFO[c].requires.every((r) => set.includes(r)))) {
+      combos.push(COMPONENTS.filter((c) => set.includes(c)));
+    }
+  }
+  return combos;
+}
