@@ -95,7 +95,7 @@ function templateContext(manifest: Manifest, blueprint: Blueprint, options: Rend
     events: Object.entries(manifest.events).map(([name, event]) => ({ name, ...event, context: contextFields(event) })),
     topics: manifest.topics,
     sinks: manifest.sinks,
-    images: IMAGES,
+    images: { ...IMAGES, flinkSqlRunner: `${runnerImageRepository()}:${version}` },
     npm: NPM,
     python: PYTHON,
     flinkVersion: FLINK_VERSION,
@@ -136,6 +136,11 @@ function listFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
     .map((entry) => join(entry.parentPath, entry.name));
+}
+
+/** The platform's Flink SQL runner image (connectors baked in), released with each platform version. */
+function runnerImageRepository(): string {
+  return `ghcr.io/${platformRepository().split('/')[0]!.toLowerCase()}/iot-platform-flink-sql-runner`;
 }
 
 function platformRepository(): string {
