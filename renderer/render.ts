@@ -14,6 +14,7 @@ import { FLINK_VERSION, IMAGES, NPM, PYTHON } from './versions.ts';
 import { packageJson, packageRoot } from './package-root.ts';
 import { matchesGlob } from './glob.ts';
 import { renderEnvExample } from './env.ts';
+import { buildLock } from './lock.ts';
 
 export interface PlannedFile {
   path: string;
@@ -76,8 +77,13 @@ export function renderProject(manifest: Manifest, options: RenderOptions = {}): 
       executable: false,
     },
   );
-  files.sort((a, b) => (a.path < b.path ? -1 : 1));
-  return files;
+  files.push({
+    path: LOCK_FILE,
+    content: `${JSON.stringify(buildLock(manifest, files), null, 2)}\n`,
+    ownership: 'platform',
+    executable: false,
+  });
+  return files.sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
 function templateContext(manifest: Manifest, blueprint: Blueprint, options: RenderOptions) {

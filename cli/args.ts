@@ -1,0 +1,40 @@
+// Command-line flags of `create-iot-platform [folder]`.
+import { parseArgs } from 'node:util';
+import { UserError } from './errors.ts';
+
+export const CREATE_FLAGS = {
+  blueprint: { type: 'string' },
+  name: { type: 'string' },
+  components: { type: 'string' },
+  deploy: { type: 'string' },
+  github: { type: 'string' },
+  description: { type: 'string' },
+  owner: { type: 'string' },
+  'time-zone': { type: 'string' },
+  answers: { type: 'string' },
+  yes: { type: 'boolean', short: 'y' },
+  'dry-run': { type: 'boolean' },
+  force: { type: 'boolean' },
+  'skip-install': { type: 'boolean' },
+  'skip-git': { type: 'boolean' },
+  'platform-dependency': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+export type CreateFlags = ReturnType<typeof parseCreateArgs>;
+
+export function parseCreateArgs(argv: string[]) {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options: CREATE_FLAGS, allowPositionals: true, strict: true });
+    if (positionals.length > 1) {
+      throw new UserError(`expected one target folder, got ${positionals.length}: ${positionals.join(' ')}`);
+    }
+    return { ...values, target: positionals[0] };
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    // node:util messages look like "Unknown option '--blueprnt'. To specify a positional argument ...".
+    const message = (error as Error).message.split('. ')[0];
+    throw new UserError(`${message}; see create-iot-platform --help`);
+  }
+}

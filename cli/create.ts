@@ -1,0 +1,181 @@
+// `create-iot-platform [folder]`: resolve the answers (flags, --answers file, prompts, defaults), check the
+// target, then drive the Yeoman generator programmatically.
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { createEnv } from 'yeoman-environment';
+import { QueuedAdapter, TerminalAdapter } from '@yeoman/adapter';
+import AppGenerator, { NAMESPACE, type AppOptions } from '../generators/app/index.ts';
+import { QUESTIONS, unanswered, type CreateAnswers } from '../generators/app/questions.ts';
+import { loadManifest } from '../manifest/load.ts';
+import { DEPLOY_TARGETS, type Manifest } from '../manifest/schema.ts';
+import { checkComponents, getBlueprint } from '../renderer/catalog.ts';
+import type { PlannedFile } from '../renderer/render.ts';
+import { packageRoot, platformVersion } from '../renderer/package-root.ts';
+import type { CreateFlags } from './args.ts';
+import { UserError } from './errors.ts';
+
+export interface Terminal {
+  out: (line: string) => void;
+  interactive: boolean;
+}
+
+export async function create(flags: CreateFlags, terminal: Terminal): Promise<void> {
+  if (flags.github) {
+    throw new UserError(
+      `--github: creating the GitHub repository is not available in create-iot-platform ${platformVersion()} yet; create the project without --github and push it with git`,
+    );
+  }
+  const replay = flags.answers ? loadManifest(resolve(flags.answers)) : undefined;
+  const known = { ...answersOf(replay), ...answersFromFlags(flags) };
+  const missing = unanswered(known);
+  if (!flags.yes && missing.length > 0 && !terminal.interactive) {
+    throw new UserError(
+      `cannot prompt (not a terminal) and these answers are missing: ${missing.map((q) => q.flag).join(', ')}; pass them as flags, or --yes to take the defaults`,
+    );
+  }
+  if (known.target === undefined) {
+    known.target = flags.yes ? QUESTIONS[0]!.default(known) as string : await askTarget();
+  }
+  const target = resolve(known.target);
+  checkTarget(target, Boolean(flags.force));
+
+  const generator = await runGenerator(target, {
+    answers: known,
+    replay,
+    yes: flags.yes,
+    dryRun: flags['dry-run'],
+    skipInstall: flags['skip-install'] || flags['dry-run'],
+    skipGit: flags['skip-git'],
+    platformDependency: flags['platform-dependency'] ?? sourceCheckoutDependency(),
+    report: terminal.out,
+  });
+  const where = relative(process.cwd(), target) || '.';
+  if (flags['dry-run']) {
+    terminal.out(describePlan(generator.plan, where));
+    return;
+  }
+  terminal.out(`Created ${generator.manifest.project.name} (${generator.manifest.blueprint} blueprint, ${generator.plan.length + 1} files) in ${where}`);
+  terminal.out(nextSteps(where, flags['skip-install']));
+}
+
+async function runGenerator(target: string, options: Partial<AppOptions>): Promise<AppGenerator> {
+  const created = !existsSync(target);
+  if (!options.dryRun) mkdirSync(target, { recursive: true });
+  try {
+    const env = createEnv({
+      cwd: target,
+      skipInstall: options.skipInstall,
+      force: true, // emptiness was checked above; --force means overwrite
+      adapter: options.yes ? new QueuedAdapter({ adapter: new NoPromptAdapter() }) : undefined,
+    } as never);
+    env.register(AppGenerator as never, { namespace: NAMESPACE });
+    const generator = (await env.create(NAMESPACE, { generatorOptions: options as never })) as unknown as AppGenerator;
+    await env.runGenerator(generator as never);
+    return generator;
+  } catch (error) {
+    if (created) rmSync(target, { recursive: true, force: true }); // nothing partially written
+    throw error;
+  }
+}
+
+/** Under --yes no question may reach the terminal: an unexpected prompt is a bug, not a hang. */
+class NoPromptAdapter extends TerminalAdapter {
+  override async prompt(questions: unknown): Promise<never> {
+    const names = (Array.isArray(questions) ? questions : [questions]).map((q) => (q as { message?: string }).message);
+    throw new Error(`unexpected prompt under --yes: ${names.join(', ')}`);
+  }
+}
+
+async function askTarget(): Promise<string> {
+  const adapter = new TerminalAdapter();
+  try {
+    const { target } = await adapter.prompt<{ target: string }>([
+      { type: 'input', name: 'target', message: QUESTIONS[0]!.message, default: QUESTIONS[0]!.default({}) as string },
+    ]);
+    return target;
+  } finally {
+    adapter.close();
+  }
+}
+
+function answersFromFlags(flags: CreateFlags): Partial<CreateAnswers> {
+  const answers: Partial<CreateAnswers> = {};
+  if (flags.target !== undefined) answers.target = flags.target;
+  if (flags.blueprint !== undefined) answers.blueprint = getBlueprint(flags.blueprint).name;
+  if (flags.name !== undefined) {
+    const problem = QUESTIONS.find((q) => q.name === 'name')!.validate!(flags.name);
+    if (problem) throw new UserError(problem);
+    answers.name = flags.name;
+  }
+  if (flags.components !== undefined) {
+    const components = splitList(flags.components);
+    if (answers.blueprint) checkComponents(getBlueprint(answers.blueprint), components);
+    answers.components = components;
+  }
+  if (flags.deploy !== undefined) {
+    const targets = splitList(flags.deploy);
+    const unknown = targets.filter((t) => !(DEPLOY_TARGETS as readonly string[]).includes(t));
+    if (unknown.length) throw new UserError(`unknown deploy target "${unknown[0]}"; choose from: ${DEPLOY_TARGETS.join(', ')} (--deploy a,b)`);
+    if (!targets.length) throw new UserError(`--deploy needs at least one of: ${DEPLOY_TARGETS.join(', ')}`);
+    answers.deploy = targets;
+  }
+  if (flags.description !== undefined) answers.description = flags.description;
+  if (flags.owner !== undefined) answers.owner = flags.owner;
+  if (flags['time-zone'] !== undefined) answers.timeZone = flags['time-zone'];
+  return answers;
+}
+
+function answersOf(manifest: Manifest | undefined): Partial<CreateAnswers> {
+  if (!manifest) return {};
+  return {
+    blueprint: manifest.blueprint,
+    name: manifest.project.name,
+    components: manifest.components,
+    deploy: manifest.deploy.targets,
+    description: manifest.project.description,
+    owner: manifest.project.owner,
+    timeZone: manifest.project.timeZone,
+  };
+}
+
+const splitList = (value: string) => value.split(',').map((v) => v.trim()).filter(Boolean);
+
+function checkTarget(target: string, force: boolean) {
+  if (!existsSync(target)) return;
+  const entries = readdirSync(target);
+  if (entries.length > 0 && !force) {
+    throw new UserError(`target folder ${target} is not empty (${entries.length} entries); choose another folder or pass --force to overwrite`);
+  }
+}
+
+/** From a git checkout of the platform (not an installed package), link the generated repo to that checkout. */
+function sourceCheckoutDependency(): string | undefined {
+  return existsSync(resolve(packageRoot(), '.git')) ? `file:${packageRoot()}` : undefined;
+}
+
+function describePlan(plan: PlannedFile[], where: string): string {
+  const counts = { platform: 0, shared: 0, user: 0 };
+  const lines = plan.map((f) => {
+    counts[f.ownership]++;
+    return `  ${f.ownership.padEnd(9)}${f.path}`;
+  });
+  return [
+    `Dry run: would write ${plan.length + 1} files into ${where} (nothing written)`,
+    ...lines,
+    `  ${'user'.padEnd(9)}.env (random secrets, git-ignored)`,
+    `${counts.platform} platform-owned, ${counts.shared} shared, ${counts.user + 1} user-owned`,
+  ].join('\n');
+}
+
+function nextSteps(where: string, skippedInstall: boolean | undefined): string {
+  return [
+    '',
+    'Next steps:',
+    `  cd ${where}`,
+    ...(skippedInstall ? ['  npm install'] : []),
+    '  docker compose up -d --wait          # the whole stack; or: npm run stack -- up --native',
+    '  npm run test:e2e                     # data tests against the running stack',
+    '',
+    'Secrets are in .env (git-ignored); iot-platform.yaml describes the project.',
+  ].join('\n');
+}

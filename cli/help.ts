@@ -1,0 +1,46 @@
+import { QUESTIONS } from '../generators/app/questions.ts';
+import { blueprints, COMPONENT_INFO } from '../renderer/catalog.ts';
+import { COMPONENTS, DEPLOY_TARGETS } from '../manifest/schema.ts';
+
+export function helpText(version: string): string {
+  const prompted = QUESTIONS.filter((q) => q.flag.startsWith('--'))
+    .map((q) => `  ${`${q.flag} ${q.placeholder}`.padEnd(26)}${q.message}`)
+    .join('\n');
+  return `create-iot-platform ${version}: create a complete IoT data platform repository
+
+Usage
+  npm create iot-platform@latest [folder] -- [flags]
+  create-iot-platform [folder] [flags]
+
+Answers (prompted on a terminal when missing)
+${prompted}
+
+More settings
+  --description TEXT        One-line project description
+  --owner NAME              Owning team (Backstage catalog), default platform-team
+  --time-zone ZONE          IANA time zone for "local" days, default UTC
+  --answers FILE            Replay the answers of an iot-platform.yaml; flags override it
+  --github OWNER/NAME       Create the GitHub repository too (not available yet in ${version})
+
+Behaviour
+  -y, --yes                 Take the default for every unanswered question
+  --dry-run                 Print the files that would be written; write nothing
+  --force                   Allow a non-empty target folder (files are overwritten)
+  --skip-install            Do not run npm install
+  --skip-git                Do not run git init and the first commit
+  -h, --help                Show this help
+  -v, --version             Show the version
+
+Blueprints
+${[...blueprints().values()].map((b) => `  ${b.name.padEnd(26)}${b.title}`).join('\n')}
+
+Components (--components, comma-separated)
+${COMPONENTS.map((c) => `  ${c.padEnd(26)}${COMPONENT_INFO[c].title}${COMPONENT_INFO[c].requires.length ? ` (needs ${COMPONENT_INFO[c].requires.join(', ')})` : ''}`).join('\n')}
+
+Deploy targets (--deploy): ${DEPLOY_TARGETS.join(', ')}
+
+Exit codes: 0 ok, 1 user error, 2 internal error.
+Example
+  npm create iot-platform@latest my-sensors -- --blueprint sensors --yes
+`;
+}

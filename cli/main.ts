@@ -1,0 +1,38 @@
+// The process entry: parse, dispatch, and map errors to exit codes in exactly one place.
+import { parseCreateArgs } from './args.ts';
+import { create } from './create.ts';
+import { EXIT, UserError } from './errors.ts';
+import { helpText } from './help.ts';
+import { platformVersion } from '../renderer/package-root.ts';
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const flags = parseCreateArgs(argv);
+    if (flags.help) {
+      process.stdout.write(helpText(platformVersion()));
+      return EXIT.ok;
+    }
+    if (flags.version) {
+      process.stdout.write(`${platformVersion()}\n`);
+      return EXIT.ok;
+    }
+    await create(flags, {
+      out: (line) => process.stdout.write(`${line}\n`),
+      interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    });
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof UserError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      return EXIT.user;
+    }
+    if ((error as Error)?.name === 'ExitPromptError') {
+      process.stderr.write('Cancelled.\n');
+      return EXIT.user;
+    }
+    process.stderr.write(
+      `internal error: ${(error as Error)?.stack ?? String(error)}\nPlease report it with the command you ran.\n`,
+    );
+    return EXIT.internal;
+  }
+}
