@@ -2,6 +2,8 @@
 // target, then drive the Yeoman generator programmatically.
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
+import { Console } from 'node:console';
+import { Writable } from 'node:stream';
 import { createEnv } from 'yeoman-environment';
 import { QueuedAdapter, TerminalAdapter } from '@yeoman/adapter';
 import AppGenerator, { NAMESPACE, type AppOptions } from '../generators/app/index.ts';
@@ -66,7 +68,7 @@ async function runGenerator(target: string, options: Partial<AppOptions>): Promi
       cwd: target,
       skipInstall: options.skipInstall,
       force: true, // emptiness was checked above; --force means overwrite
-      adapter: options.yes ? new QueuedAdapter({ adapter: new NoPromptAdapter() }) : undefined,
+      adapter: new QueuedAdapter({ adapter: options.yes ? new NoPromptAdapter(QUIET) : new TerminalAdapter(QUIET) }),
     } as never);
     env.register(AppGenerator as never, { namespace: NAMESPACE });
     const generator = (await env.create(NAMESPACE, { generatorOptions: options as never })) as unknown as AppGenerator;
@@ -77,6 +79,10 @@ async function runGenerator(target: string, options: Partial<AppOptions>): Promi
     throw error;
   }
 }
+
+// Yeoman's own log (a line per file, task failures) is replaced by our summary and one-line errors.
+const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
+const QUIET = { stderr: silent as NodeJS.WriteStream, console: new Console(silent, silent) };
 
 /** Under --yes no question may reach the terminal: an unexpected prompt is a bug, not a hang. */
 class NoPromptAdapter extends TerminalAdapter {

@@ -19,7 +19,7 @@ export function loadManifest(file: string): Manifest {
 }
 
 export function parseManifest(text: string, file: string): Manifest {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text);
   if (doc.errors.length > 0) {
     const error = doc.errors[0]!;
     const line = error.linePos?.[0].line;
@@ -38,7 +38,7 @@ export function validateManifest(value: unknown, file: string): Manifest {
       `${file}: apiVersion: expected "${API_VERSION}", got ${JSON.stringify(apiVersion ?? null)}; set apiVersion: ${API_VERSION}`,
     );
   }
-  const result = manifestSchemaV1.safeParse(value);
+  const result = manifestSchemaV1.safeParse(value, { reportInput: true });
   if (!result.success) throw new UserError(formatIssues(file, result.error.issues));
   return result.data;
 }

@@ -11,7 +11,7 @@ import { renderEnv } from '../../renderer/env.ts';
 import { BLUEPRINTS_DIR } from '../../renderer/catalog.ts';
 import { platformVersion } from '../../renderer/package-root.ts';
 import { UserError } from '../../cli/errors.ts';
-import { promptQuestions, unanswered, withDefaults, type CreateAnswers } from './questions.ts';
+import { QUESTIONS, promptQuestions, unanswered, withDefaults, type CreateAnswers } from './questions.ts';
 
 export const NAMESPACE = 'iot-platform:app';
 
@@ -43,6 +43,8 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
       Object.assign(known, await this.prompt(promptQuestions(known) as never));
     }
     this.answers = withDefaults(known);
+    const problem = QUESTIONS.find((q) => q.name === 'name')!.validate!(this.answers.name);
+    if (problem) throw new UserError(problem);
   }
 
   configuring() {
