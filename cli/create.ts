@@ -4,7 +4,6 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { Console } from 'node:console';
 import { Writable } from 'node:stream';
-import { createEnv } from 'yeoman-environment';
 import { QueuedAdapter, TerminalAdapter } from '@yeoman/adapter';
 import AppGenerator, { NAMESPACE, type AppOptions } from '../generators/app/index.ts';
 import { QUESTIONS, unanswered, type CreateAnswers } from '../generators/app/questions.ts';
@@ -64,6 +63,7 @@ async function runGenerator(target: string, options: Partial<AppOptions>): Promi
   const created = !existsSync(target);
   if (!options.dryRun) mkdirSync(target, { recursive: true });
   try {
+    const { createEnv } = await import('yeoman-environment');
     const env = createEnv({
       cwd: target,
       skipInstall: options.skipInstall,

@@ -1,6 +1,5 @@
 // The process entry: parse, dispatch, and map errors to exit codes in exactly one place.
 import { parseCreateArgs } from './args.ts';
-import { create } from './create.ts';
 import { EXIT, UserError } from './errors.ts';
 import { helpText } from './help.ts';
 import { platformVersion } from '../renderer/package-root.ts';
@@ -16,6 +15,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${platformVersion()}\n`);
       return EXIT.ok;
     }
+    const { create } = await import('./create.ts'); // Yeoman is most of the start-up time: load it only to create
     await create(flags, {
       out: (line) => process.stdout.write(`${line}\n`),
       interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),

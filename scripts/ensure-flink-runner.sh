@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Builds runtime/flink-sql-runner (shaded job jar + target/runner.classpath for a local MiniCluster),
+# unless the jar is newer than pom.xml and src/main. Prints one line on stdout: a java command prefix;
+# append `[--validate] <script.sql | dir>`. Everything else goes to stderr.
+#   eval "$(scripts/ensure-flink-runner.sh) --validate path/to/sql"
+set -euo pipefail
+RUNNER_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../runtime/flink-sql-runner" && pwd)"
+JAR="$RUNNER_DIR/target/flink-sql-runner.jar"
+CLASSPATH_FILE="$RUNNER_DIR/target/runner.classpath"
+
+up_to_date() {
+  [ -f "$JAR" ] && [ -s "$CLASSPATH_FILE" ] || return 1
+  [ -z "$(find "$RUNNER_DIR/pom.xml" "$RUNNER_DIR/src/main" -newer "$JAR" -print -quit)" ] || return 1
+  local first; first="$(cut -d: -f1 "$CLASSPATH_FILE")" # the local Maven repository may have been wiped
+  [ -f "$first" ]
+}
+
+if ! up_to_date; then
+  if ! command -v mvn >/dev/null || ! command -v java >/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      echo "Installing Java 17 and Maven (apt-get) ..." >&2
+      { apt-get update -q && apt-get install -y -q --no-install-recommends openjdk-17-jdk-headless maven; } >&2
+    else
+      echo "error: the Flink SQL runner needs Java 17 and Maven; install openjdk-17-jdk-headless and maven" >&2
+      exit 1
+    fi
+  fi
+  echo "Building the Flink SQL runner in $RUNNER_DIR ..." >&2
+  (cd "$RUNNER_DIR" && mvn -q -B -DskipTests package) >&2
+  touch "$JAR" # a no-change rebuild keeps the old mtime otherwise
+fi
+
+# Flink on Java 17 needs these opens for Kryo/reflection; quiet logging except the runner's own statement log.
+JAVA_OPTS=(--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED
+  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.time=ALL-UNNAMED
+  --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
+  -XX:+UseSerialGC -XX:TieredStopAtLevel=1
+  -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.log.dev.iotplatform=info)
+printf 'java %s -cp %q dev.iotplatform.flink.SqlRunner\n' "${JAVA_OPTS[*]}" "$JAR:$(cat "$CLASSPATH_FILE")"
