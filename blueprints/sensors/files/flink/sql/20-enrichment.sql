@@ -1,0 +1,278 @@
+-- Job 2 — enrichment: each measurement LEFT JOIN the device's location and state valid at the measurement's
+-- event time (event-time versioned temporal joins over the compacted topics sensors.location.v1 and
+-- sensors.state.v1, keyed "env|tenant|deviceId"). One job, three sinks:
+--   * sensors.enriched.v1   — every enriched measurement (JSON, key "env|tenant|deviceId");
+--   * sensors.device-state  — upsert, the latest enriched measurement per device (→ Redis hash);
+--   * sensor_readings       — PostgreSQL history, JDBC upsert on (env, tenant, device_id, measured_at),
+--                             idempotent under replay.
+-- Prior demo (pvz v2, mqtt_enriched.sql): same temporal joins, but env/tenant hard-coded and processing stamps
+-- in seconds; Redis and Postgres were fed by Kafka Connect. The history copy to S3 is 40-history.sql.
+--
+-- Timestamps written to PostgreSQL are TIMESTAMP(3) values in UTC: the runner's JVM must run in UTC
+-- (user.timezone=UTC), as the PostgreSQL JDBC driver renders them with the JVM's zone offset.
+
+SET 'pipeline.name' = 'sensors-20-enrichment';
+SET 'execution.checkpointing.interval' = '10s';
+SET 'table.local-time-zone' = 'UTC';
+SET 'table.exec.source.idle-timeout' = '30 s';
+-- Keyed state of the dimension tables and of the latest-per-device ranking is dropped after 7 days
+-- without updates for that key (a device silent for a week starts afresh).
+SET 'table.exec.state.ttl' = '7 d';
+
+CREATE TEMPORARY TABLE measurements (
+  env                          STRING,
+  tenant                       STRING,
+  device_id                    STRING,
+  measured_at                  STRING,
+  measured_at_ms               BIGINT,
+  seq                          BIGINT,
+  humidity                     DOUBLE,
+  temperature                  DOUBLE,
+  humidity_event_time          STRING,
+  temperature_event_time       STRING,
+  humidity_ingested_at         BIGINT,
+  temperature_ingested_at      BIGINT,
+  measurement_processing_ts_ms BIGINT,
+  event_ts AS COALESCE(TRY_CAST(REPLACE(REPLACE(measured_at, 'T', ' '), 'Z', '') AS TIMESTAMP(3)), TIMESTAMP '1970-01-01 00:00:00.000'),
+  dim_key AS CONCAT(env, '|', tenant, '|', device_id),
+  WATERMARK FOR event_ts AS event_ts - INTERVAL '5' SECOND
+) WITH (
+  'connector' = 'kafka',
+  'topic' = 'sensors.measurement.v1',
+  'properties.bootstrap.servers' = '${KAFKA_BROKERS}',
+  'properties.group.id' = 'flink-sensors-enrichment',
+  'scan.startup.mode' = 'group-offsets',
+  'properties.auto.offset.reset' = 'earliest',
+  'format' = 'json',
+  'json.fail-on-missing-field' = 'false',
+  'json.ignore-parse-errors' = 'true'
+);
+
+-- Versioned tables: upsert-kafka always reads its topic from the earliest offset (the whole compacted history).
+CREATE TEMPORARY TABLE device_locations (
+  dim_key    STRING,   -- the Kafka record key "env|tenant|deviceId"
+  env        STRING,
+  tenant     STRING,
+  deviceId   STRING,
+  eventTime  STRING,
+  lat        DOUBLE,
+  lon        DOUBLE,
+  ingestedAt BIGINT,
+  event_ts AS COALESCE(TRY_CAST(REPLACE(REPLACE(eventTime, 'T', ' '), 'Z', '') AS TIMESTAMP(3)), TIMESTAMP '1970-01-01 00:00:00.000'),
+  WATERMARK FOR event_ts AS event_ts - INTERVAL '5' SECOND,
+  PRIMARY KEY (dim_key) NOT ENFORCED
+) WITH (
+  'connector' = 'upsert-kafka',
+  'topic' = 'sensors.location.v1',
+  'properties.bootstrap.servers' = '${KAFKA_BROKERS}',
+  'properties.group.id' = 'flink-sensors-enrichment',
+  'key.format' = 'raw',
+  'value.format' = 'json',
+  'value.json.fail-on-missing-field' = 'false',
+  'value.json.ignore-parse-errors' = 'true',
+  'value.fields-include' = 'EXCEPT_KEY'
+);
+
+CREATE TEMPORARY TABLE device_states (
+  dim_key    STRING,
+  env        STRING,
+  tenant     STRING,
+  deviceId   STRING,
+  eventTime  STRING,
+  rssi       INT,
+  snr        DOUBLE,
+  battery    DOUBLE,
+  online     BOOLEAN,
+  ingestedAt BIGINT,
+  event_ts AS COALESCE(TRY_CAST(REPLACE(REPLACE(eventTime, 'T', ' '), 'Z', '') AS TIMESTAMP(3)), TIMESTAMP '1970-01-01 00:00:00.000'),
+  WATERMARK FOR event_ts AS event_ts - INTERVAL '5' SECOND,
+  PRIMARY KEY (dim_key) NOT ENFORCED
+) WITH (
+  'connector' = 'upsert-kafka',
+  'topic' = 'sensors.state.v1',
+  'properties.bootstrap.servers' = '${KAFKA_BROKERS}',
+  'properties.group.id' = 'flink-sensors-enrichment',
+  'key.format' = 'raw',
+  'value.format' = 'json',
+  'value.json.fail-on-missing-field' = 'false',
+  'value.json.ignore-parse-errors' = 'true',
+  'value.fields-include' = 'EXCEPT_KEY'
+);
+
+CREATE TEMPORARY TABLE enriched (
+  record_key                   STRING,   -- Kafka record key "env|tenant|deviceId"
+  env                          STRING,
+  tenant                       STRING,
+  device_id                    STRING,
+  measured_at                  STRING,
+  measured_at_ms               BIGINT,
+  seq                          BIGINT,
+  humidity                     DOUBLE,
+  temperature                  DOUBLE,
+  humidity_event_time          STRING,
+  temperature_event_time       STRING,
+  humidity_ingested_at         BIGINT,
+  temperature_ingested_at      BIGINT,
+  lat                          DOUBLE,
+  lon                          DOUBLE,
+  location_event_time          STRING,
+  location_ingested_at         BIGINT,
+  rssi                         INT,
+  snr                          DOUBLE,
+  battery                      DOUBLE,
+  online                       BOOLEAN,
+  state_event_time             STRING,
+  state_ingested_at            BIGINT,
+  measurement_processing_ts_ms BIGINT,
+  enriched_processing_ts_ms    BIGINT
+) WITH (
+  'connector' = 'kafka',
+  'topic' = 'sensors.enriched.v1',
+  'properties.bootstrap.servers' = '${KAFKA_BROKERS}',
+  'key.format' = 'raw',
+  'key.fields' = 'record_key',
+  'value.format' = 'json',
+  'value.fields-include' = 'EXCEPT_KEY'
+);
+
+-- Latest state per device for the API (Redis hash sensors:{env}:{tenant}:device:{device_id}:state).
+CREATE TEMPORARY TABLE device_state_latest (
+  env                       STRING,
+  tenant                    STRING,
+  device_id                 STRING,
+  measured_at               STRING,
+  measured_at_ms            BIGINT,
+  seq                       BIGINT,
+  humidity                  DOUBLE,
+  temperature               DOUBLE,
+  lat                       DOUBLE,
+  lon                       DOUBLE,
+  location_event_time       STRING,
+  rssi                      INT,
+  snr                       DOUBLE,
+  battery                   DOUBLE,
+  online                    BOOLEAN,
+  state_event_time          STRING,
+  state_ingested_at         BIGINT,
+  last_seen_ms              BIGINT,   -- wall clock (gateway ingest, ms) of the device's latest message
+  enriched_processing_ts_ms BIGINT,
+  PRIMARY KEY (env, tenant, device_id) NOT ENFORCED
+) WITH (
+  'connector' = 'upsert-kafka',
+  'topic' = 'sensors.device-state',
+  'properties.bootstrap.servers' = '${KAFKA_BROKERS}',
+  'key.format' = 'json',
+  'value.format' = 'json',
+  'value.fields-include' = 'ALL'
+);
+
+CREATE TEMPORARY TABLE sensor_readings (
+  env                          STRING,
+  tenant                       STRING,
+  device_id                    STRING,
+  measured_at                  TIMESTAMP(3),
+  seq                          BIGINT,
+  humidity                     DOUBLE,
+  temperature                  DOUBLE,
+  temperature_measured_at      TIMESTAMP(3),
+  lat                          DOUBLE,
+  lon                          DOUBLE,
+  location_event_time          TIMESTAMP(3),
+  rssi                         INT,
+  snr                          DOUBLE,
+  battery                      DOUBLE,
+  online                       BOOLEAN,
+  state_event_time             TIMESTAMP(3),
+  humidity_ingested_at         BIGINT,
+  temperature_ingested_at      BIGINT,
+  location_ingested_at         BIGINT,
+  state_ingested_at            BIGINT,
+  measurement_processing_ts_ms BIGINT,
+  enriched_processing_ts_ms    BIGINT,
+  PRIMARY KEY (env, tenant, device_id, measured_at) NOT ENFORCED
+) WITH (
+  'connector' = 'jdbc',
+  'url' = '${POSTGRES_JDBC_URL}',
+  'table-name' = 'public.sensor_readings',
+  'username' = '${POSTGRES_FLINK_USER}',
+  'password' = '${POSTGRES_FLINK_PASSWORD}',
+  'sink.buffer-flush.max-rows' = '1000',
+  'sink.buffer-flush.interval' = '1s',
+  'sink.max-retries' = '5'
+);
+
+CREATE TEMPORARY VIEW measurements_clean AS
+SELECT * FROM measurements
+WHERE env IS NOT NULL AND tenant IS NOT NULL AND device_id IS NOT NULL
+  AND event_ts > TIMESTAMP '1970-01-01 00:00:00.000';
+
+CREATE TEMPORARY VIEW enriched_rows AS
+SELECT
+  m.env, m.tenant, m.device_id,
+  m.measured_at, m.measured_at_ms, m.seq, m.humidity, m.temperature,
+  m.humidity_event_time, m.temperature_event_time, m.humidity_ingested_at, m.temperature_ingested_at,
+  l.lat, l.lon, l.eventTime AS location_event_time, l.ingestedAt AS location_ingested_at,
+  s.rssi, s.snr, s.battery, s.online, s.eventTime AS state_event_time, s.ingestedAt AS state_ingested_at,
+  m.measurement_processing_ts_ms,
+  CAST(m.event_ts AS TIMESTAMP(3)) AS measured_ts,
+  CAST(CURRENT_ROW_TIMESTAMP() AS TIMESTAMP(3)) AS processed_ts
+FROM measurements_clean AS m
+LEFT JOIN device_locations FOR SYSTEM_TIME AS OF m.event_ts AS l
+  ON m.dim_key = l.dim_key
+LEFT JOIN device_states FOR SYSTEM_TIME AS OF m.event_ts AS s
+  ON m.dim_key = s.dim_key;
+
+CREATE TEMPORARY VIEW enriched_out AS
+SELECT
+  env, tenant, device_id, measured_at, measured_at_ms, seq, humidity, temperature,
+  humidity_event_time, temperature_event_time, humidity_ingested_at, temperature_ingested_at,
+  lat, lon, location_event_time, location_ingested_at,
+  rssi, snr, battery, online, state_event_time, state_ingested_at,
+  measurement_processing_ts_ms,
+  UNIX_TIMESTAMP(DATE_FORMAT(processed_ts, 'yyyy-MM-dd HH:mm:ss')) * 1000
+    + CAST(DATE_FORMAT(processed_ts, 'SSS') AS BIGINT) AS enriched_processing_ts_ms,
+  measured_ts
+FROM enriched_rows;
+
+EXECUTE STATEMENT SET
+BEGIN
+
+INSERT INTO enriched
+SELECT
+  CONCAT(env, '|', tenant, '|', device_id) AS record_key,
+  env, tenant, device_id, measured_at, measured_at_ms, seq, humidity, temperature,
+  humidity_event_time, temperature_event_time, humidity_ingested_at, temperature_ingested_at,
+  lat, lon, location_event_time, location_ingested_at,
+  rssi, snr, battery, online, state_event_time, state_ingested_at,
+  measurement_processing_ts_ms, enriched_processing_ts_ms
+FROM enriched_out;
+
+-- Latest by event time (not arrival order): a replayed or late reading never overwrites a newer one.
+INSERT INTO device_state_latest
+SELECT
+  env, tenant, device_id, measured_at, measured_at_ms, seq, humidity, temperature,
+  lat, lon, location_event_time, rssi, snr, battery, online, state_event_time, state_ingested_at,
+  GREATEST(COALESCE(humidity_ingested_at, 0), COALESCE(temperature_ingested_at, 0), COALESCE(state_ingested_at, 0)) AS last_seen_ms,
+  enriched_processing_ts_ms
+FROM (
+  SELECT *,
+    ROW_NUMBER() OVER (PARTITION BY env, tenant, device_id ORDER BY measured_at_ms DESC) AS rn
+  FROM enriched_out
+)
+WHERE rn = 1;
+
+INSERT INTO sensor_readings
+SELECT
+  env, tenant, device_id,
+  measured_ts AS measured_at,
+  seq, humidity, temperature,
+  TRY_CAST(REPLACE(REPLACE(temperature_event_time, 'T', ' '), 'Z', '') AS TIMESTAMP(3)) AS temperature_measured_at,
+  lat, lon,
+  TRY_CAST(REPLACE(REPLACE(location_event_time, 'T', ' '), 'Z', '') AS TIMESTAMP(3)) AS location_event_time,
+  rssi, snr, battery, online,
+  TRY_CAST(REPLACE(REPLACE(state_event_time, 'T', ' '), 'Z', '') AS TIMESTAMP(3)) AS state_event_time,
+  humidity_ingested_at, temperature_ingested_at, location_ingested_at, state_ingested_at,
+  measurement_processing_ts_ms, enriched_processing_ts_ms
+FROM enriched_out;
+
+END;
