@@ -3,11 +3,14 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createManifest, type Answers } from '../../manifest/create.ts';
-import { renderProject, type PlannedFile } from '../../renderer/render.ts';
+import { renderProject, type PlannedFile, type RenderOptions } from '../../renderer/render.ts';
 import { renderEnv } from '../../renderer/env.ts';
 import { COMPONENTS } from '../../manifest/schema.ts';
 
-export function renderSensors(overrides: Partial<Answers> = {}): { manifest: ReturnType<typeof createManifest>; files: PlannedFile[] } {
+export function renderSensors(
+  overrides: Partial<Answers> = {},
+  options: RenderOptions = {},
+): { manifest: ReturnType<typeof createManifest>; files: PlannedFile[] } {
   const manifest = createManifest({
     blueprint: 'sensors',
     name: 'my-sensors',
@@ -15,12 +18,16 @@ export function renderSensors(overrides: Partial<Answers> = {}): { manifest: Ret
     deploy: ['compose', 'native', 'kubernetes'],
     ...overrides,
   });
-  return { manifest, files: renderProject(manifest) };
+  return { manifest, files: renderProject(manifest, options) };
 }
 
 /** Renders into a fresh temporary folder (including a generated .env) and returns its path. */
-export function renderToDir(overrides: Partial<Answers> = {}, dir = mkdtempSync(join(tmpdir(), 'iotp-'))): string {
-  const { manifest, files } = renderSensors(overrides);
+export function renderToDir(
+  overrides: Partial<Answers> = {},
+  dir = mkdtempSync(join(tmpdir(), 'iotp-')),
+  options: RenderOptions = {},
+): string {
+  const { manifest, files } = renderSensors(overrides, options);
   for (const file of files) {
     const target = join(dir, file.path);
     mkdirSync(dirname(target), { recursive: true });

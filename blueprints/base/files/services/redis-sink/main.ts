@@ -1,0 +1,133 @@
+// Redis sink: materialises upsert-kafka topics (JSON values, null = delete) into Redis hashes, keyed by
+// the manifest's sinks.redis[].key templates. Per batch only the final value per key is written, as
+// MULTI { DEL; HSET; EXPIRE } (so removed fields disappear), and offsets are committed only after Redis
+// acknowledged. Health on HEALTH_PORT: /healthz /readyz /metrics.
+import { Kafka, logLevel as kafkaLogLevel, type LogEntry } from 'kafkajs';
+import { Redis } from 'ioredis';
+import * as env from '../lib/env.ts';
+import { createLogger } from '../lib/log.ts';
+import { loadManifest, type RuntimeManifest } from '../lib/manifest.ts';
+import { installShutdownHandlers, onShutdown, shutdown } from '../lib/shutdown.ts';
+import { startHealthServer } from '../lib/health-server.ts';
+import { reduceBatch, sinkRoute, type KeyOperation, type SinkRoute } from './materialize.ts';
+
+const log = createLogger('redis-sink');
+installShutdownHandlers(log);
+
+const config = env.readConfig(() => ({
+  brokers: env.list('KAFKA_BROKERS'),
+  groupId: env.str('REDIS_SINK_GROUP', 'redis-sink'),
+  redisHost: env.str('REDIS_HOST'),
+  redisPort: env.int('REDIS_PORT', 6379),
+  redisUsername: env.optional('REDIS_USERNAME'),
+  redisPassword: env.optional('REDIS_PASSWORD'),
+  healthPort: env.int('HEALTH_PORT', 8082),
+  concurrency: env.int('REDIS_SINK_CONCURRENCY', 3),
+}));
+
+let manifest: RuntimeManifest;
+try {
+  manifest = loadManifest();
+} catch (error) {
+  log.fatal((error as Error).message);
+  process.exit(2);
+}
+const routes = new Map<string, SinkRoute>(manifest.sinks.redis.map((s) => [s.topic, sinkRoute(s)]));
+if (routes.size === 0) log.warn('the manifest declares no sinks.redis; nothing to do');
+
+const counters = { messages: 0, keysWritten: 0, keysDeleted: 0, skipped: 0, batches: 0, failures: 0 };
+let consumerRunning = false;
+
+const redis = new Redis({
+  host: config.redisHost,
+  port: config.redisPort,
+  ...(config.redisUsername ? { username: config.redisUsername } : {}),
+  ...(config.redisPassword ? { password: config.redisPassword } : {}),
+  lazyConnect: true,
+  maxRetriesPerRequest: 3,
+});
+redis.on('error', (error) => log.warn('redis error', { error: error.message }));
+
+const kafka = new Kafka({
+  clientId: 'redis-sink',
+  brokers: config.brokers,
+  logLevel: kafkaLogLevel.WARN,
+  logCreator: () => (entry: LogEntry) =>
+    log[entry.level <= kafkaLogLevel.ERROR ? 'error' : 'warn'](entry.log.message, { kafka: entry.namespace }),
+});
+const consumer = kafka.consumer({ groupId: config.groupId, allowAutoTopicCreation: false });
+consumer.on(consumer.events.CRASH, ({ payload }) => {
+  consumerRunning = false;
+  log.error('consumer crashed', { error: payload.error, restart: payload.restart });
+});
+consumer.on(consumer.events.GROUP_JOIN, () => {
+  consumerRunning = true;
+});
+
+async function apply(operations: KeyOperation[]): Promise<void> {
+  if (operations.length === 0) return;
+  const tx = redis.multi();
+  for (const op of operations) {
+    tx.del(op.key);
+    if (op.op === 'set' && Object.keys(op.fields).length > 0) {
+      tx.hset(op.key, op.fields);
+      if (op.ttlSeconds) tx.expire(op.key, op.ttlSeconds);
+    }
+  }
+  const results = await tx.exec();
+  if (!results) throw new Error('redis transaction was aborted');
+  for (const [error] of results) if (error) throw error;
+}
+
+const health = await startHealthServer({
+  port: config.healthPort,
+  ready: () => consumerRunning && redis.status === 'ready',
+  metrics: () => ({ ...counters, topics: [...routes.keys()], redis: redis.status }),
+});
+onShutdown('health server', () => new Promise((resolve) => health.close(resolve)));
+
+try {
+  await redis.connect();
+  await consumer.connect();
+  if (routes.size > 0) await consumer.subscribe({ topics: [...routes.keys()], fromBeginning: true });
+} catch (error) {
+  log.fatal('cannot connect; check REDIS_HOST/REDIS_PORT/REDIS_PASSWORD and KAFKA_BROKERS', { error });
+  await shutdown(log, 'connect failed', 1);
+}
+onShutdown('redis', () => redis.quit());
+onShutdown('kafka consumer', () => consumer.disconnect());
+
+await consumer.run({
+  autoCommit: false,
+  eachBatchAutoResolve: false,
+  partitionsConsumedConcurrently: config.concurrency,
+  eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+    const route = routes.get(batch.topic);
+    if (!route) return;
+    const { operations, skipped } = reduceBatch(route, batch.messages);
+    try {
+      await apply(operations);
+    } catch (error) {
+      counters.failures += 1;
+      log.error('redis write failed; the batch will be retried', { error, topic: batch.topic, partition: batch.partition });
+      throw error; // kafkajs retries the batch from the last committed offset
+    }
+    const last = batch.messages[batch.messages.length - 1]!.offset;
+    resolveOffset(last);
+    await consumer.commitOffsets([
+      { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
+    ]);
+    await heartbeat();
+    counters.batches += 1;
+    counters.messages += batch.messages.length;
+    counters.skipped += skipped;
+    if (skipped > 0) log.warn('records without the fields of the key template were skipped', { topic: batch.topic, skipped });
+    for (const op of operations) {
+      if (op.op === 'set') counters.keysWritten += 1;
+      else counters.keysDeleted += 1;
+    }
+  },
+});
+consumerRunning = true;
+log.info('redis sink started', { topics: [...routes.keys()], groupId: config.groupId, healthPort: config.healthPort });
