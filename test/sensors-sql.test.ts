@@ -260,6 +260,7 @@ describe('dbt project of the sensors blueprint', () => {
   it('parses', () => {
     const out = runDbt(['parse']);
     expect(out).not.toMatch(/\[ERROR\]|Compilation Error/);
+    expect(out).not.toMatch(/WARNING/); // no deprecations either
     expect(existsSync(join(dbtDir, 'target/manifest.json'))).toBe(true);
     const manifest = JSON.parse(readFileSync(join(dbtDir, 'target/manifest.json'), 'utf8')) as {
       nodes: Record<string, { resource_type: string; name: string }>;
