@@ -8,7 +8,9 @@ find_bindir() {
   if [ -n "${PG_BIN:-}" ] && [ -x "$PG_BIN/initdb" ] && [ -x "$PG_BIN/pg_ctl" ]; then echo "$PG_BIN"; return 0; fi
   local dir
   # Debian/Ubuntu: /usr/lib/postgresql/<major>/bin; pick the newest major.
-  for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5 -n -r); do
+  local major
+  for major in $(find /usr/lib/postgresql -mindepth 1 -maxdepth 1 -type d -printf '%f\n' 2>/dev/null | sort -n -r); do
+    dir="/usr/lib/postgresql/$major/bin"
     if [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ]; then echo "$dir"; return 0; fi
   done
   if command -v pg_config >/dev/null 2>&1; then
