@@ -11,6 +11,7 @@ export function helpText(version: string): string {
 Usage
   npm create iot-platform@latest [folder] -- [flags]
   create-iot-platform [folder] [flags]
+  create-iot-platform stack <up|down|status|logs|dbt> [--native]   (inside a generated project)
 
 Answers (prompted on a terminal when missing)
 ${prompted}

@@ -5,7 +5,13 @@ import { helpText } from './help.ts';
 import { platformVersion } from '../renderer/package-root.ts';
 
 export async function main(argv: string[]): Promise<number> {
+  const out = (line: string) => process.stdout.write(`${line}\n`);
   try {
+    if (argv[0] === 'stack') {
+      const { stack } = await import('../stack/command.ts');
+      await stack(argv.slice(1), process.cwd(), out);
+      return EXIT.ok;
+    }
     const flags = parseCreateArgs(argv);
     if (flags.help) {
       process.stdout.write(helpText(platformVersion()));
@@ -17,7 +23,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const { create } = await import('./create.ts'); // Yeoman is most of the start-up time: load it only to create
     await create(flags, {
-      out: (line) => process.stdout.write(`${line}\n`),
+      out,
       interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
     });
     return EXIT.ok;

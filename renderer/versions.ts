@@ -1,8 +1,10 @@
 // The one version source for everything a generated repository pins: container images and npm packages.
 // Renovate in generated repos keeps the copies current; bump them here for new platform releases.
 
+export const KAFKA_VERSION = '4.1.1';
+
 export const IMAGES = {
-  kafka: 'apache/kafka:4.1.1',
+  kafka: `apache/kafka:${KAFKA_VERSION}`,
   flink: 'flink:2.2.0-java17',
   postgres: 'postgres:17.6-alpine3.22',
   redis: 'redis:8.2.3-alpine3.22',

@@ -1,0 +1,71 @@
+// `create-iot-platform stack <up|down|status|logs|dbt>`: run the project's stack with a driver —
+// compose (docker compose) or native (local engines) — behind one interface.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { UserError } from '../cli/errors.ts';
+import { ADDRESSES_FILE, nativeDown, nativeStatus, nativeUp } from './native/driver.ts';
+import { runDbt } from './native/dbt.ts';
+
+export const STACK_USAGE = `Usage: create-iot-platform stack <command> [--native | --compose]
+  up [--only a,b]     start the stack and wait until every component is healthy
+  down [--purge]      stop it (--purge also deletes its data)
+  status              what runs
+  logs [component]    print a component's log (native) or follow compose logs
+  dbt <args…>         run dbt against the stack (e.g. dbt build)`;
+
+export async function stack(argv: string[], cwd: string, out: (line: string) => void): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { native: { type: 'boolean' }, compose: { type: 'boolean' }, only: { type: 'string' }, purge: { type: 'boolean' } },
+    allowPositionals: true,
+    strict: false,
+  });
+  const [command, ...rest] = positionals;
+  const driver = values.native ? 'native' : values.compose ? 'compose' : runningDriver(cwd) ?? 'compose';
+  switch (command) {
+    case 'up':
+      if (driver === 'native') {
+        out(`Starting the native stack in ${cwd}`);
+        await nativeUp(cwd, out, typeof values.only === 'string' ? values.only.split(',') : undefined);
+        out(`Ready. Addresses: ${join('.stack', ADDRESSES_FILE)}; stop with: npm run stack -- down`);
+      } else compose(cwd, ['up', '-d', '--wait']);
+      return;
+    case 'down':
+      if (driver === 'native') await nativeDown(cwd, out, { purge: Boolean(values.purge) });
+      else compose(cwd, ['down', ...(values.purge ? ['--volumes'] : [])]);
+      return;
+    case 'status':
+      if (driver === 'native') {
+        const status = nativeStatus(cwd);
+        if (!status.length) out('The native stack is not running.');
+        for (const c of status) out(`  ${c.running ? '✔' : '✖'} ${c.name.padEnd(16)} pid ${c.pids.join(',')}`);
+      } else compose(cwd, ['ps']);
+      return;
+    case 'logs': {
+      if (driver === 'compose') return compose(cwd, ['logs', ...rest]);
+      const file = join(cwd, '.stack', 'logs', `${rest[0] ?? 'flink'}.log`);
+      if (!existsSync(file)) throw new UserError(`${file}: no such log; components log to .stack/logs/<component>.log`);
+      out(readFileSync(file, 'utf8'));
+      return;
+    }
+    case 'dbt':
+      if (driver === 'native') return runDbt(cwd, rest);
+      return compose(cwd, ['run', '--rm', 'dbt', ...rest]);
+    default:
+      throw new UserError(`unknown stack command "${command ?? ''}"\n${STACK_USAGE}`);
+  }
+}
+
+/** The driver of the stack that runs now, from the addresses file it wrote. */
+function runningDriver(cwd: string): string | undefined {
+  const file = join(cwd, '.stack', ADDRESSES_FILE);
+  return existsSync(file) ? /^STACK_DRIVER=(\w+)/m.exec(readFileSync(file, 'utf8'))?.[1] : undefined;
+}
+
+function compose(cwd: string, args: string[]) {
+  const result = spawnSync('docker', ['compose', ...args], { cwd, stdio: 'inherit' });
+  if (result.error || result.status === null) throw new UserError('docker compose is not available; install Docker, or use the native stack: npm run stack -- up --native');
+  if (result.status !== 0) throw new UserError(`docker compose ${args[0]} failed (exit ${result.status})`);
+}

@@ -1,0 +1,102 @@
+// The native stack driver: runs the project's pipeline on local engines (DESIGN.md §4), with free
+// loopback ports, health waits with deadlines, a log file per component and a clean stop.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../../cli/errors.ts';
+import type { NativeComponent } from './component.ts';
+import { loadProject, type NativeContext } from './context.ts';
+import { freePort } from './ports.ts';
+import { isRunning, stopProcess, which } from './processes.ts';
+import { postgres } from './postgres.ts';
+import { redis } from './redis.ts';
+import { mosquitto } from './mosquitto.ts';
+import { kafka } from './kafka.ts';
+import { flink } from './flink.ts';
+import { platformServices } from './services.ts';
+
+/** In start order; `down` stops them in reverse. */
+export const COMPONENTS: NativeComponent[] = [postgres, redis, mosquitto, kafka, flink, ...platformServices];
+
+interface State {
+  ports: Record<string, number>;
+  components: { name: string; pids: number[] }[];
+}
+
+const stateFile = (stateDir: string) => join(stateDir, 'state.json');
+export const ADDRESSES_FILE = 'addresses.env';
+
+function readState(stateDir: string): State | undefined {
+  return existsSync(stateFile(stateDir)) ? (JSON.parse(readFileSync(stateFile(stateDir), 'utf8')) as State) : undefined;
+}
+
+export async function nativeUp(projectDir: string, log: (line: string) => void, only?: string[]): Promise<void> {
+  const project = loadProject(projectDir);
+  const previous = readState(project.stateDir);
+  if (previous?.components.some((c) => c.pids.some(isRunning))) {
+    throw new UserError(`the native stack is already running in ${projectDir}; stop it with: npm run stack -- down`);
+  }
+  const ctx: NativeContext = { ...project, ports: {} };
+  const components = COMPONENTS.filter((c) => c.enabled(ctx) && (!only || only.includes(c.name)));
+  checkPrerequisites(components);
+  mkdirSync(join(ctx.stateDir, 'logs'), { recursive: true });
+  for (const component of components) for (const port of component.ports) ctx.ports[port] = await freePort();
+
+  const state: State = { ports: ctx.ports, components: [] };
+  try {
+    for (const component of components) {
+      const started = Date.now();
+      await component.install?.(ctx);
+      const pids = await component.start(ctx);
+      state.components.push({ name: component.name, pids });
+      writeFileSync(stateFile(ctx.stateDir), JSON.stringify(state, null, 2));
+      await component.ready(ctx);
+      await component.afterStart?.(ctx);
+      log(`  ✔ ${component.name.padEnd(16)} ${describeAddresses(component.addresses(ctx))} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    }
+  } catch (error) {
+    const failed = components[state.components.length - 1]?.name;
+    log(`  ✖ ${failed}: ${(error as Error).message.split('\n')[0]} (log: ${join(ctx.stateDir, 'logs', `${failed}.log`)})`);
+    await stopAll(state);
+    throw error instanceof UserError ? error : new UserError(`native stack failed to start ${failed}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const addresses = Object.assign({ STACK_DRIVER: 'native' }, ...components.map((c) => c.addresses(ctx)));
+  writeFileSync(join(ctx.stateDir, ADDRESSES_FILE), Object.entries(addresses).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+}
+
+export async function nativeDown(projectDir: string, log: (line: string) => void, { purge = false } = {}): Promise<void> {
+  const stateDir = join(projectDir, '.stack');
+  const state = readState(stateDir);
+  if (state) {
+    await stopAll(state, log);
+    rmSync(stateFile(stateDir));
+    rmSync(join(stateDir, ADDRESSES_FILE), { force: true });
+  }
+  if (purge) rmSync(stateDir, { recursive: true, force: true });
+}
+
+async function stopAll(state: State, log?: (line: string) => void): Promise<void> {
+  for (const component of [...state.components].reverse()) {
+    for (const pid of component.pids) await stopProcess(pid);
+    log?.(`  ✔ stopped ${component.name}`);
+  }
+}
+
+export function nativeStatus(projectDir: string): { name: string; running: boolean; pids: number[] }[] {
+  const state = readState(join(projectDir, '.stack'));
+  return (state?.components ?? []).map((c) => ({ name: c.name, pids: c.pids, running: c.pids.every(isRunning) }));
+}
+
+function checkPrerequisites(components: NativeComponent[]) {
+  for (const component of components) {
+    for (const { command, install } of component.prerequisites) {
+      if (!which(command)) throw new UserError(`native stack needs "${command}" for ${component.name}; install it (${install}) and retry`);
+    }
+  }
+}
+
+function describeAddresses(addresses: Record<string, string>): string {
+  return Object.entries(addresses)
+    .filter(([k]) => /(URL|BROKERS|PORT)$/.test(k))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+}

@@ -1,0 +1,95 @@
+// The project's TypeScript services, run by Node 24 directly from the project (type stripping).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NativeComponent } from './component.ts';
+import { databaseName, secret, type NativeContext } from './context.ts';
+import { startProcess } from './processes.ts';
+import { httpOk, waitFor } from '../wait.ts';
+
+interface ServiceSpec {
+  name: string;
+  entry: string;
+  port: string;
+  env: (ctx: NativeContext) => Record<string, string>;
+}
+
+const common = (ctx: NativeContext, name: string) => ({
+  IOT_PLATFORM_MANIFEST: join(ctx.projectDir, 'iot-platform.yaml'),
+  KAFKA_BROKERS: `127.0.0.1:${ctx.ports.kafka}`,
+  TZ: ctx.manifest.project.timeZone,
+  SERVICE_NAME: name,
+});
+
+const SERVICES: ServiceSpec[] = [
+  {
+    name: 'ingest-gateway',
+    entry: 'services/ingest-gateway/main.ts',
+    port: 'gatewayHealth',
+    env: (ctx) => ({
+      MQTT_URL: `mqtt://127.0.0.1:${ctx.ports.mqtt}`,
+      MQTT_USERNAME: 'gateway',
+      MQTT_PASSWORD: secret(ctx, 'MQTT_GATEWAY_PASSWORD'),
+      HEALTH_PORT: String(ctx.ports.gatewayHealth),
+    }),
+  },
+  {
+    name: 'redis-sink',
+    entry: 'services/redis-sink/main.ts',
+    port: 'redisSinkHealth',
+    env: (ctx) => ({
+      REDIS_HOST: '127.0.0.1',
+      REDIS_PORT: String(ctx.ports.redis),
+      REDIS_PASSWORD: secret(ctx, 'REDIS_PASSWORD'),
+      HEALTH_PORT: String(ctx.ports.redisSinkHealth),
+    }),
+  },
+  {
+    name: 'api',
+    entry: 'services/api/main.ts',
+    port: 'api',
+    env: (ctx) => ({
+      API_HOST: '127.0.0.1',
+      API_PORT: String(ctx.ports.api),
+      API_KEY: secret(ctx, 'API_KEY'),
+      POSTGRES_HOST: '127.0.0.1',
+      POSTGRES_PORT: String(ctx.ports.postgres),
+      POSTGRES_DB: databaseName(ctx.manifest),
+      POSTGRES_USER: 'api_reader',
+      POSTGRES_PASSWORD: secret(ctx, 'POSTGRES_API_PASSWORD'),
+      REDIS_HOST: '127.0.0.1',
+      REDIS_PORT: String(ctx.ports.redis),
+      REDIS_USERNAME: 'api',
+      REDIS_PASSWORD: secret(ctx, 'REDIS_API_PASSWORD'),
+    }),
+  },
+];
+
+export function serviceEnv(ctx: NativeContext, name: string): Record<string, string> {
+  const spec = SERVICES.find((s) => s.name === name)!;
+  return { ...common(ctx, name), ...spec.env(ctx) };
+}
+
+export const platformServices: NativeComponent[] = SERVICES.map((spec) => ({
+  name: spec.name,
+  prerequisites: [{ command: 'node', install: 'Node.js >= 22.18' }],
+  enabled: (ctx) => existsSync(join(ctx.projectDir, spec.entry)),
+  ports: [spec.port],
+  async start(ctx) {
+    if (!existsSync(join(ctx.projectDir, 'node_modules'))) throw new Error('node_modules missing; run npm install first');
+    return [
+      startProcess({
+        command: process.execPath,
+        args: [spec.entry],
+        cwd: ctx.projectDir,
+        env: serviceEnv(ctx, spec.name),
+        log: join(ctx.stateDir, 'logs', `${spec.name}.log`),
+      }),
+    ];
+  },
+  async ready(ctx) {
+    await waitFor(spec.name, () => httpOk(`http://127.0.0.1:${ctx.ports[spec.port]}/readyz`), { timeoutMs: 60_000 });
+  },
+  addresses(ctx): Record<string, string> {
+    return spec.name === 'api' ? { API_URL: `http://127.0.0.1:${ctx.ports.api}` } : {};
+  },
+}));
