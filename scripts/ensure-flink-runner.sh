@@ -30,10 +30,12 @@ if ! up_to_date; then
   touch "$JAR" # a no-change rebuild keeps the old mtime otherwise
 fi
 
-# Flink on Java 17 needs these opens for Kryo/reflection; quiet logging except the runner's own statement log.
+# Flink on Java 17 needs these opens for Kryo/reflection. Logs go to stdout (so stderr holds only the
+# runner's one-line errors), quiet except the runner's own statement log.
 JAVA_OPTS=(--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED
   --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.time=ALL-UNNAMED
   --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
-  -XX:+UseSerialGC -XX:TieredStopAtLevel=1
-  -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.log.dev.iotplatform=info)
+  -XX:+UseSerialGC
+  -Dorg.slf4j.simpleLogger.logFile=System.out -Dorg.slf4j.simpleLogger.defaultLogLevel=warn
+  -Dorg.slf4j.simpleLogger.log.dev.iotplatform=info)
 printf 'java %s -cp %q dev.iotplatform.flink.SqlRunner\n' "${JAVA_OPTS[*]}" "$JAR:$(cat "$CLASSPATH_FILE")"

@@ -1,0 +1,208 @@
+package dev.iotplatform.flink;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.StatementSet;
+import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.table.api.TableResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs (or, with --validate, plans) Flink SQL scripts in argument order; a directory contributes its *.sql
+ * in name order. Each file is one job with its own TableEnvironment, so its SET statements apply to it alone.
+ */
+public final class SqlRunner {
+    static final String USAGE = "usage: SqlRunner [--validate] <script.sql | directory>...";
+    static final String CHECKPOINT_INTERVAL = "execution.checkpointing.interval";
+    static final String RUNTIME_MODE = "execution.runtime-mode";
+    private static final Logger LOG = LoggerFactory.getLogger(SqlRunner.class);
+    private static final Pattern SET = Pattern.compile("(?is)SET(?:\\s+'((?:[^']|'')*)'\\s*=\\s*'((?:[^']|'')*)')?");
+    private static final Pattern RESET = Pattern.compile("(?is)RESET(?:\\s+'((?:[^']|'')*)')?");
+    private static final Pattern INSERT = Pattern.compile("(?is)INSERT\\s.*");
+    private static final Pattern QUERY = Pattern.compile("(?is)(SELECT|WITH|VALUES)\\s.*");
+
+    private SqlRunner() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.getenv(), System.err));
+    }
+
+    /** Returns the exit code: 0 ok, 1 a statement or job failed, 2 usage error. */
+    public static int run(String[] args, Map<String, String> env, PrintStream err) {
+        boolean validate = args.length > 0 && args[0].equals("--validate");
+        List<Path> files = new ArrayList<>();
+        try {
+            List<String> targets = List.of(args).subList(validate ? 1 : 0, args.length);
+            if (targets.isEmpty() || targets.stream().anyMatch(t -> t.startsWith("-"))) {
+                throw new IOException("expected a script or directory");
+            }
+            for (String target : targets) files.addAll(scripts(Path.of(target)));
+        } catch (IOException e) {
+            err.println(e.getMessage() + "\n" + USAGE);
+            return 2;
+        }
+        List<TableResult> jobs = new ArrayList<>();
+        try {
+            boolean local = !validate && StreamExecutionEnvironment.getExecutionEnvironment() instanceof LocalStreamEnvironment;
+            Configuration base = baseConfiguration(env, local);
+            for (Path file : files) {
+                runFile(file, env, base, validate, jobs);
+            }
+            for (TableResult job : local ? jobs : List.<TableResult>of()) {
+                job.await(); // a local MiniCluster lives only as long as this JVM
+            }
+            return 0;
+        } catch (Exception e) {
+            err.println(e instanceof ScriptException ? e.getMessage() : "job failed: " + describe(e));
+            return 1;
+        }
+    }
+
+    static List<Path> scripts(Path target) throws IOException {
+        if (!Files.isDirectory(target)) {
+            if (!Files.isRegularFile(target)) throw new IOException("no such file or directory: " + target);
+            return List.of(target);
+        }
+        try (Stream<Path> children = Files.list(target)) {
+            List<Path> files = children.filter(p -> p.toString().endsWith(".sql") && Files.isRegularFile(p)).sorted().toList();
+            if (files.isEmpty()) throw new IOException("no *.sql files in " + target);
+            return files;
+        }
+    }
+
+    /** Engine settings from the environment; local runs also get a loopback REST endpoint and a temp checkpoint dir. */
+    static Configuration baseConfiguration(Map<String, String> env, boolean local) throws IOException {
+        Configuration conf = new Configuration();
+        setIfPresent(conf, "parallelism.default", env.get("FLINK_PARALLELISM"));
+        setIfPresent(conf, "state.backend.type", env.get("FLINK_STATE_BACKEND")); // hashmap | rocksdb
+        setIfPresent(conf, "execution.checkpointing.dir", env.get("FLINK_CHECKPOINT_DIR"));
+        if (local) {
+            conf.setString("rest.address", "127.0.0.1");
+            conf.setString("rest.bind-address", "127.0.0.1");
+            conf.setString("rest.bind-port", env.getOrDefault("FLINK_REST_PORT", "0"));
+            if (!env.containsKey("FLINK_CHECKPOINT_DIR")) {
+                Path dir = Files.createTempDirectory("flink-checkpoints");
+                conf.setString("execution.checkpointing.dir", dir.toUri().toString());
+            }
+        }
+        return conf;
+    }
+
+    /** A fresh environment per file. The runtime mode is fixed at creation, so a script's SET of it is read first. */
+    static TableEnvironment createEnvironment(Path file, Configuration base, List<String> statements) {
+        Configuration conf = new Configuration(base);
+        for (String statement : statements) {
+            Matcher set = SET.matcher(statement);
+            if (set.matches() && RUNTIME_MODE.equals(set.group(1))) conf.setString(RUNTIME_MODE, set.group(2));
+        }
+        TableEnvironment tEnv = TableEnvironment.create(EnvironmentSettings.newInstance().withConfiguration(conf).build());
+        applyFileDefaults(tEnv, file);
+        return tEnv;
+    }
+
+    /** DESIGN: checkpointing on in every job. A script's own SET comes later and wins. */
+    private static void applyFileDefaults(TableEnvironment tEnv, Path file) {
+        Configuration conf = tEnv.getConfig().getConfiguration();
+        if (!conf.containsKey("pipeline.name")) conf.setString("pipeline.name", file.getFileName().toString());
+        if (!conf.containsKey(CHECKPOINT_INTERVAL)) conf.setString(CHECKPOINT_INTERVAL, "10 s");
+    }
+
+    static void runFile(Path file, Map<String, String> env, Configuration base, boolean validate, List<TableResult> jobs)
+            throws IOException, ScriptException {
+        List<String> statements;
+        try {
+            statements = SqlScript.split(SqlScript.substituteEnv(Files.readString(file), env));
+        } catch (IllegalArgumentException e) {
+            throw new ScriptException(file + ": " + e.getMessage());
+        }
+        TableEnvironment tEnv = createEnvironment(file, base, statements);
+        StatementSet inserts = tEnv.createStatementSet();
+        int firstInsert = 0;
+        for (int i = 0; i < statements.size(); i++) {
+            String statement = statements.get(i);
+            LOG.info("{}:statement#{}: {}", file, i + 1, statement.lines().findFirst().orElse(""));
+            try {
+                List<String> body = SqlScript.statementSetBody(statement);
+                for (String insert : body != null ? body : INSERT.matcher(statement).matches() ? List.of(statement) : List.<String>of()) {
+                    if (validate) tEnv.explainSql(insert); else inserts.addInsertSql(insert);
+                    firstInsert = firstInsert == 0 ? i + 1 : firstInsert;
+                }
+                if (body == null && !INSERT.matcher(statement).matches()) {
+                    execute(tEnv, file, statement, validate);
+                }
+            } catch (Exception e) {
+                throw new ScriptException(file + ":statement#" + (i + 1) + ": " + describe(e));
+            }
+        }
+        if (firstInsert > 0 && !validate) {
+            try {
+                TableResult job = inserts.execute();
+                LOG.info("{}: submitted job {}", file, job.getJobClient().map(c -> c.getJobID().toString()).orElse("?"));
+                jobs.add(job);
+            } catch (Exception e) {
+                throw new ScriptException(file + ":statement#" + firstInsert + ": " + describe(e));
+            }
+        }
+    }
+
+    private static void execute(TableEnvironment tEnv, Path file, String statement, boolean validate) {
+        Matcher set = SET.matcher(statement);
+        Matcher reset = RESET.matcher(statement);
+        Configuration conf = tEnv.getConfig().getConfiguration();
+        if (set.matches()) {
+            if (set.group(1) != null) conf.setString(unquote(set.group(1)), unquote(set.group(2)));
+        } else if (reset.matches()) {
+            if (reset.group(1) != null) {
+                conf.removeKey(unquote(reset.group(1)));
+            } else {
+                conf.keySet().forEach(conf::removeKey);
+            }
+            applyFileDefaults(tEnv, file);
+        } else if (validate && QUERY.matcher(statement).matches()) {
+            tEnv.explainSql(statement);
+        } else {
+            tEnv.executeSql(statement);
+        }
+    }
+
+    private static String unquote(String literal) {
+        return literal.replace("''", "'");
+    }
+
+    private static void setIfPresent(Configuration conf, String key, String value) {
+        if (value != null && !value.isBlank()) conf.setString(key, value);
+    }
+
+    /** First line of the error, plus the first line of its root cause when that says something else. */
+    static String describe(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        String top = firstLine(e), cause = firstLine(root);
+        return top.contains(cause) ? top : top + " (caused by: " + cause + ")";
+    }
+
+    private static String firstLine(Throwable e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
+        return message.lines().findFirst().orElse(e.getClass().getSimpleName());
+    }
+
+    /** A failure already phrased as {@code file:statement#N: message}. */
+    static final class ScriptException extends Exception {
+        ScriptException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+// The Flink SQL runner as the TypeScript suite uses it: built by scripts/ensure-flink-runner.sh, then
+// `--validate` on real Flink (no broker, no database).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { flinkRunnerCommand, validateFlinkSql } from './helpers/flink.ts';
+
+const RUNNER = fileURLToPath(new URL('../runtime/flink-sql-runner', import.meta.url));
+const ENSURE = fileURLToPath(new URL('../scripts/ensure-flink-runner.sh', import.meta.url));
+
+const SOURCE = `CREATE TABLE readings (device_id STRING, temperature DOUBLE) WITH (
+  'connector' = 'kafka', 'topic' = 'readings', 'format' = 'json',
+  'properties.bootstrap.servers' = '\${KAFKA_BOOTSTRAP}', 'scan.startup.mode' = 'earliest-offset');
+`;
+const SINK = `CREATE TABLE latest (device_id STRING, temperature DOUBLE, PRIMARY KEY (device_id) NOT ENFORCED) WITH (
+  'connector' = 'jdbc', 'url' = 'jdbc:postgresql://127.0.0.1:5432/iot', 'table-name' = 'latest');
+`;
+
+describe('flink-sql-runner --validate', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'iotp-flink-'));
+  const write = (name: string, sql: string) => {
+    const file = join(dir, name);
+    writeFileSync(file, sql);
+    return file;
+  };
+  const env = { KAFKA_BOOTSTRAP: '127.0.0.1:9092' };
+
+  beforeAll(() => {
+    flinkRunnerCommand(); // builds on first use (Maven), a no-op afterwards
+  }, 900_000);
+
+  it('is a no-op rebuild when the jar is newer than the sources', () => {
+    const again = spawnSync('bash', [ENSURE], { encoding: 'utf8' });
+    expect(again.status).toBe(0);
+    expect(again.stderr).not.toContain('Building');
+    expect(again.stdout.trim()).toBe(flinkRunnerCommand());
+  });
+
+  it('exits 0 when every statement plans (kafka source, jdbc upsert sink)', () => {
+    const ok = write('ok.sql', `${SOURCE}${SINK}INSERT INTO latest SELECT device_id, MAX(temperature) FROM readings GROUP BY device_id;\n`);
+    const result = validateFlinkSql([ok], env);
+    expect(result.stderr).not.toMatch(/statement#/);
+    expect(result.code).toBe(0);
+  }, 120_000);
+
+  it('exits 1 with one line naming the file, the statement and the Flink error', () => {
+    const ok = write('ok2.sql', `${SOURCE}SELECT device_id FROM readings;\n`);
+    const bad = write('bad.sql', `${SOURCE}${SINK}INSERT INTO latest SELECT device_id, humidity FROM readings;\n`);
+    const result = validateFlinkSql([ok, bad], env);
+    expect(result.code).toBe(1);
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toMatch(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:statement#3: .*Column 'humidity' not found`));
+  }, 120_000);
+
+  it('exits 1 naming a missing environment variable and the file', () => {
+    const file = write('env.sql', SOURCE);
+    const result = validateFlinkSql([file], {});
+    expect(result.code).toBe(1);
+    expect(result.errors).toEqual([`${file}: missing environment variable KAFKA_BOOTSTRAP (set it, or write \${KAFKA_BOOTSTRAP:-default})`]);
+  }, 120_000);
+
+  it('exits 2 with usage when given nothing to validate', () => {
+    const result = validateFlinkSql([]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('usage: SqlRunner [--validate]');
+  }, 120_000);
+
+  it('builds the image from the same Flink version as the pom', () => {
+    const pom = readFileSync(join(RUNNER, 'pom.xml'), 'utf8').match(/<flink\.version>([^<]+)</)?.[1];
+    const docker = readFileSync(join(RUNNER, 'Dockerfile'), 'utf8').match(/^ARG FLINK_VERSION=(\S+)$/m)?.[1];
+    expect(pom).toMatch(/^2\.2\.\d+$/);
+    expect(docker).toBe(pom);
+  });
+});
