@@ -2,7 +2,7 @@
 // schema → Kafka (JSON value, key = the event's key fields joined with "|"). Invalid messages go to the
 // dead-letter topic with the reason and the raw payload. Health on HEALTH_PORT: /healthz /readyz /metrics.
 import { hostname } from 'node:os';
-import { Kafka, logLevel as kafkaLogLevel, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel as kafkaLogLevel, Partitioners, type LogEntry } from 'kafkajs';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import * as env from '../lib/env.ts';
 import { createLogger } from '../lib/log.ts';
@@ -63,7 +63,13 @@ const kafka = new Kafka({
   logCreator: () => (entry: LogEntry) =>
     log[entry.level <= kafkaLogLevel.ERROR ? 'error' : 'warn'](entry.log.message, { kafka: entry.namespace }),
 });
-const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+// Java-compatible murmur2 partitioning: the same key lands on the same partition as with Flink's clients.
+const producer = kafka.producer({
+  idempotent: true,
+  maxInFlightRequests: 1,
+  allowAutoTopicCreation: false,
+  createPartitioner: Partitioners.DefaultPartitioner,
+});
 
 const batcher = new KafkaBatcher(
   { sendBatch: (batch) => producer.sendBatch({ ...batch, acks: -1 }) },

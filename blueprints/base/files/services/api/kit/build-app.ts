@@ -2,7 +2,6 @@
 // (JSON at /docs/json), rate limits, API-key auth (header x-api-key, constant-time comparison) on
 // everything except /healthz, /readyz and /docs, and JSON errors {statusCode, error, message} with a
 // generic message for 5xx.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import Fastify, { type FastifyError, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
@@ -15,6 +14,9 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { apiKeyMatches, isPublicPath } from './auth.ts';
+
+export { apiKeyMatches, isPublicPath };
 
 export interface KitOptions {
   title: string;
@@ -26,23 +28,6 @@ export interface KitOptions {
   rateLimitPerMinute?: number;
   /** Fastify logger: false in tests, a level (LOG_LEVEL) in services. */
   logLevel?: string | false;
-}
-
-const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/docs']);
-
-export function isPublicPath(url: string): boolean {
-  const path = url.split('?')[0]!;
-  return PUBLIC_PATHS.has(path) || path.startsWith('/docs/');
-}
-
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
-}
-
-/** Constant-time comparison (hashing first makes the lengths equal). */
-export function apiKeyMatches(expected: string, given: unknown): boolean {
-  if (typeof given !== 'string' || given.length === 0) return false;
-  return timingSafeEqual(digest(expected), digest(given));
 }
 
 export function errorBody(statusCode: number, message: string) {

@@ -1,18 +1,19 @@
 // Where the API reads each value: Redis hash fields written by the Flink jobs through the Redis sink
-// (snake_case JSON fields), with the alternative names accepted. Adjust here when the SQL changes.
+// (snake_case JSON fields of flink/sql/20-enrichment.sql and 30-summary.sql), with alternative names
+// accepted. Adjust here when the SQL changes.
 
 export const STATE_FIELDS = {
   lat: ['lat'],
   lon: ['lon'],
   humidity: ['humidity'],
   temperature: ['temperature'],
-  measuredAt: ['measured_at', 'measurement_event_ts', 'event_time'],
+  measuredAt: ['measured_at', 'measured_at_ms', 'measurement_event_ts', 'event_time'],
   rssi: ['rssi'],
   snr: ['snr'],
   battery: ['battery'],
   online: ['online'],
   /** Every timestamp that proves the device was heard from; the latest is "last seen". */
-  seen: ['last_seen_at', 'measured_at', 'measurement_event_ts', 'state_event_time', 'location_event_time', 'event_time'],
+  seen: ['last_seen_ms', 'last_seen_at', 'measured_at', 'measured_at_ms', 'state_event_time', 'location_event_time', 'state_ingested_at'],
 } as const;
 
 export const SUMMARY_FIELDS = {

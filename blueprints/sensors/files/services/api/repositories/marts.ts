@@ -7,8 +7,8 @@ export const DRY_DAYS = {
   deviceId: 'device_id',
   env: 'env',
   tenant: 'tenant',
-  day: 'day',
-  isDryDay: 'is_dry_day',
+  day: 'local_date',
+  isDryDay: 'is_dry',
   dryStreakDays: 'dry_streak_days',
 } as const;
 
