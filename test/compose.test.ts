@@ -1,7 +1,8 @@
 // The generated compose.yaml, validated by the real Docker Compose implementation (built from its Go module
 // by scripts/ensure-compose.sh) for every valid component combination, plus our security rules on each.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -24,6 +25,7 @@ import {
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 let compose = '';
+let shellcheck = '';
 const dirs: string[] = [];
 
 beforeAll(() => {
@@ -34,7 +36,44 @@ beforeAll(() => {
     timeout: 20 * 60_000,
   }).trim();
   expect(execFileSync(compose, ['version'], { encoding: 'utf8' })).toMatch(/Docker Compose version v\d+\.\d+\.\d+/);
-}, 20 * 60_000);
+  shellcheck = execFileSync('bash', [join(root, 'scripts/ensure-shellcheck.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 10 * 60_000,
+  }).trim();
+}, 30 * 60_000);
+
+/** Runs ShellCheck on files; throws with its report. */
+function runShellcheck(files: string[]): void {
+  try {
+    execFileSync(shellcheck, ['--format=gcc', ...files], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    throw new Error(`shellcheck:\n${(error as { stdout?: string }).stdout ?? error}`);
+  }
+}
+
+/** The shell embedded in compose.yaml (sh/bash entrypoints and CMD-SHELL healthchecks), as script files. */
+function embeddedShell(model: ComposeModel): string[] {
+  const dir = mkdtempSync(join(tmpdir(), 'iotp-sh-'));
+  dirs.push(dir);
+  const files: string[] = [];
+  const unescape = (text: string) => text.replaceAll('$$', '$'); // compose's escape for a literal $
+  for (const [name, service] of Object.entries(model.services) as Array<[string, ComposeModel['services'][string] & { entrypoint?: string[]; command?: string[] }]>) {
+    const entrypoint = service.entrypoint ?? [];
+    if (entrypoint.length && /\/(ba)?sh$/.test(entrypoint[0]!) && service.command?.length) {
+      const file = join(dir, `${name}.entrypoint.sh`);
+      writeFileSync(file, `#!${entrypoint[0]}\nset -e\n${unescape(service.command[0]!)}\n`);
+      files.push(file);
+    }
+    const test = service.healthcheck?.test ?? [];
+    if (test[0] === 'CMD-SHELL') {
+      const file = join(dir, `${name}.healthcheck.sh`);
+      writeFileSync(file, `#!/bin/sh\n${unescape(test[1]!)}\n`);
+      files.push(file);
+    }
+  }
+  return files;
+}
 
 afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
@@ -61,6 +100,7 @@ describe('compose.yaml for every component combination', () => {
       const model = composeConfig(compose, dir);
       const raw = parse(readFileSync(join(dir, 'compose.yaml'), 'utf8'));
       expect(allComposeProblems(model, raw)).toEqual([]);
+      runShellcheck([...embeddedShell(model), join(dir, 'postgres/init/00-roles.sh')]);
 
       const services = Object.keys(model.services);
       const has = (c: ComponentName) => components.includes(c);
@@ -95,6 +135,26 @@ describe('compose.yaml for every component combination', () => {
       expect(model.services['flink-jobmanager']!.environment!.FLINK_PROPERTIES).toContain('web.submit.enable: false');
     },
   );
+
+  it('the other base files render as valid JSON/YAML with the platform refs', () => {
+    const dir = render(['redis', 'api', 'dbt', 'history', 'observability']);
+    const renovate = JSON.parse(readFileSync(join(dir, 'renovate.json'), 'utf8'));
+    expect(renovate.extends).toContain('config:recommended');
+    const ci = parse(readFileSync(join(dir, '.github/workflows/ci.yml'), 'utf8'));
+    expect(ci.permissions).toEqual({ contents: 'read' });
+    expect(ci.concurrency.group).toBeTruthy();
+    expect(ci.jobs.lint.uses).toMatch(/^[\w.-]+\/[\w.-]+\/\.github\/workflows\/lint\.yml@v\d+\.\d+\.\d+$/);
+    expect(ci.jobs.e2e.uses).toMatch(/e2e-kind\.yml@v/);
+    expect(ci.jobs.deploy.if).toContain("github.ref == 'refs/heads/main'");
+    const catalog = parse(readFileSync(join(dir, 'catalog-info.yaml'), 'utf8'));
+    expect(catalog).toMatchObject({ kind: 'Component', spec: { lifecycle: 'experimental', owner: 'platform-team' } });
+    expect(catalog.metadata.annotations['iot-platform.dev/template']).toBe('create-iot-platform/sensors');
+    const readme = readFileSync(join(dir, 'README.md'), 'utf8');
+    for (const text of ['```mermaid', 'docker compose up -d --wait', 'http://127.0.0.1:8080/docs', 'http://127.0.0.1:8081', 'http://127.0.0.1:5601', 'npm run stack -- up --native', 'helm upgrade --install', 'npm run test:e2e', '.iot-platform/lock.json', 'npx create-iot-platform upgrade', '`sensors.dlq`']) {
+      expect(readme).toContain(text);
+    }
+    expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toMatch(/^\.env$/m);
+  });
 
   it('refuses to start without secrets: .env.example alone fails with the variable named', () => {
     const dir = render(['redis', 'api']);

@@ -27,8 +27,10 @@ SELECT format('GRANT USAGE ON SCHEMA public TO %I', :'role') \gexec
 SQL
 }
 
-# Nobody but the owner creates objects in public (the PostgreSQL 15+ default, made explicit).
+# Only the roles below may connect; nobody but the owner creates objects in public (the PostgreSQL 15+
+# default, made explicit).
 run_sql <<'SQL'
+SELECT format('REVOKE ALL ON DATABASE %I FROM PUBLIC', :'db') \gexec
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 SQL
 
