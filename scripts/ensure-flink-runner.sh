@@ -7,6 +7,10 @@ set -euo pipefail
 RUNNER_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../runtime/flink-sql-runner" && pwd)"
 JAR="$RUNNER_DIR/target/flink-sql-runner.jar"
 CLASSPATH_FILE="$RUNNER_DIR/target/runner.classpath"
+# Parallel test workers may call this at once: one build at a time (the lock is released on exit).
+mkdir -p "$RUNNER_DIR/target"
+exec 9>"$RUNNER_DIR/target/.ensure.lock"
+flock 9
 
 up_to_date() {
   [ -f "$JAR" ] && [ -s "$CLASSPATH_FILE" ] || return 1

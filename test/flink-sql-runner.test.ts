@@ -68,6 +68,15 @@ describe('flink-sql-runner --validate', () => {
     expect(result.stderr).toContain('usage: SqlRunner [--validate]');
   }, 120_000);
 
+  it('passes its own Maven suite (splitter, env, --validate, a real MiniCluster job)', () => {
+    const mvn = spawnSync('flock', [join(RUNNER, 'target/.ensure.lock'), 'mvn', '-q', '-B', 'test'], {
+      cwd: RUNNER,
+      encoding: 'utf8',
+      timeout: 900_000,
+    });
+    expect(mvn.status, `${mvn.stdout}\n${mvn.stderr}`.slice(-4000)).toBe(0);
+  }, 900_000);
+
   it('builds the image from the same Flink version as the pom', () => {
     const pom = readFileSync(join(RUNNER, 'pom.xml'), 'utf8').match(/<flink\.version>([^<]+)</)?.[1];
     const docker = readFileSync(join(RUNNER, 'Dockerfile'), 'utf8').match(/^ARG FLINK_VERSION=(\S+)$/m)?.[1];
