@@ -146,6 +146,13 @@ describe('compose.yaml for every component combination', () => {
     expect(ci.jobs.lint.uses).toMatch(/^[\w.-]+\/[\w.-]+\/\.github\/workflows\/lint\.yml@v\d+\.\d+\.\d+$/);
     expect(ci.jobs.e2e.uses).toMatch(/e2e-kind\.yml@v/);
     expect(ci.jobs.deploy.if).toContain("github.ref == 'refs/heads/main'");
+    // actionlint (with ShellCheck) on the caller; the reusable workflows themselves are linted in the platform repo.
+    const actionlint = execFileSync('bash', [join(root, 'scripts/ensure-actionlint.sh')], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      timeout: 10 * 60_000,
+    }).trim();
+    execFileSync(actionlint, ['-shellcheck', shellcheck, '.github/workflows/ci.yml'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     const catalog = parse(readFileSync(join(dir, 'catalog-info.yaml'), 'utf8'));
     expect(catalog).toMatchObject({ kind: 'Component', spec: { lifecycle: 'experimental', owner: 'platform-team' } });
     expect(catalog.metadata.annotations['iot-platform.dev/template']).toBe('create-iot-platform/sensors');
@@ -154,7 +161,7 @@ describe('compose.yaml for every component combination', () => {
       expect(readme).toContain(text);
     }
     expect(readFileSync(join(dir, '.gitignore'), 'utf8')).toMatch(/^\.env$/m);
-  });
+  }, 10 * 60_000);
 
   it('refuses to start without secrets: .env.example alone fails with the variable named', () => {
     const dir = render(['redis', 'api']);

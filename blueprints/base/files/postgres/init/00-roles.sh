@@ -5,7 +5,8 @@
 #   api_reader    LOGIN; read-only (only when POSTGRES_API_PASSWORD is set, i.e. the api component).
 #   dbt_runner    LOGIN; reads public, owns schema marts (only when POSTGRES_DBT_PASSWORD is set).
 # Tables created later in public by the migrating user are readable by api_reader and dbt_runner.
-set -euo pipefail
+# No `set -u`: the postgres image sources (rather than runs) init scripts that lost their executable bit.
+set -eo pipefail
 
 : "${POSTGRES_FLINK_PASSWORD:?POSTGRES_FLINK_PASSWORD missing: run create-iot-platform or fill .env}"
 POSTGRES_USER="${POSTGRES_USER:-postgres}"
