@@ -30,7 +30,7 @@ if ! up_to_date; then
     fi
   fi
   echo "Building the Flink SQL runner in $RUNNER_DIR ..." >&2
-  (cd "$RUNNER_DIR" && mvn -q -B -DskipTests package) >&2
+  (cd "$RUNNER_DIR" && mvn -q -B -Dstyle.color=never -DskipTests package) >&2
   touch "$JAR" # a no-change rebuild keeps the old mtime otherwise
 fi
 

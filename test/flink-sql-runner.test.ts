@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { flinkRunnerCommand, validateFlinkSql } from './helpers/flink.ts';
+import { flinkRunnerCommand, runFlinkSql, validateFlinkSql } from './helpers/flink.ts';
+import { startPostgres } from './helpers/postgres.ts';
 
 const RUNNER = fileURLToPath(new URL('../runtime/flink-sql-runner', import.meta.url));
 const ENSURE = fileURLToPath(new URL('../scripts/ensure-flink-runner.sh', import.meta.url));
@@ -19,7 +20,7 @@ const SINK = `CREATE TABLE latest (device_id STRING, temperature DOUBLE, PRIMARY
   'connector' = 'jdbc', 'url' = 'jdbc:postgresql://127.0.0.1:5432/iot', 'table-name' = 'latest');
 `;
 
-describe('flink-sql-runner --validate', () => {
+describe('flink-sql-runner', () => {
   const dir = mkdtempSync(join(tmpdir(), 'iotp-flink-'));
   const write = (name: string, sql: string) => {
     const file = join(dir, name);
@@ -69,13 +70,34 @@ describe('flink-sql-runner --validate', () => {
   }, 120_000);
 
   it('passes its own Maven suite (splitter, env, --validate, a real MiniCluster job)', () => {
-    const mvn = spawnSync('flock', [join(RUNNER, 'target/.ensure.lock'), 'mvn', '-q', '-B', 'test'], {
+    const mvn = spawnSync('flock', [join(RUNNER, 'target/.ensure.lock'), 'mvn', '-q', '-B', '-Dstyle.color=never', 'test'], {
       cwd: RUNNER,
       encoding: 'utf8',
       timeout: 900_000,
     });
     expect(mvn.status, `${mvn.stdout}\n${mvn.stderr}`.slice(-4000)).toBe(0);
   }, 900_000);
+
+  it('runs a job whose JDBC upsert sink writes to a real PostgreSQL, idempotently under replay', async () => {
+    const pg = await startPostgres();
+    try {
+      pg.psql('CREATE TABLE latest (device_id text PRIMARY KEY, temperature double precision)');
+      const job = write('jdbc-job.sql', `SET 'execution.runtime-mode' = 'batch';
+CREATE TABLE latest (device_id STRING, temperature DOUBLE, PRIMARY KEY (device_id) NOT ENFORCED) WITH (
+  'connector' = 'jdbc', 'url' = 'jdbc:postgresql://127.0.0.1:\${PG_PORT}/postgres', 'table-name' = 'latest',
+  'username' = 'postgres', 'password' = 'unused-trust-auth');
+INSERT INTO latest SELECT device_id, MAX(t) FROM (VALUES ('a', 1.5), ('b', 2.0), ('a', 3.5)) AS r(device_id, t)
+GROUP BY device_id;
+`);
+      for (let run = 0; run < 2; run++) {
+        const result = runFlinkSql([job], { PG_PORT: String(pg.port), FLINK_PARALLELISM: '1' });
+        expect(result.code, result.stderr).toBe(0);
+      }
+      expect(pg.psql('SELECT device_id, temperature FROM latest ORDER BY device_id')).toBe('a|3.5\nb|2');
+    } finally {
+      pg.stop();
+    }
+  }, 300_000);
 
   it('builds the image from the same Flink version as the pom', () => {
     const pom = readFileSync(join(RUNNER, 'pom.xml'), 'utf8').match(/<flink\.version>([^<]+)</)?.[1];

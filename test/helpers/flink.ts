@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 const ENSURE = fileURLToPath(new URL('../../scripts/ensure-flink-runner.sh', import.meta.url));
 
 export interface FlinkValidation {
-  /** 0: every statement plans; 1: a statement failed; 2: usage. */
+  /** 0: every statement planned (or every job finished); 1: a statement or job failed; 2: usage. */
   code: number | null;
   stdout: string;
   stderr: string;
@@ -32,15 +32,27 @@ export function flinkRunnerCommand(): string {
  * caller's shell.
  */
 export function validateFlinkSql(paths: string[], env: Record<string, string> = {}): FlinkValidation {
-  // C1-only JIT: a validation is a short-lived JVM, this starts faster.
+  return runner(['--validate', ...paths], env, 300_000);
+}
+
+/**
+ * Runs the scripts as jobs in a local MiniCluster (one job per file) and waits for them to end: for bounded
+ * scripts (VALUES, datagen with number-of-rows, or SET 'execution.runtime-mode' = 'batch').
+ */
+export function runFlinkSql(paths: string[], env: Record<string, string> = {}, timeoutMs = 300_000): FlinkValidation {
+  return runner(paths, env, timeoutMs);
+}
+
+function runner(args: string[], env: Record<string, string>, timeout: number): FlinkValidation {
+  // C1-only JIT: these are short-lived JVMs, it starts faster.
   const command = flinkRunnerCommand().replace(/^java /, 'java -XX:TieredStopAtLevel=1 ');
   const inherited = Object.fromEntries(
     ['PATH', 'HOME', 'JAVA_HOME'].flatMap((k) => (process.env[k] ? [[k, process.env[k] as string]] : [])),
   );
-  const result = spawnSync('bash', ['-c', `${command} --validate "$@"`, 'validate-flink-sql', ...paths], {
+  const result = spawnSync('bash', ['-c', `${command} "$@"`, 'flink-sql-runner', ...args], {
     encoding: 'utf8',
     env: { ...inherited, ...env },
-    timeout: 300_000,
+    timeout,
   });
   const errors = result.stderr
     .split('\n')

@@ -194,9 +194,13 @@ public final class SqlRunner {
         return top.contains(cause) ? top : top + " (caused by: " + cause + ")";
     }
 
-    private static String firstLine(Throwable e) {
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
-        return message.lines().findFirst().orElse(e.getClass().getSimpleName());
+    /** The first line; one ending in ':' ("Missing required options are:") takes up to 5 following lines. */
+    static String firstLine(Throwable e) {
+        String message = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+        List<String> lines = message.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        return lines.get(0).endsWith(":") && lines.size() > 1
+                ? lines.get(0) + " " + String.join(", ", lines.subList(1, Math.min(lines.size(), 6)))
+                : lines.get(0);
     }
 
     /** A failure already phrased as {@code file:statement#N: message}. */

@@ -53,6 +53,13 @@ class SqlRunnerTest {
     }
 
     @Test
+    void errorLinesEndingInAColonKeepWhatFollows() {
+        assertEquals("Missing required options are: url, table-name",
+                SqlRunner.firstLine(new IllegalStateException("Missing required options are:\n\nurl\ntable-name")));
+        assertEquals("Object 'x' not found", SqlRunner.firstLine(new IllegalStateException("Object 'x' not found\nmore")));
+    }
+
+    @Test
     void missingVariableNamesVariableAndFile(@TempDir Path dir) throws IOException {
         Path file = Files.writeString(dir.resolve("a.sql"), "CREATE TABLE t (x INT) WITH ('connector' = '${CONNECTOR}');");
         assertEquals(1, SqlRunner.run(new String[] {"--validate", dir.toString()}, Map.of(), err));
