@@ -114,7 +114,9 @@ describe('compose.yaml for every component combination', () => {
       expect(['elasticsearch', 'logstash', 'kibana'].every((s) => services.includes(s))).toBe(has('observability'));
       if (has('observability')) {
         expect(model.services.kibana!.profiles).toEqual(['observability']);
-        expect(readFileSync(join(dir, 'config/logstash/pipeline.conf'), 'utf8')).toMatch(/elasticsearch\s*\{/);
+        const pipeline = readFileSync(join(dir, 'config/logstash/pipeline.conf'), 'utf8');
+        expect(pipeline).toMatch(/elasticsearch\s*\{/);
+        for (const m of pipeline.matchAll(/password\s*=>\s*"([^"]*)"/g)) expect(m[1]).toMatch(/^\$\{[A-Z_]+\}$/);
       }
       if (has('dbt')) expect(model.services.dbt!.profiles).toEqual(['batch']);
 
