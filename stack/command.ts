@@ -45,7 +45,7 @@ export async function stack(argv: string[], cwd: string, out: (line: string) => 
       return;
     case 'logs': {
       if (driver === 'compose') return compose(cwd, ['logs', ...rest]);
-      const file = join(cwd, '.stack', 'logs', `${rest[0] ?? 'flink'}.log`);
+      const file = join(cwd, '.stack', 'logs', `${rest[0] ?? 'kafka'}.log`);
       if (!existsSync(file)) throw new UserError(`${file}: no such log; components log to .stack/logs/<component>.log`);
       out(readFileSync(file, 'utf8'));
       return;

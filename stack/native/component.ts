@@ -7,7 +7,7 @@ export interface NativeComponent {
   prerequisites: { command: string; install: string }[];
   enabled(ctx: NativeContext): boolean;
   /** Named ports to allocate for it. */
-  ports: string[];
+  ports(ctx: NativeContext): string[];
   /** Downloads or builds into the cache; idempotent. */
   install?(ctx: NativeContext): Promise<void>;
   /** Starts its process(es) and returns their pids. */

@@ -39,11 +39,13 @@ export async function nativeUp(projectDir: string, log: (line: string) => void, 
   const components = COMPONENTS.filter((c) => c.enabled(ctx) && (!only || only.includes(c.name)));
   checkPrerequisites(components);
   mkdirSync(join(ctx.stateDir, 'logs'), { recursive: true });
-  for (const component of components) for (const port of component.ports) ctx.ports[port] = await freePort();
+  for (const component of components) for (const port of component.ports(ctx)) ctx.ports[port] = await freePort();
 
   const state: State = { ports: ctx.ports, components: [] };
+  let current = '';
   try {
     for (const component of components) {
+      current = component.name;
       const started = Date.now();
       await component.install?.(ctx);
       const pids = await component.start(ctx);
@@ -54,7 +56,7 @@ export async function nativeUp(projectDir: string, log: (line: string) => void, 
       log(`  ✔ ${component.name.padEnd(16)} ${describeAddresses(component.addresses(ctx))} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     }
   } catch (error) {
-    const failed = components[state.components.length - 1]?.name;
+    const failed = current;
     log(`  ✖ ${failed}: ${(error as Error).message.split('\n')[0]} (log: ${join(ctx.stateDir, 'logs', `${failed}.log`)})`);
     await stopAll(state);
     throw error instanceof UserError ? error : new UserError(`native stack failed to start ${failed}: ${(error as Error).message.split('\n')[0]}`);

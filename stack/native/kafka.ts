@@ -87,7 +87,7 @@ export const kafka: NativeComponent = {
     { command: 'mvn', install: 'apt-get install maven' },
   ],
   enabled: () => true,
-  ports: ['kafka', 'kafkaController'],
+  ports: () => ['kafka', 'kafkaController'],
 
   async install(ctx) {
     const lib = libDir(ctx);

@@ -8,6 +8,7 @@ import { tcpOpen, waitFor } from '../wait.ts';
 
 function prepare(ctx: NativeContext): string {
   const dir = join(ctx.stateDir, 'run', 'mosquitto');
+  mkdirSync(join(ctx.stateDir, 'run'), { recursive: true });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const passwd = join(dir, 'passwd');
   rmSync(passwd, { force: true });
@@ -49,7 +50,7 @@ export const mosquitto: NativeComponent = {
     { command: 'mosquitto_passwd', install: 'apt-get install mosquitto' },
   ],
   enabled: () => true,
-  ports: ['mqtt'],
+  ports: () => ['mqtt'],
 
   async start(ctx) {
     const config = prepare(ctx);

@@ -1,7 +1,7 @@
 // PostgreSQL from the system packages: a private cluster under .stack/data/postgres on a free loopback
 // port, initialised once with the project's init scripts (the same files compose mounts).
 import { chownSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { NativeComponent } from './component.ts';
 import { databaseName, secret, type NativeContext } from './context.ts';
@@ -31,6 +31,7 @@ function bin(name: string): string {
 
 /** Owned by the postgres OS user when we are root (PostgreSQL refuses to run as root). */
 function ownedDir(path: string) {
+  mkdirSync(dirname(path), { recursive: true }); // parents stay traversable for the postgres user
   mkdirSync(path, { recursive: true, mode: 0o700 });
   if (asRoot()) {
     const { uid, gid } = osUser(OS_USER);
@@ -57,7 +58,7 @@ export const postgres: NativeComponent = {
   name: 'postgres',
   prerequisites: [{ command: 'psql', install: 'apt-get install postgresql' }],
   enabled: () => true,
-  ports: ['postgres'],
+  ports: () => ['postgres'],
 
   async start(ctx) {
     if (!postgresBinDir()) throw new Error('PostgreSQL server binaries (initdb) not found; install them: apt-get install postgresql');

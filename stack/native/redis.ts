@@ -31,7 +31,7 @@ export const redis: NativeComponent = {
   name: 'redis',
   prerequisites: [{ command: 'redis-server', install: 'apt-get install redis-server' }],
   enabled: (ctx) => ctx.manifest.components.includes('redis'),
-  ports: ['redis'],
+  ports: () => ['redis'],
 
   async start(ctx) {
     return [startProcess({ command: 'redis-server', args: [configFile(ctx)], cwd: ctx.stateDir, log: join(ctx.stateDir, 'logs', 'redis.log') })];

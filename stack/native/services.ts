@@ -73,7 +73,7 @@ export const platformServices: NativeComponent[] = SERVICES.map((spec) => ({
   name: spec.name,
   prerequisites: [{ command: 'node', install: 'Node.js >= 22.18' }],
   enabled: (ctx) => existsSync(join(ctx.projectDir, spec.entry)),
-  ports: [spec.port],
+  ports: () => [spec.port],
   async start(ctx) {
     if (!existsSync(join(ctx.projectDir, 'node_modules'))) throw new Error('node_modules missing; run npm install first');
     return [
