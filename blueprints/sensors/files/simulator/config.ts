@@ -60,8 +60,9 @@ export function deviceIds(env: Env): string[] {
 export function readSimulatorConfig(env: Env = process.env): SimulatorConfig {
   const host = value(env, 'MQTT_HOST') ?? 'localhost';
   const port = value(env, 'MQTT_PORT') ?? '1883';
-  const username = value(env, 'MQTT_USERNAME');
-  const password = value(env, 'MQTT_PASSWORD');
+  // Natively, `npm run simulate` reads the project's .env: publish as the device user.
+  const password = value(env, 'MQTT_PASSWORD') ?? value(env, 'MQTT_DEVICE_PASSWORD');
+  const username = value(env, 'MQTT_USERNAME') ?? (password ? 'device' : undefined);
   const seed = value(env, 'SEED');
   const qos = number(env, 'MQTT_QOS', 1);
   const offlineProbability = number(env, 'OFFLINE_PROBABILITY', 0);
