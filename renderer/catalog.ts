@@ -38,6 +38,7 @@ export interface Blueprint extends BlueprintMeta {
 }
 
 export const BLUEPRINTS_DIR = join(packageRoot(), 'blueprints');
+export const SCENARIOS_DIR = join(packageRoot(), 'scenarios');
 export const BASE = 'base';
 
 let cache: Map<string, Blueprint> | undefined;

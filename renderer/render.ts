@@ -1,14 +1,14 @@
 // Renders a project in memory: the base template plus one blueprint, for one manifest. Pure apart from
 // reading the template folders, so `create`, `--dry-run` and upgrades (which re-render old and new
 // versions) all use the same function.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import ejs from 'ejs';
 import type { ComponentName, Manifest } from '../manifest/schema.ts';
 import { COMPONENTS, contextFields } from '../manifest/schema.ts';
 import { renderManifest, MANIFEST_FILE } from '../manifest/load.ts';
 import { manifestJsonSchema } from '../manifest/json-schema.ts';
-import { baseBlueprint, getBlueprint, type Blueprint } from './catalog.ts';
+import { baseBlueprint, getBlueprint, SCENARIOS_DIR, type Blueprint } from './catalog.ts';
 import { classify, withHeader, type Ownership } from './ownership.ts';
 import { FLINK_VERSION, IMAGES, NPM, PYTHON } from './versions.ts';
 import { packageJson, packageRoot } from './package-root.ts';
@@ -35,15 +35,18 @@ export function renderProject(manifest: Manifest, options: RenderOptions = {}): 
   const base = baseBlueprint();
   const blueprint = getBlueprint(manifest.blueprint);
   const context = templateContext(manifest, blueprint, options);
-  const sources = new Map<string, { file: string; layer: Blueprint }>();
+  const sources = new Map<string, string>();
   for (const layer of [base, blueprint]) {
-    for (const file of listFiles(layer.filesDir)) {
-      sources.set(outputPath(relative(layer.filesDir, file)), { file, layer });
-    }
+    for (const file of listFiles(layer.filesDir)) sources.set(outputPath(relative(layer.filesDir, file)), file);
+  }
+  // The blueprint's scenario (input dataset and expected outputs) travels with the project for its e2e tests.
+  const scenarioDir = join(SCENARIOS_DIR, blueprint.name);
+  for (const file of existsSync(scenarioDir) ? listFiles(scenarioDir) : []) {
+    sources.set(`scenarios/${blueprint.name}/${relative(scenarioDir, file).split(sep).join('/')}`, file);
   }
   const when = { ...base.when, ...blueprint.when };
   const files: PlannedFile[] = [];
-  for (const [path, { file }] of sources) {
+  for (const [path, file] of sources) {
     if (!enabled(path, when, context.components)) continue;
     const raw = readFileSync(file, 'utf8');
     const content = file.endsWith('.ejs') ? renderTemplate(raw, context, file) : raw;

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UserError } from '../cli/errors.ts';
-import { ADDRESSES_FILE, nativeDown, nativeStatus, nativeUp } from './native/driver.ts';
+import { ADDRESSES_FILE, nativeComponent, nativeDown, nativeStatus, nativeUp } from './native/driver.ts';
 import { runDbt } from './native/dbt.ts';
 
 export const STACK_USAGE = `Usage: create-iot-platform stack <command> [--native | --compose]
@@ -13,6 +13,8 @@ export const STACK_USAGE = `Usage: create-iot-platform stack <command> [--native
   down [--purge]      stop it (--purge also deletes its data)
   status              what runs
   logs [component]    print a component's log (native) or follow compose logs
+  kill <component>    kill one component abruptly (failure drills, e2e tests)
+  start <component>   start a killed component again and wait until it is ready
   dbt <args…>         run dbt against the stack (e.g. dbt build)`;
 
 export async function stack(argv: string[], cwd: string, out: (line: string) => void): Promise<void> {
@@ -49,6 +51,13 @@ export async function stack(argv: string[], cwd: string, out: (line: string) => 
       if (!existsSync(file)) throw new UserError(`${file}: no such log; components log to .stack/logs/<component>.log`);
       out(readFileSync(file, 'utf8'));
       return;
+    }
+    case 'kill':
+    case 'start': {
+      const name = rest[0];
+      if (!name) throw new UserError(`stack ${command} needs a component name; see: npm run stack -- status`);
+      if (driver === 'native') return nativeComponent(cwd, name, command, out);
+      return command === 'kill' ? compose(cwd, ['kill', name]) : compose(cwd, ['up', '-d', '--wait', name]);
     }
     case 'dbt':
       if (driver === 'native') return runDbt(cwd, rest);

@@ -83,6 +83,29 @@ async function stopAll(state: State, log?: (line: string) => void): Promise<void
   }
 }
 
+/** Stops (SIGKILL: a crash, not a clean shutdown) or restarts one component of the running stack on its ports. */
+export async function nativeComponent(projectDir: string, name: string, action: 'kill' | 'start', log: (line: string) => void): Promise<void> {
+  const project = loadProject(projectDir);
+  const state = readState(project.stateDir);
+  const entry = state?.components.find((c) => c.name === name);
+  const component = COMPONENTS.find((c) => c.name === name);
+  if (!state || !entry || !component) {
+    throw new UserError(`no component "${name}" in the running native stack; see: npm run stack -- status`);
+  }
+  const ctx: NativeContext = { ...project, ports: state.ports };
+  if (action === 'kill') {
+    for (const pid of entry.pids) await stopProcess(pid, 0);
+    entry.pids = [];
+    log(`  ✔ killed ${name}`);
+  } else {
+    if (entry.pids.some(isRunning)) throw new UserError(`${name} is already running`);
+    entry.pids = await component.start(ctx);
+    await component.ready(ctx);
+    log(`  ✔ started ${name}`);
+  }
+  writeFileSync(stateFile(project.stateDir), JSON.stringify(state, null, 2));
+}
+
 export function nativeStatus(projectDir: string): { name: string; running: boolean; pids: number[] }[] {
   const state = readState(join(projectDir, '.stack'));
   return (state?.components ?? []).map((c) => ({ name: c.name, pids: c.pids, running: c.pids.every(isRunning) }));

@@ -49,6 +49,11 @@ export async function stopProcess(pid: number, graceMs = 15_000): Promise<void> 
       // already gone
     }
   };
+  if (graceMs === 0) {
+    signal('SIGKILL');
+    await waitFor(`process ${pid} to die`, async () => !groupAlive(pid), { timeoutMs: 5000, intervalMs: 50 });
+    return;
+  }
   signal('SIGTERM');
   try {
     await waitFor(`process ${pid} to stop`, async () => !groupAlive(pid), { timeoutMs: graceMs, intervalMs: 100 });
