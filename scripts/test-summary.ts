@@ -1,6 +1,6 @@
-// Prints the closing line CI reads, `N passed, N failed, N skipped`, from vitest's JSON report.
-// A test file that failed to load (no assertion results) counts as one failure. Exits 1 on any failure.
-import { readFileSync } from 'node:fs';
+// Prints the closing line CI reads, `N passed, N failed, N skipped`, summed over vitest JSON reports.
+// A missing report or a test file that failed to load counts as a failure. Exits 1 on any failure.
+import { existsSync, readFileSync } from 'node:fs';
 
 interface Report {
   numPassedTests: number;
@@ -10,15 +10,17 @@ interface Report {
   testResults: { status: string; assertionResults: unknown[] }[];
 }
 
-const file = process.argv[2] ?? 'reports/vitest.json';
-let report: Report;
-try {
-  report = JSON.parse(readFileSync(file, 'utf8'));
-} catch {
-  console.log('0 passed, 1 failed');
-  process.exit(1);
+const totals = { passed: 0, failed: 0, skipped: 0 };
+for (const file of process.argv.slice(2)) {
+  if (!existsSync(file)) {
+    totals.failed += 1; // the suite could not run
+    continue;
+  }
+  const report = JSON.parse(readFileSync(file, 'utf8')) as Report;
+  const brokenFiles = report.testResults.filter((r) => r.status === 'failed' && r.assertionResults.length === 0).length;
+  totals.passed += report.numPassedTests;
+  totals.failed += report.numFailedTests + brokenFiles;
+  totals.skipped += report.numPendingTests + report.numTodoTests;
 }
-const brokenFiles = report.testResults.filter((r) => r.status === 'failed' && r.assertionResults.length === 0).length;
-const failed = report.numFailedTests + brokenFiles;
-console.log(`${report.numPassedTests} passed, ${failed} failed, ${report.numPendingTests + report.numTodoTests} skipped`);
-process.exit(failed > 0 ? 1 : 0);
+console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(totals.failed > 0 ? 1 : 0);
