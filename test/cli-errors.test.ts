@@ -106,3 +106,30 @@ describe('create: informational flags', () => {
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });
+
+describe('create: plan and replay', () => {
+  it('--dry-run prints the plan with ownership and writes nothing', () => {
+    const cwd = tempDir();
+    const result = runCli(['planned', '--blueprint', 'sensors', '--yes', '--dry-run'], cwd);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Dry run: would write \d+ files into planned \(nothing written\)$/m);
+    expect(result.stdout).toMatch(/^ {2}platform compose\.yaml$/m);
+    expect(result.stdout).toMatch(/^ {2}shared {3}flink\/sql\/10-measurement\.sql$/m);
+    expect(result.stdout).toMatch(/^ {2}user {5}iot-platform\.yaml$/m);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it('--answers replays a manifest, events and all', () => {
+    const cwd = tempDir();
+    expect(runCli(['first', '--blueprint', 'sensors', '--components', 'redis', '--time-zone', 'Europe/Stockholm', '--yes', ...BASE], cwd).code).toBe(0);
+    const first = join(cwd, 'first', 'iot-platform.yaml');
+    writeFileSync(first, readFileSync(first, 'utf8').replace('description: Relative humidity in percent', 'description: Soil humidity in percent'));
+    const replay = runCli(['second', '--answers', first, '--name', 'second', ...BASE], cwd);
+    expect(replay.stderr).toBe('');
+    expect(replay.code).toBe(0);
+    const second = readFileSync(join(cwd, 'second', 'iot-platform.yaml'), 'utf8');
+    expect(second).toBe(readFileSync(first, 'utf8').replace('name: first', 'name: second'));
+    expect(second).toContain('Soil humidity in percent');
+    expect(second).toContain('timeZone: Europe/Stockholm');
+  });
+});
