@@ -6,9 +6,9 @@ import { Console } from 'node:console';
 import { Writable } from 'node:stream';
 import { QueuedAdapter, TerminalAdapter } from '@yeoman/adapter';
 import AppGenerator, { NAMESPACE, type AppOptions } from '../generators/app/index.ts';
-import { QUESTIONS, unanswered, type CreateAnswers } from '../generators/app/questions.ts';
+import { answersOf, QUESTIONS, unanswered, type CreateAnswers } from '../generators/app/questions.ts';
 import { loadManifest } from '../manifest/load.ts';
-import { DEPLOY_TARGETS, type Manifest } from '../manifest/schema.ts';
+import { DEPLOY_TARGETS } from '../manifest/schema.ts';
 import { checkComponents, getBlueprint } from '../renderer/catalog.ts';
 import type { PlannedFile } from '../renderer/render.ts';
 import { packageRoot, platformVersion } from '../renderer/package-root.ts';
@@ -129,19 +129,6 @@ function answersFromFlags(flags: CreateFlags): Partial<CreateAnswers> {
   if (flags.owner !== undefined) answers.owner = flags.owner;
   if (flags['time-zone'] !== undefined) answers.timeZone = flags['time-zone'];
   return answers;
-}
-
-function answersOf(manifest: Manifest | undefined): Partial<CreateAnswers> {
-  if (!manifest) return {};
-  return {
-    blueprint: manifest.blueprint,
-    name: manifest.project.name,
-    components: manifest.components,
-    deploy: manifest.deploy.targets,
-    description: manifest.project.description,
-    owner: manifest.project.owner,
-    timeZone: manifest.project.timeZone,
-  };
 }
 
 const splitList = (value: string) => value.split(',').map((v) => v.trim()).filter(Boolean);

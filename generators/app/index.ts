@@ -11,7 +11,7 @@ import { renderEnv } from '../../renderer/env.ts';
 import { BLUEPRINTS_DIR } from '../../renderer/catalog.ts';
 import { platformVersion } from '../../renderer/package-root.ts';
 import { UserError } from '../../cli/errors.ts';
-import { QUESTIONS, promptQuestions, unanswered, withDefaults, type CreateAnswers } from './questions.ts';
+import { answersOf, QUESTIONS, promptQuestions, unanswered, withDefaults, type CreateAnswers } from './questions.ts';
 
 export const NAMESPACE = 'iot-platform:app';
 
@@ -38,7 +38,7 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
   }
 
   async prompting() {
-    const known = { ...replayedAnswers(this.options.replay), ...this.options.answers };
+    const known = { ...answersOf(this.options.replay), ...this.options.answers };
     if (!this.options.yes && unanswered(known).length > 0) {
       Object.assign(known, await this.prompt(promptQuestions(known) as never));
     }
@@ -109,14 +109,4 @@ function hasGitIdentity(git: (...args: string[]) => string): boolean {
   } catch {
     return false;
   }
-}
-
-function replayedAnswers(manifest: Manifest | undefined): Partial<CreateAnswers> {
-  if (!manifest) return {};
-  return {
-    blueprint: manifest.blueprint,
-    name: manifest.project.name,
-    components: manifest.components,
-    deploy: manifest.deploy.targets,
-  };
 }

@@ -2,7 +2,7 @@
 // "answers missing" error all read from.
 import { basename } from 'node:path';
 import { blueprints, COMPONENT_INFO, getBlueprint } from '../../renderer/catalog.ts';
-import { COMPONENTS, DEPLOY_TARGETS, projectName } from '../../manifest/schema.ts';
+import { COMPONENTS, DEPLOY_TARGETS, projectName, type Manifest } from '../../manifest/schema.ts';
 
 export interface CreateAnswers {
   target: string;
@@ -119,4 +119,18 @@ export function promptQuestions(known: Known) {
     default: (answers: Known) => q.default({ ...known, ...answers }),
     validate: q.validate ? (value: string) => q.validate!(value) ?? true : undefined,
   }));
+}
+
+/** The answers a manifest gives (for --answers replays); flags override them. */
+export function answersOf(manifest: Manifest | undefined): Partial<CreateAnswers> {
+  if (!manifest) return {};
+  return {
+    blueprint: manifest.blueprint,
+    name: manifest.project.name,
+    components: manifest.components,
+    deploy: manifest.deploy.targets,
+    description: manifest.project.description,
+    owner: manifest.project.owner,
+    timeZone: manifest.project.timeZone,
+  };
 }
