@@ -1,12 +1,12 @@
 // `create-iot-platform stack <up|down|status|logs|dbt>`: run the project's stack with a driver —
 // compose (docker compose) or native (local engines) — behind one interface.
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UserError } from '../cli/errors.ts';
 import { ADDRESSES_FILE, nativeComponent, nativeDown, nativeStatus, nativeUp } from './native/driver.ts';
 import { runDbt } from './native/dbt.ts';
+import { compose, composeUp } from './compose.ts';
 
 export const STACK_USAGE = `Usage: create-iot-platform stack <command> [--native | --compose]
   up [--only a,b]     start the stack and wait until every component is healthy
@@ -32,7 +32,7 @@ export async function stack(argv: string[], cwd: string, out: (line: string) => 
         out(`Starting the native stack in ${cwd}`);
         await nativeUp(cwd, out, typeof values.only === 'string' ? values.only.split(',') : undefined);
         out(`Ready. Addresses: ${join('.stack', ADDRESSES_FILE)}; stop with: npm run stack -- down`);
-      } else compose(cwd, ['up', '-d', '--wait']);
+      } else composeUp(cwd);
       return;
     case 'down':
       if (driver === 'native') await nativeDown(cwd, out, { purge: Boolean(values.purge) });
@@ -46,7 +46,10 @@ export async function stack(argv: string[], cwd: string, out: (line: string) => 
       } else compose(cwd, ['ps']);
       return;
     case 'logs': {
-      if (driver === 'compose') return compose(cwd, ['logs', ...rest]);
+      if (driver === 'compose') {
+        compose(cwd, ['logs', ...rest]);
+        return;
+      }
       const file = join(cwd, '.stack', 'logs', `${rest[0] ?? 'kafka'}.log`);
       if (!existsSync(file)) throw new UserError(`${file}: no such log; components log to .stack/logs/<component>.log`);
       out(readFileSync(file, 'utf8'));
@@ -57,11 +60,13 @@ export async function stack(argv: string[], cwd: string, out: (line: string) => 
       const name = rest[0];
       if (!name) throw new UserError(`stack ${command} needs a component name; see: npm run stack -- status`);
       if (driver === 'native') return nativeComponent(cwd, name, command, out);
-      return command === 'kill' ? compose(cwd, ['kill', name]) : compose(cwd, ['up', '-d', '--wait', name]);
+      compose(cwd, command === 'kill' ? ['kill', name] : ['up', '-d', '--wait', name]);
+      return;
     }
     case 'dbt':
       if (driver === 'native') return runDbt(cwd, rest);
-      return compose(cwd, ['run', '--rm', 'dbt', ...rest]);
+      compose(cwd, ['--profile', 'batch', 'run', '--rm', 'dbt', ...rest]);
+      return;
     default:
       throw new UserError(`unknown stack command "${command ?? ''}"\n${STACK_USAGE}`);
   }
@@ -71,10 +76,4 @@ export async function stack(argv: string[], cwd: string, out: (line: string) => 
 function runningDriver(cwd: string): string | undefined {
   const file = join(cwd, '.stack', ADDRESSES_FILE);
   return existsSync(file) ? /^STACK_DRIVER=(\w+)/m.exec(readFileSync(file, 'utf8'))?.[1] : undefined;
-}
-
-function compose(cwd: string, args: string[]) {
-  const result = spawnSync('docker', ['compose', ...args], { cwd, stdio: 'inherit' });
-  if (result.error || result.status === null) throw new UserError('docker compose is not available; install Docker, or use the native stack: npm run stack -- up --native');
-  if (result.status !== 0) throw new UserError(`docker compose ${args[0]} failed (exit ${result.status})`);
 }
