@@ -2,16 +2,14 @@
 import { parseCreateArgs } from './args.ts';
 import { EXIT, UserError } from './errors.ts';
 import { helpText } from './help.ts';
+import { COMMANDS } from './commands.ts';
 import { platformVersion } from '../renderer/package-root.ts';
 
 export async function main(argv: string[]): Promise<number> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   try {
-    if (argv[0] === 'stack') {
-      const { stack } = await import('../stack/command.ts');
-      await stack(argv.slice(1), process.cwd(), out);
-      return EXIT.ok;
-    }
+    const command = argv[0] ? COMMANDS[argv[0]] : undefined;
+    if (command) return await (await command())(argv.slice(1), process.cwd(), out);
     const flags = parseCreateArgs(argv);
     if (flags.help) {
       process.stdout.write(helpText(platformVersion()));
