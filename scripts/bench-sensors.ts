@@ -1,0 +1,405 @@
+// Benchmark: the sensors pipeline on the native stack (MQTT → gateway → Kafka → Flink SQL → PostgreSQL and
+// upsert-kafka → Redis sink → Redis), at rising target rates until a step is not sustained.
+//
+//   npm run bench:sensors
+//   BENCH_RATES=2000,5000,10000,25000,40000 BENCH_STEP_SECONDS=60 npm run bench:sensors
+//
+// Per step (own tenant, so counts are separable): realistic ticks from the simulator's models (4 CSV
+// messages each: humidity, temperature, location, state; every device ticks every BENCH_TICK_SECONDS)
+// published with QoS 1 by forked raw-MQTT publishers; then it waits for the backlog to drain and reports
+// achieved publish rate, gateway and PostgreSQL throughput, counts in vs out at every hop (MQTT acked,
+// gateway received/produced/dead-lettered, Kafka records per topic by offsets, PostgreSQL rows = ticks,
+// Redis state hashes = devices), latency event→PostgreSQL (server side, every row) and event→Redis (probe
+// devices), per-component CPU and peak RSS, consumer lag over time and Flink backpressure.
+// A step is sustained when ≥ 95 % of the target rate was published, nothing was lost, and the backlog
+// drained within BENCH_DRAIN_BOUND_SECONDS after publishing stopped.
+// Writes reports/bench-sensors.json and reports/bench-sensors.png; the stack is torn down at the end, on
+// failure and on Ctrl-C (BENCH_KEEP_STACK=1 keeps it).
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { nativeDown, nativeUp } from '../stack/native/driver.ts';
+import { parseEnvFile } from '../stack/native/context.ts';
+import { FLINK_VERSION, KAFKA_VERSION } from '../renderer/versions.ts';
+import { machineContext, waitForQuietMachine } from './bench/machine.ts';
+import { snapshot, usageBetween, machineCpu, type ComponentUsage } from './bench/procstat.ts';
+import { countKeys, flinkPressure, gatewayMetrics, KafkaView, PostgresView, readStack, redisClient, type GatewayCounts, type StackInfo, type VertexPressure } from './bench/observe.ts';
+import { Probe } from './bench/probe.ts';
+import { startLoad, type LoadResult } from './bench/load.ts';
+import { publisherCeiling } from './bench/ceiling.ts';
+import { drawChart } from './bench/chart.ts';
+import { round, sleep, summarize, table } from './bench/stats.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const num = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+const settings = {
+  rates: (process.env.BENCH_RATES ?? '2000,5000,10000,25000,40000').split(',').map(Number).filter((n) => n > 0),
+  stepSeconds: num('BENCH_STEP_SECONDS', 60),
+  tickSeconds: num('BENCH_TICK_SECONDS', 1),
+  drainBoundSeconds: num('BENCH_DRAIN_BOUND_SECONDS', 30),
+  drainMaxSeconds: num('BENCH_DRAIN_MAX_SECONDS', 150),
+  publishers: num('BENCH_PUBLISHERS', 2),
+  connectionsPerPublisher: num('BENCH_CONNECTIONS', 4),
+  window: num('BENCH_WINDOW', 2000),
+  probeDevices: num('BENCH_PROBE_DEVICES', 16),
+  probeTicksPerSecond: num('BENCH_PROBE_TICKS_PER_SECOND', 16),
+  loadThreshold: num('BENCH_LOAD_THRESHOLD', 1.0),
+  loadWaitSeconds: num('BENCH_LOAD_WAIT_SECONDS', 1200),
+  ceilingSeconds: num('BENCH_CEILING_SECONDS', 8),
+  projectDir: process.env.BENCH_PROJECT_DIR ?? join(tmpdir(), 'bench-sensors'),
+  keepStack: process.env.BENCH_KEEP_STACK === '1',
+};
+const ENV = 'bench';
+const BENCH_GROUP = 'bench (probe+observers)';
+const runId = Date.now().toString(36);
+const log = (line: string) => console.log(line);
+
+// ---------- teardown on every exit path ----------
+let stackUp = false;
+let tearingDown: Promise<void> | undefined;
+const activeLoads = new Set<{ kill(): void }>();
+async function teardown(): Promise<void> {
+  for (const l of activeLoads) l.kill();
+  if (!stackUp || settings.keepStack) return;
+  tearingDown ??= (async () => {
+    log('Tearing the native stack down …');
+    try {
+      await nativeDown(settings.projectDir, () => {}, { purge: true });
+    } catch (error) {
+      log(`  teardown failed: ${(error as Error).message}; run: cd ${settings.projectDir} && npm run stack -- down --purge`);
+    }
+    stackUp = false;
+  })();
+  return tearingDown;
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    log(`\n${signal}: stopping`);
+    void teardown().finally(() => process.exit(130));
+  });
+}
+
+// ---------- one step ----------
+interface Sample {
+  t: number;
+  published: number;
+  gateway: GatewayCounts;
+  postgresRows?: number;
+  lag?: Record<string, Record<string, number>>;
+}
+
+async function runStep(stack: StackInfo, kafka: KafkaView, pg: PostgresView, redis: Awaited<ReturnType<typeof redisClient>>, probe: Probe, rate: number) {
+  const tenant = `t${rate}-${runId}`;
+  const devices = Math.max(4, Math.round((rate / 4) * settings.tickSeconds));
+  const gatewayPort = stack.ports.gatewayHealth!;
+  const topics = (await kafka.admin.listTopics()).filter((t) => !t.startsWith('__')).sort();
+  const groups = procGroups(stack);
+  await probe.quiesce(); // no probe traffic in flight while the before-counters are read
+  const probeBefore = { ...probe.published };
+  const probeTicksBefore = probe.ticks;
+  const offsetsBefore = await kafka.endOffsets(topics);
+  const gatewayBefore = await gatewayMetrics(gatewayPort);
+  probe.resume();
+  const usageBefore = snapshot(groups, [BENCH_GROUP]);
+  const cpuBefore = machineCpu();
+  const loadAvgBefore = loadavg().map((n) => round(n, 2));
+  log(`\n▶ step ${rate} msg/s: ${devices} devices × 4 messages every ${settings.tickSeconds} s, ${settings.stepSeconds} s, tenant ${tenant} (load ${loadAvgBefore.join(' ')})`);
+
+  const load = startLoad({
+    projectDir: stack.projectDir, host: '127.0.0.1', port: stack.ports.mqtt!, username: 'device', password: stack.secrets.MQTT_DEVICE_PASSWORD!,
+    env: ENV, tenant, deviceCount: devices, rate, seconds: settings.stepSeconds,
+    workers: settings.publishers, connectionsPerWorker: settings.connectionsPerPublisher, window: settings.window,
+  });
+  activeLoads.add(load);
+  groups.publisher = load.pids;
+  const t0 = Date.now();
+  const samples: Sample[] = [];
+  const pressure: { atSecond: number; vertices: VertexPressure[] }[] = [];
+  let sampling = true;
+  const sampler = (async () => {
+    let i = 0;
+    while (sampling) {
+      const sample: Sample = { t: Date.now(), published: load.progress().acked, gateway: await gatewayMetrics(gatewayPort).catch(() => gatewayBefore) };
+      if (i % 5 === 0) {
+        sample.postgresRows = pg.count(ENV, tenant);
+        sample.lag = await kafka.lag().catch(() => ({}));
+      }
+      samples.push(sample);
+      i += 1;
+      await sleep(1000);
+    }
+  })();
+  const pressureAt = [0.5, 0.9].map((f) => Math.round(settings.stepSeconds * f));
+  const pressureTask = (async () => {
+    for (const at of pressureAt) {
+      await sleep(Math.max(0, t0 + at * 1000 - Date.now()));
+      if (!sampling) return;
+      pressure.push({ atSecond: at, vertices: await flinkPressure(flinkUrls(stack)) });
+    }
+  })();
+
+  const published: LoadResult = await load.done;
+  activeLoads.delete(load);
+  const usagePublish = snapshot(groups, [BENCH_GROUP]);
+  const publishSeconds = (Math.max(published.publishEndedAt, published.lastAckAt) - published.startedAt) / 1000;
+  const expectedRows = Math.min(published.perKind.humidity ?? 0, published.perKind.temperature ?? 0);
+  log(`  published ${published.acked.toLocaleString()} acked (${Math.round(published.achievedRate).toLocaleString()} msg/s), ${published.unacked} unacked; draining …`);
+
+  // Drain: until every tick is a PostgreSQL row and every device a Redis state hash, or the deadline.
+  const drainStart = Date.now();
+  let rows = 0;
+  let stateKeys = 0;
+  let lastProgressAt = Date.now();
+  let lastRows = -1;
+  let pressureDuringDrain: VertexPressure[] | undefined;
+  while (Date.now() - drainStart < settings.drainMaxSeconds * 1000) {
+    rows = pg.count(ENV, tenant);
+    stateKeys = rows >= expectedRows ? await countKeys(redis, `sensors:${ENV}:${tenant}:device:*:state`) : 0;
+    if (rows >= expectedRows && stateKeys >= devices) break;
+    if (rows !== lastRows) {
+      lastRows = rows;
+      lastProgressAt = Date.now();
+    }
+    if (!pressureDuringDrain && Date.now() - drainStart > 5000) pressureDuringDrain = await flinkPressure(flinkUrls(stack));
+    if (Date.now() - lastProgressAt > 60_000) break; // nothing moves any more: report what is missing
+    await sleep(1000);
+  }
+  const drainSeconds = round((Date.now() - drainStart) / 1000, 1);
+  const drained = rows >= expectedRows && stateKeys >= devices;
+  if (!drained) stateKeys = await countKeys(redis, `sensors:${ENV}:${tenant}:device:*:state`);
+  sampling = false;
+  await sampler;
+  await pressureTask;
+
+  // Counts in vs out.
+  await probe.quiesce();
+  const tEnd = Date.now();
+  const usageEnd = snapshot(groups, [BENCH_GROUP]);
+  const cpuEnd = machineCpu();
+  const offsetsAfter = await kafka.endOffsets(topics);
+  const gatewayAfter = await gatewayMetrics(gatewayPort);
+  probe.resume();
+  const probeIn = Object.fromEntries(Object.entries(probe.published).map(([k, v]) => [k, v - (probeBefore[k] ?? 0)]));
+  const probeMessages = Object.values(probeIn).reduce((a, b) => a + b, 0);
+  const probeTicks = probe.ticks - probeTicksBefore;
+  const kafkaRecords = Object.fromEntries(topics.map((t) => [t, offsetsAfter[t]! - offsetsBefore[t]!]));
+  const gateway = {
+    received: gatewayAfter.received - gatewayBefore.received - probeMessages,
+    produced: gatewayAfter.produced - gatewayBefore.produced - probeMessages,
+    deadLettered: gatewayAfter.deadLettered - gatewayBefore.deadLettered,
+    queuedMax: Math.max(0, ...samples.map((s) => s.gateway.queued)),
+  };
+  const latencyPg = pg.latency(ENV, tenant);
+  const windowStart = published.startedAt;
+  const windowEnd = Math.max(published.publishEndedAt, published.lastAckAt);
+  const redisLatency = summarize(probe.samples.filter((s) => s.eventTime >= windowStart && s.eventTime <= windowEnd).map((s) => s.latencyMs));
+
+  // Throughput: the gateway over the publishing window (plus the backlog it still had), PostgreSQL over its inserts.
+  const gwSeries = samples.map((s) => ({ t: s.t, produced: s.gateway.produced - gatewayBefore.produced, queued: s.gateway.queued }));
+  const caughtUp = gwSeries.find((s) => s.t >= windowEnd && s.produced >= published.acked - gateway.deadLettered);
+  const gatewayDoneAt = caughtUp?.t ?? gwSeries[gwSeries.length - 1]?.t ?? tEnd;
+  const gatewayMsgPerSec = Math.round(Math.min(gateway.produced, published.acked) / ((gatewayDoneAt - windowStart) / 1000));
+  const pgSeconds = latencyPg.firstInsertMs && latencyPg.lastInsertMs ? (latencyPg.lastInsertMs - Math.max(latencyPg.firstInsertMs, windowStart)) / 1000 : 0;
+  const postgresRowsPerSec = pgSeconds > 0 ? Math.round(latencyPg.rows / Math.max(pgSeconds, publishSeconds)) : 0;
+
+  const lost = {
+    mqttToGateway: published.acked - gateway.received,
+    gatewayToKafka: gateway.received - gateway.produced - gateway.deadLettered,
+    rowsMissing: expectedRows - rows,
+    stateHashesMissing: devices - stateKeys,
+  };
+  const nothingLost = lost.mqttToGateway === 0 && lost.gatewayToKafka === 0 && lost.rowsMissing === 0 && lost.stateHashesMissing === 0 && gateway.deadLettered === 0;
+  const achievedOk = published.achievedRate >= rate * 0.95;
+  const drainedInBound = drained && drainSeconds <= settings.drainBoundSeconds;
+  const sustained = achievedOk && nothingLost && drainedInBound;
+  const reasons = [
+    ...(achievedOk ? [] : [`published only ${Math.round(published.achievedRate)} msg/s (< 95 % of target)`]),
+    ...(nothingLost ? [] : [`lost or missing: ${JSON.stringify(lost)}`]),
+    ...(drained ? (drainedInBound ? [] : [`backlog drained in ${drainSeconds} s (> ${settings.drainBoundSeconds} s)`]) : [`backlog not drained after ${drainSeconds} s`]),
+  ];
+  const wall = (tEnd - t0) / 1000;
+  const result = {
+    targetRate: rate,
+    tenant,
+    devices,
+    sustained,
+    notSustainedBecause: reasons,
+    publish: {
+      seconds: round(publishSeconds, 1),
+      achievedRate: Math.round(published.achievedRate),
+      published: published.published,
+      acked: published.acked,
+      unacked: published.unacked,
+      perKind: published.perKind,
+      ticks: published.ticks,
+      windowBlockedMs: published.blockedMs,
+      publisherCpuSeconds: round(published.cpuSeconds, 1),
+    },
+    throughput: { gatewayMsgPerSec, postgresRowsPerSec, postgresMsgEquivalentPerSec: postgresRowsPerSec * 4 },
+    drain: { drained, seconds: drainSeconds, boundSeconds: settings.drainBoundSeconds },
+    counts: {
+      mqttAcked: published.acked,
+      gateway,
+      kafkaRecords,
+      kafkaRecordsIncludeProbe: { messages: probeIn, ticks: probeTicks },
+      expected: { rawPerTopic: published.perKind, measurements: expectedRows, postgresRows: expectedRows, redisStateHashes: devices },
+      postgresRows: rows,
+      redisStateHashes: stateKeys,
+      lost,
+    },
+    latency: {
+      postgres: { rows: latencyPg.rows, p50: latencyPg.p50, p95: latencyPg.p95, p99: latencyPg.p99, max: latencyPg.max, mean: latencyPg.mean },
+      redis: redisLatency,
+    },
+    resources: {
+      wallSeconds: round(wall, 1),
+      machineCpuBusyPercent: Math.round(((cpuEnd.busy - cpuBefore.busy) / (cpuEnd.total - cpuBefore.total)) * 100),
+      duringPublish: usageBetween(usageBefore, usagePublish, publishSeconds),
+      wholeStep: usageBetween(usageBefore, usageEnd, wall),
+    },
+    loadAverageBefore: loadAvgBefore,
+    flinkBackpressure: [...pressure, ...(pressureDuringDrain ? [{ atSecond: 'drain+5s', vertices: pressureDuringDrain }] : [])],
+    timeline: samples.map((s) => ({
+      s: round((s.t - t0) / 1000, 1),
+      published: s.published,
+      gatewayReceived: s.gateway.received - gatewayBefore.received,
+      gatewayProduced: s.gateway.produced - gatewayBefore.produced,
+      gatewayQueued: s.gateway.queued,
+      ...(s.postgresRows !== undefined ? { postgresRows: s.postgresRows } : {}),
+      ...(s.lag ? { lag: s.lag } : {}),
+    })),
+  };
+  log(`  ${sustained ? '✔ sustained' : '✖ not sustained'}: gateway ${gatewayMsgPerSec} msg/s, PostgreSQL ${postgresRowsPerSec} rows/s, rows ${rows}/${expectedRows}, state hashes ${stateKeys}/${devices}, drain ${drainSeconds} s` +
+    (reasons.length ? ` — ${reasons.join('; ')}` : ''));
+  log(`  latency event→PostgreSQL p50/p95/p99 ${latencyPg.p50}/${latencyPg.p95}/${latencyPg.p99} ms; event→Redis p50/p95/p99 ${redisLatency.p50}/${redisLatency.p95}/${redisLatency.p99} ms (${redisLatency.samples} probe ticks)`);
+  return result;
+}
+
+function procGroups(stack: StackInfo): Record<string, number[]> {
+  const groups: Record<string, number[]> = {};
+  for (const c of stack.components) {
+    if (c.name === 'flink') c.pids.forEach((pid, i) => (groups[`flink:${Object.keys(flinkUrls(stack))[i] ?? i}`] = [pid]));
+    else groups[c.name] = c.pids;
+  }
+  groups[BENCH_GROUP] = [process.pid];
+  return groups;
+}
+
+function flinkUrls(stack: StackInfo): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(stack.addresses)
+      .filter(([k]) => k.startsWith('FLINK_URL_'))
+      .sort()
+      .map(([k, v]) => [k.slice('FLINK_URL_'.length).toLowerCase(), v]),
+  );
+}
+
+// ---------- main ----------
+async function main() {
+  const started = new Date();
+  log(`bench:sensors — rates ${settings.rates.join(', ')} msg/s, ${settings.stepSeconds} s per step, project ${settings.projectDir}`);
+  const quiet = await waitForQuietMachine(settings.loadThreshold, settings.loadWaitSeconds, log);
+  log(`  load average ${quiet.loadAfter.toFixed(2)} (waited ${quiet.waitedSeconds} s)`);
+  const machine = machineContext({ kafka: KAFKA_VERSION, flink: FLINK_VERSION });
+
+  log('Generating a fresh sensors project (all components except observability) …');
+  rmSync(settings.projectDir, { recursive: true, force: true });
+  const generated = spawnSync(process.execPath, [join(ROOT, 'bin/create-iot-platform.js'), settings.projectDir, '--blueprint', 'sensors', '--components', 'redis,api,dbt,history', '--yes', '--skip-git'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (generated.status !== 0) throw new Error('project generation failed');
+
+  const ceiling = settings.ceilingSeconds > 0 ? await publisherCeiling(settings.projectDir, settings.ceilingSeconds, settings.publishers, settings.connectionsPerPublisher, settings.window) : undefined;
+  if (ceiling) log(`Publisher ceiling (private Mosquitto, no subscriber): ${ceiling.msgPerSec.toLocaleString()} msg/s QoS 1 (${ceiling.publisherCpuSeconds} CPU s in ${ceiling.seconds} s)`);
+
+  log('Starting the native stack …');
+  const upStarted = Date.now();
+  stackUp = true;
+  await nativeUp(settings.projectDir, (line) => log(line));
+  const stackUpSeconds = round((Date.now() - upStarted) / 1000, 1);
+  const stack = readStack(settings.projectDir, parseEnvFile);
+  const kafka = new KafkaView(stack.addresses.KAFKA_BROKERS!);
+  await kafka.connect();
+  const pg = new PostgresView(stack);
+  const redis = await redisClient(stack);
+  const probe = new Probe({
+    projectDir: stack.projectDir, host: '127.0.0.1', port: stack.ports.mqtt!, username: 'device', password: stack.secrets.MQTT_DEVICE_PASSWORD!,
+    env: ENV, tenant: `probe-${runId}`, devices: settings.probeDevices, ticksPerSecond: settings.probeTicksPerSecond, pollMs: 50, redis,
+  });
+  await probe.start();
+  // Warm-up: until the probe's readings reach Redis (jobs running, watermarks moving), at most 3 minutes.
+  const warmStart = Date.now();
+  while (probe.samples.length < settings.probeDevices && Date.now() - warmStart < 180_000) await sleep(1000);
+  log(`Warm-up: ${probe.samples.length} probe readings reached Redis after ${round((Date.now() - warmStart) / 1000)} s`);
+  await sleep(10_000);
+  const idle = snapshot(procGroups(stack), [BENCH_GROUP]);
+  const loadBeforeMeasurement = loadavg().map((n) => round(n, 2));
+
+  const steps = [];
+  for (const rate of settings.rates) {
+    const step = await runStep(stack, kafka, pg, redis, probe, rate);
+    steps.push(step);
+    if (!step.sustained) {
+      log(`Step ${rate} msg/s not sustained: not rising further.`);
+      break;
+    }
+    await sleep(5000);
+  }
+  const peakRss = Object.fromEntries(Object.entries(snapshot(procGroups(stack), [BENCH_GROUP])).map(([k, v]: [string, ComponentUsage]) => [k, v.peakRssMiB]));
+  probe.close();
+  await redis.quit();
+  await kafka.disconnect();
+
+  const best = steps.filter((s) => s.sustained).pop();
+  const report = {
+    date: started.toISOString(),
+    command: 'npm run bench:sensors',
+    settings: { ...settings, projectDir: undefined },
+    machine,
+    loadWait: quiet,
+    loadBeforeMeasurement,
+    stackUpSeconds,
+    idleRssMiB: Object.fromEntries(Object.entries(idle).map(([k, v]) => [k, v.peakRssMiB])),
+    publisherCeiling: ceiling,
+    targets: { sustainedMsgPerSec: 25_000, redisP95Ms: 1000 },
+    summary: {
+      maxSustainedTargetRate: best?.targetRate ?? 0,
+      meetsThroughputTarget: (best?.targetRate ?? 0) >= 25_000,
+      redisP95AtBest: best?.latency.redis.p95 ?? null,
+      meetsRedisLatencyTarget: best ? (best.latency.redis.p95 ?? Infinity) <= 1000 : false,
+    },
+    peakRssMiB: peakRss,
+    steps,
+  };
+  mkdirSync(join(ROOT, 'reports'), { recursive: true });
+  const jsonFile = join(ROOT, 'reports/bench-sensors.json');
+  writeFileSync(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
+  const chartError = drawChart(jsonFile, join(ROOT, 'reports/bench-sensors.png'));
+
+  log(`\nbench:sensors — ${machine.cores} cores, ${machine.cpuModel}, ${machine.memoryGiB} GiB, load before measurement ${loadBeforeMeasurement.join(' ')}`);
+  log(table(
+    ['target msg/s', 'published/s', 'gateway/s', 'PG rows/s', 'in (MQTT)', 'gw prod+DLQ', 'PG rows/exp', 'Redis/dev', 'drain s', 'PG p50/p95/p99 ms', 'Redis p50/p95/p99 ms', 'sustained'],
+    steps.map((s) => [
+      s.targetRate, s.publish.achievedRate, s.throughput.gatewayMsgPerSec, s.throughput.postgresRowsPerSec,
+      s.counts.mqttAcked, `${s.counts.gateway.produced}+${s.counts.gateway.deadLettered}`,
+      `${s.counts.postgresRows}/${s.counts.expected.postgresRows}`, `${s.counts.redisStateHashes}/${s.devices}`, s.drain.seconds,
+      `${s.latency.postgres.p50}/${s.latency.postgres.p95}/${s.latency.postgres.p99}`, `${s.latency.redis.p50}/${s.latency.redis.p95}/${s.latency.redis.p99}`,
+      s.sustained ? 'yes' : 'NO',
+    ]),
+  ));
+  log('\nCPU during publishing (% of one core) and peak RSS (MiB) per component:');
+  const names = Object.keys(steps[steps.length - 1]?.resources.duringPublish ?? {});
+  log(table(['component', ...steps.map((s) => `${s.targetRate}`), 'peak RSS MiB'], names.map((n) => [n, ...steps.map((s) => (s.resources.duringPublish as Record<string, { cpuPercent: number }>)[n]?.cpuPercent), peakRss[n]])));
+  log(`\nMax sustained: ${report.summary.maxSustainedTargetRate} msg/s (target 25,000); p95 event→Redis there: ${report.summary.redisP95AtBest} ms (target 1,000).`);
+  log(`Wrote reports/bench-sensors.json${chartError ? ` (PNG: ${chartError})` : ' and reports/bench-sensors.png'}`);
+}
+
+try {
+  await main();
+} catch (error) {
+  log(`bench:sensors failed: ${(error as Error).stack ?? error}`);
+  process.exitCode = 1;
+} finally {
+  await teardown();
+}
+process.exit(process.exitCode ?? 0);
