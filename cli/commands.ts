@@ -11,4 +11,5 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
       return 0;
     };
   },
+  lint: async () => (await import('../lint/command.ts')).lint,
 };
