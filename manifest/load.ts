@@ -4,6 +4,7 @@ import { parseDocument, stringify } from 'yaml';
 import type { z } from 'zod';
 import { UserError } from '../cli/errors.ts';
 import { manifestSchemaV1, API_VERSION, type Manifest } from './schema.ts';
+import { migrateManifest } from './migrations/index.ts';
 
 export const MANIFEST_FILE = 'iot-platform.yaml';
 export const SCHEMA_COMMENT = '# yaml-language-server: $schema=./.iot-platform/iot-platform.schema.json';
@@ -28,10 +29,14 @@ export function parseManifest(text: string, file: string): Manifest {
   return validateManifest(doc.toJS(), file);
 }
 
-export function validateManifest(value: unknown, file: string): Manifest {
+/** `notice` hears which migration of an older apiVersion ran (default: a note on stderr). */
+export function validateManifest(value: unknown, file: string, notice: (line: string) => void = (line) => process.stderr.write(`note: ${line}\n`)): Manifest {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new UserError(`${file}: the manifest must be a YAML mapping with apiVersion: ${API_VERSION}`);
   }
+  const migrated = migrateManifest(value as Record<string, unknown>, (issues) => new UserError(formatIssues(file, issues)));
+  for (const m of migrated.applied) notice(`${file}: migrated apiVersion ${m.from} → ${m.to} (${m.summary}); create-iot-platform upgrade saves it`);
+  value = migrated.value;
   const apiVersion = (value as Record<string, unknown>).apiVersion;
   if (apiVersion !== API_VERSION) {
     throw new UserError(

@@ -1,0 +1,210 @@
+// The merge/classification step of `upgrade` over in-memory file maps: no repository, no rendering.
+import { describe, expect, it } from 'vitest';
+import { detectRenames, planUpgrade, similarity, type FileStatus, type PlanInput } from '../upgrade/plan.ts';
+import { gitMergeFile, mergeLabels, type Merge3 } from '../upgrade/merge.ts';
+import { bumpDependency, formatReport, upgradedManifest } from '../upgrade/index.ts';
+import { compareVersions, checkTarget } from '../upgrade/guards.ts';
+import { sha256 } from '../renderer/lock.ts';
+import type { Ownership } from '../renderer/ownership.ts';
+
+/** A stand-in for git merge-file: takes the side that changed, marks a conflict when both did. */
+const fakeMerge: Merge3 = (base, ours, theirs) => {
+  if (ours === base || ours === theirs) return { content: theirs, conflicts: 0 };
+  if (theirs === base) return { content: ours, conflicts: 0 };
+  if (base && ours.startsWith(base) && theirs.startsWith(base)) return { content: `${theirs}${ours.slice(base.length)}`, conflicts: 0 };
+  return { content: `<<<<<<< your version\n${ours}=======\n${theirs}>>>>>>> platform new\n`, conflicts: 1 };
+};
+
+type Spec = Record<string, { base?: string; ours?: string; theirs?: string; ownership?: Ownership }>;
+
+function input(spec: Spec, extra: Partial<PlanInput> = {}): PlanInput {
+  const pick = (side: 'base' | 'ours' | 'theirs') =>
+    new Map(Object.entries(spec).flatMap(([path, f]) => (f[side] === undefined ? [] : [[path, f[side]!] as [string, string]])));
+  const base = pick('base');
+  return {
+    base,
+    ours: pick('ours'),
+    theirs: pick('theirs'),
+    theirsOwnership: Object.fromEntries(Object.entries(spec).filter(([, f]) => f.theirs !== undefined).map(([p, f]) => [p, f.ownership ?? 'shared'])),
+    lock: Object.fromEntries(Object.entries(spec).filter(([, f]) => f.base !== undefined).map(([p, f]) => [p, { ownership: f.ownership ?? 'shared', sha256: sha256(f.base!) }])),
+    merge: fakeMerge,
+    ...extra,
+  };
+}
+
+const statuses = (spec: Spec, extra?: Partial<PlanInput>) =>
+  Object.fromEntries(planUpgrade(input(spec, extra)).outcomes.map((o) => [o.path, o.status])) as Record<string, FileStatus>;
+
+const SQL = Array.from({ length: 12 }, (_, i) => `select ${i} as column_${i};`).join('\n') + '\n';
+
+describe('planUpgrade: one file per (user edit × template change)', () => {
+  const cases: { name: string; file: Spec[string]; status: FileStatus | undefined; content?: string | null }[] = [
+    { name: 'shared, template edit, no user edit', file: { base: 'a\n', ours: 'a\n', theirs: 'b\n' }, status: 'updated', content: 'b\n' },
+    { name: 'shared, no template edit, user edit', file: { base: 'a\n', ours: 'mine\n', theirs: 'a\n' }, status: 'unchanged', content: null },
+    { name: 'shared, both edit apart', file: { base: 'a\n', ours: 'a\nmine\n', theirs: 'a\nnew\n' }, status: 'merged', content: 'a\nnew\nmine\n' },
+    { name: 'shared, both edit the same line', file: { base: 'a\n', ours: 'mine\n', theirs: 'new\n' }, status: 'conflict' },
+    { name: 'shared, both made the same edit', file: { base: 'a\n', ours: 'b\n', theirs: 'b\n' }, status: 'unchanged', content: null },
+    { name: 'shared, user deleted, template edit', file: { base: 'a\n', theirs: 'b\n' }, status: 'kept-deleted', content: null },
+    { name: 'shared, template removed, no user edit', file: { base: 'a\n', ours: 'a\n' }, status: 'deleted' },
+    { name: 'shared, template removed, user edit', file: { base: 'a\n', ours: 'mine\n' }, status: 'kept-removed', content: null },
+    { name: 'shared, template removed, user deleted', file: { base: 'a\n' }, status: undefined },
+    { name: 'shared, template added', file: { theirs: 'new\n' }, status: 'new', content: 'new\n' },
+    { name: 'shared, template added, user has the same file', file: { ours: 'new\n', theirs: 'new\n' }, status: 'unchanged', content: null },
+    { name: 'shared, template added, user has another file there', file: { ours: 'mine\n', theirs: 'new\n' }, status: 'conflict' },
+    { name: 'platform, template edit, no user edit', file: { base: 'a\n', ours: 'a\n', theirs: 'b\n', ownership: 'platform' }, status: 'updated', content: 'b\n' },
+    { name: 'platform, template edit, user edit apart', file: { base: 'a\n', ours: 'a\nmine\n', theirs: 'a\nnew\n', ownership: 'platform' }, status: 'merged' },
+    { name: 'platform, template edit, user edit same line', file: { base: 'a\n', ours: 'mine\n', theirs: 'b\n', ownership: 'platform' }, status: 'conflict' },
+    { name: 'platform, no template edit, user edit', file: { base: 'a\n', ours: 'mine\n', theirs: 'a\n', ownership: 'platform' }, status: 'unchanged', content: null },
+    { name: 'platform, user deleted', file: { base: 'a\n', theirs: 'b\n', ownership: 'platform' }, status: 'kept-deleted', content: null },
+    { name: 'user-owned, template edit, user edit', file: { base: 'a\n', ours: 'mine\n', theirs: 'b\n', ownership: 'user' }, status: 'kept-user', content: null },
+    { name: 'user-owned, template edit, no user edit', file: { base: 'a\n', ours: 'a\n', theirs: 'b\n', ownership: 'user' }, status: 'kept-user', content: null },
+    { name: 'user-owned, nothing changed', file: { base: 'a\n', ours: 'a\n', theirs: 'a\n', ownership: 'user' }, status: 'unchanged', content: null },
+    { name: 'user-owned, user deleted', file: { base: 'a\n', theirs: 'b\n', ownership: 'user' }, status: 'kept-deleted', content: null },
+    { name: 'user-owned, template added', file: { theirs: 'new\n', ownership: 'user' }, status: 'new', content: 'new\n' },
+    { name: 'user-owned, template removed', file: { base: 'a\n', ours: 'a\n', ownership: 'user' }, status: 'kept-user', content: null },
+  ];
+  it.each(cases)('$name → $status', ({ file, status, content }) => {
+    const plan = planUpgrade(input({ f: file }));
+    expect(plan.outcomes.find((o) => o.path === 'f')?.status).toBe(status);
+    const written = plan.writes.find((w) => w.path === 'f');
+    if (content === null) expect(written).toBeUndefined();
+    else if (content !== undefined) expect(written?.content).toBe(content);
+    if (status === 'deleted') expect(plan.deletes).toEqual(['f']);
+    else expect(plan.deletes).toEqual([]);
+    if (status === 'conflict') expect(written?.content).toContain('<<<<<<< your version');
+  });
+
+  it('never loses a user edit: each edited file is kept, merged or marked', () => {
+    for (const c of cases) {
+      if (c.file.ours === undefined || c.file.ours === c.file.base || c.file.ours === c.file.theirs) continue;
+      const plan = planUpgrade(input({ f: c.file }));
+      const written = plan.writes.find((w) => w.path === 'f');
+      expect(plan.deletes, c.name).not.toContain('f');
+      if (written) expect(written.content, c.name).toContain(c.file.ours.trim().split('\n').pop());
+    }
+  });
+
+  it('reports a platform-owned file the user edited instead of overwriting it', () => {
+    const plan = planUpgrade(input({ f: { base: 'a\n', ours: 'a\nmine\n', theirs: 'a\nnew\n', ownership: 'platform' } }));
+    expect(plan.outcomes[0]!.detail).toMatch(/platform-owned file you edited/);
+    expect(plan.writes[0]!.content).toContain('mine');
+  });
+
+  it('treats a file whose hash matches the lock as unedited even when the old render differs', () => {
+    const spec = input({ f: { base: 'a\n', ours: 'as generated\n', theirs: 'b\n', ownership: 'platform' } });
+    const plan = planUpgrade({ ...spec, lock: { f: { ownership: 'platform', sha256: sha256('as generated\n') } } });
+    expect(plan.outcomes[0]!.status).toBe('updated');
+  });
+
+  it('writes new files with the executable bit of the new render', () => {
+    const plan = planUpgrade(input({ 'run.sh': { theirs: '#!/bin/sh\n' } }, { executable: new Set(['run.sh']) }));
+    expect(plan.writes[0]).toMatchObject({ path: 'run.sh', executable: true });
+  });
+});
+
+describe('planUpgrade: template renames', () => {
+  it('detects a rename by content and carries the user edit to the new path', () => {
+    const spec = input({ 'old.sql': { base: SQL, ours: `${SQL}-- mine\n` }, 'new.sql': { theirs: SQL.replace('select 0', 'select 100') } });
+    const plan = planUpgrade({ ...spec, merge: gitMergeFile(mergeLabels('1', '2')) }); // git merge-file: text only, no repository
+    expect(Object.fromEntries(plan.outcomes.map((o) => [o.path, o.status]))).toEqual({ 'old.sql': 'deleted', 'new.sql': 'merged' });
+    expect(plan.deletes).toEqual(['old.sql']);
+    expect(plan.writes[0]!.content).toContain('-- mine');
+    expect(plan.writes[0]!.content).toContain('select 100');
+    expect(plan.outcomes.find((o) => o.path === 'new.sql')!.detail).toMatch(/renamed from old\.sql; your edits carried over/);
+  });
+
+  it('moves an unedited renamed file', () => {
+    expect(statuses({ 'old.sql': { base: SQL, ours: SQL }, 'new.sql': { theirs: SQL } })).toEqual({ 'old.sql': 'deleted', 'new.sql': 'new' });
+  });
+
+  it('keeps a renamed file deleted when the user had deleted it', () => {
+    expect(statuses({ 'old.sql': { base: SQL }, 'new.sql': { theirs: SQL } })).toEqual({ 'new.sql': 'kept-deleted' });
+  });
+
+  it('follows an explicit rename map for dissimilar content', () => {
+    const spec: Spec = { 'a.sql': { base: 'x\n', ours: 'x\nmine\n' }, 'b.sql': { theirs: 'totally different\n' } };
+    expect(statuses(spec)).toEqual({ 'a.sql': 'kept-removed', 'b.sql': 'new' });
+    expect(statuses(spec, { renames: { 'a.sql': 'b.sql' } })).toEqual({ 'a.sql': 'deleted', 'b.sql': 'conflict' });
+  });
+
+  it('pairs each removed path with its most similar added path, once', () => {
+    const other = Array.from({ length: 12 }, (_, i) => `insert ${i};`).join('\n');
+    const renames = detectRenames(input({ 'a.sql': { base: SQL }, 'b.sql': { base: other }, 'x.sql': { theirs: other }, 'y.sql': { theirs: SQL } }));
+    expect(Object.fromEntries(renames)).toEqual({ 'a.sql': 'y.sql', 'b.sql': 'x.sql' });
+    expect(similarity('a\nb\n', 'c\nd\n')).toBe(0);
+    expect(similarity('a\nb\n', 'a\nb\n')).toBe(1);
+  });
+});
+
+describe('git merge-file as the text merge', () => {
+  const merge = gitMergeFile(mergeLabels('0.0.9', '0.1.0'));
+  it('merges edits apart cleanly', () => {
+    const base = 'one\ntwo\nthree\nfour\nfive\nsix\n';
+    const result = merge(base, base.replace('one', 'ONE'), base.replace('six', 'SIX'));
+    expect(result).toEqual({ content: 'ONE\ntwo\nthree\nfour\nfive\nSIX\n', conflicts: 0 });
+  });
+  it('marks colliding edits with plainly labelled sides', () => {
+    const result = merge('ttl 1 d\n', 'ttl 14 d\n', 'ttl 7 d\n');
+    expect(result.conflicts).toBe(1);
+    expect(result.content).toBe('<<<<<<< your version\nttl 14 d\n||||||| platform 0.0.9\nttl 1 d\n=======\nttl 7 d\n>>>>>>> platform 0.1.0\n');
+  });
+});
+
+describe('helpers of the upgrade', () => {
+  it('orders versions (pre-releases first) and refuses downgrades with the fix', () => {
+    expect(compareVersions('0.0.9', '0.1.0')).toBe(-1);
+    expect(compareVersions('0.10.0', '0.9.9')).toBe(1);
+    expect(compareVersions('1.0.0-rc.2', '1.0.0-rc.10')).toBe(-1);
+    expect(compareVersions('1.0.0-rc.1', '1.0.0')).toBe(-1);
+    expect(checkTarget('0.0.9', '0.1.0', '0.1.0', false)).toBe(true);
+    expect(checkTarget('0.1.0', '0.1.0', '0.1.0', false)).toBe(false);
+    expect(() => checkTarget('0.2.0', '0.1.0', '0.1.0', true)).toThrow(/downgrades are not supported; pass --to 0.2.0 or later/);
+    expect(() => checkTarget('0.2.0', '0.1.0', '0.1.0', false)).toThrow(/run npx create-iot-platform@0.2.0 upgrade/);
+    expect(() => checkTarget('0.0.9', 'latest', '0.1.0', true)).toThrow(/--to latest: not a version/);
+  });
+
+  it('moves a plain dependency range to the new version and keeps any other spec', () => {
+    expect(bumpDependency('~0.0.9', '0.0.9', '0.1.0')).toBe('~0.1.0');
+    expect(bumpDependency('0.0.9', '0.0.9', '0.1.0')).toBe('0.1.0');
+    expect(bumpDependency('file:/opt/platform', '0.0.9', '0.1.0')).toBe('file:/opt/platform');
+    expect(bumpDependency(undefined, '0.0.9', '0.1.0')).toBeUndefined();
+  });
+
+  it('updates platform.version in iot-platform.yaml and keeps the user comments', () => {
+    const text = '# my comment\napiVersion: iot-platform/v1\nplatform:\n  version: 0.0.9 # pinned by upgrade\nblueprint: sensors\n';
+    const result = upgradedManifest(text, 'apiVersion: iot-platform/v1\n', '0.1.0');
+    expect(result.migrated).toBe(false);
+    expect(result.text).toBe(text.replace('0.0.9', '0.1.0'));
+    expect(upgradedManifest(text.replace('/v1', '/v1alpha1'), 'apiVersion: iot-platform/v1\nx: 1\n', '0.1.0')).toEqual({
+      text: 'apiVersion: iot-platform/v1\nx: 1\n',
+      migrated: true,
+      apiVersion: 'iot-platform/v1',
+    });
+  });
+
+  it('formats the classification table as markdown with counts', () => {
+    const table = formatReport({
+      from: '0.0.9',
+      to: '0.1.0',
+      changed: true,
+      conflicts: ['b.sql'],
+      files: [
+        { path: 'a.sql', status: 'unchanged' },
+        { path: 'b.sql', status: 'conflict', detail: '1 conflict marked' },
+        { path: 'c|d', status: 'new' },
+      ],
+    });
+    expect(table).toBe(
+      [
+        'Platform 0.0.9 → 0.1.0: 1 conflict, 1 new, 1 unchanged',
+        '',
+        '| status | file | detail |',
+        '|---|---|---|',
+        '| conflict | `b.sql` | 1 conflict marked |',
+        '| new | `c|d` |  |',
+        '',
+        '1 unchanged file not listed.',
+      ].join('\n'),
+    );
+  });
+});
