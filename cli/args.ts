@@ -8,6 +8,7 @@ export const CREATE_FLAGS = {
   components: { type: 'string' },
   deploy: { type: 'string' },
   github: { type: 'string' },
+  private: { type: 'boolean' },
   description: { type: 'string' },
   owner: { type: 'string' },
   'time-zone': { type: 'string' },

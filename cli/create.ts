@@ -21,11 +21,9 @@ export interface Terminal {
 }
 
 export async function create(flags: CreateFlags, terminal: Terminal): Promise<void> {
-  if (flags.github) {
-    throw new UserError(
-      `--github: creating the GitHub repository is not available in create-iot-platform ${platformVersion()} yet; create the project without --github and push it with git`,
-    );
-  }
+  if (flags.private && flags.github === undefined) throw new UserError('--private needs --github OWNER/NAME (it makes the GitHub repository private)');
+  const github = flags.github !== undefined ? await import('../github/create-repo.ts') : undefined;
+  const githubSpec = github?.parseRepoSpec(flags.github!, Boolean(flags.private));
   const replay = flags.answers ? loadManifest(resolve(flags.answers)) : undefined;
   const known = { ...answersOf(replay), ...answersFromFlags(flags) };
   const missing = unanswered(known);
@@ -39,6 +37,8 @@ export async function create(flags: CreateFlags, terminal: Terminal): Promise<vo
   }
   const target = resolve(known.target);
   checkTarget(target, Boolean(flags.force));
+  // Token, scopes, owner and a free name are checked before anything is written.
+  const githubReady = github && githubSpec && !flags['dry-run'] ? await github.preflight(githubSpec, { log: terminal.out }) : undefined;
 
   const generator = await runGenerator(target, {
     answers: known,
@@ -53,10 +53,58 @@ export async function create(flags: CreateFlags, terminal: Terminal): Promise<vo
   const where = relative(process.cwd(), target) || '.';
   if (flags['dry-run']) {
     terminal.out(describePlan(generator.plan, where));
+    if (githubSpec) {
+      terminal.out(
+        `Would create the ${githubSpec.private ? 'private' : 'public'} GitHub repository ${githubSpec.owner}/${githubSpec.name}, push the ${generator.plan.length} files (not .env) as one commit, set topics ${PLATFORM_TOPICS(generator.manifest.blueprint).join(', ')} and protect main`,
+      );
+    }
     return;
   }
   terminal.out(`Created ${generator.manifest.project.name} (${generator.manifest.blueprint} blueprint, ${generator.plan.length + 1} files) in ${where}`);
+  if (github && githubReady) {
+    try {
+      await publishToGitHub(github, githubReady, target, generator, terminal.out);
+    } catch (error) {
+      if (error instanceof UserError) throw new UserError(`${error.message} (the local project in ${where} is complete)`);
+      throw error;
+    }
+  }
   terminal.out(nextSteps(where, flags['skip-install']));
+}
+
+const PLATFORM_TOPICS = (blueprint: string) => ['iot-platform', blueprint];
+
+/** Pushes what the first local commit holds (or, without git, the generated files; never .env). */
+async function publishToGitHub(
+  github: typeof import('../github/create-repo.ts'),
+  ready: Awaited<ReturnType<typeof import('../github/create-repo.ts').preflight>>,
+  target: string,
+  generator: AppGenerator,
+  out: (line: string) => void,
+): Promise<void> {
+  const { hasOwnGitRepository, readCommitSpec, readHeadFiles } = await import('../github/local-tree.ts');
+  const local = hasOwnGitRepository(target);
+  const commit = local
+    ? readCommitSpec(target)
+    : { sha: undefined, message: `Initial commit from create-iot-platform ${platformVersion()} (${generator.manifest.blueprint})\n` };
+  const files = local
+    ? readHeadFiles(target)
+    : generator.plan.map((f) => ({ path: f.path, content: Buffer.from(f.content, 'utf8'), mode: f.executable ? ('100755' as const) : ('100644' as const) }));
+  const published = await github.publish(
+    ready,
+    {
+      files,
+      commit: { message: commit.message, ...('author' in commit ? { author: commit.author, committer: commit.committer } : {}) },
+      description: generator.manifest.project.description,
+      topics: PLATFORM_TOPICS(generator.manifest.blueprint),
+      branch: 'main',
+    },
+    out,
+  );
+  for (const warning of published.warnings) out(`Warning: ${warning}`);
+  if (published.protected) out(`Protected main: pull requests need the ${github.REQUIRED_CHECKS.join(', ')} check`);
+  if (local) out(github.linkLocalRepository(target, published, commit.sha));
+  out(`GitHub: ${published.htmlUrl}`);
 }
 
 async function runGenerator(target: string, options: Partial<AppOptions>): Promise<AppGenerator> {

@@ -12,6 +12,7 @@ Usage
   npm create iot-platform@latest [folder] -- [flags]
   create-iot-platform [folder] [flags]
   create-iot-platform stack <up|down|status|logs|dbt> [--native]   (inside a generated project)
+  create-iot-platform sync --org ORG [--repos a,b] [--to VERSION] [--dry-run] [--report FILE] [--resume]
 
 Answers (prompted on a terminal when missing)
 ${prompted}
@@ -21,7 +22,9 @@ More settings
   --owner NAME              Owning team (Backstage catalog), default platform-team
   --time-zone ZONE          IANA time zone for "local" days, default UTC
   --answers FILE            Replay the answers of an iot-platform.yaml; flags override it
-  --github OWNER/NAME       Create the GitHub repository too (not available yet in ${version})
+  --github OWNER/NAME       Also create the GitHub repository (user or organisation) and push the
+                            first commit; needs GITHUB_TOKEN or GH_TOKEN with repo and workflow scopes
+  --private                 Make that GitHub repository private
 
 Behaviour
   -y, --yes                 Take the default for every unanswered question

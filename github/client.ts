@@ -1,0 +1,170 @@
+// The GitHub client: Octokit with the throttling and retry plugins, the token and API base from the
+// environment, serial writes spaced apart, and GitHub's error responses turned into one-line UserErrors.
+import { Octokit } from '@octokit/rest';
+import { throttling } from '@octokit/plugin-throttling';
+import { retry } from '@octokit/plugin-retry';
+import { UserError } from '../cli/errors.ts';
+import { platformVersion } from '../renderer/package-root.ts';
+
+export const DEFAULT_API_URL = 'https://api.github.com';
+/** GitHub asks integrations to make content-creating requests serially, at least one second apart. */
+export const DEFAULT_WRITE_INTERVAL_MS = 1000;
+
+export type GitHub = InstanceType<ReturnType<typeof Octokit.plugin>>;
+
+export interface ClientOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Minimum spacing of writes (POST/PATCH/PUT/DELETE); default 1 s, or IOTP_GITHUB_WRITE_INTERVAL_MS. */
+  writeIntervalMs?: number;
+  /** Longest wait for a primary rate-limit reset before giving up (seconds). */
+  maxRateLimitWaitSeconds?: number;
+  /** Retries of a secondary rate limit before giving up. */
+  maxSecondaryRetries?: number;
+  /** Progress lines (rate-limit waits). */
+  log?: (line: string) => void;
+}
+
+export interface Client {
+  octokit: GitHub;
+  apiUrl: string;
+  /** Requests sent (retries included), for benchmarks and progress. */
+  stats: { requests: number; writes: number; rateLimited: number; secondaryLimited: number; retried: number };
+}
+
+export function githubToken(env: NodeJS.ProcessEnv = process.env): string {
+  const token = env.GITHUB_TOKEN?.trim() || env.GH_TOKEN?.trim();
+  if (!token) {
+    throw new UserError(
+      'no GitHub token: set GITHUB_TOKEN (or GH_TOKEN) to a token with the repo and workflow scopes, e.g. GITHUB_TOKEN=$(gh auth token)',
+    );
+  }
+  return token;
+}
+
+const ThrottledOctokit = Octokit.plugin(throttling, retry);
+
+export function createClient(options: ClientOptions = {}): Client {
+  const env = options.env ?? process.env;
+  const token = githubToken(env);
+  const apiUrl = (env.GITHUB_API_URL?.trim() || DEFAULT_API_URL).replace(/\/+$/, '');
+  const interval = options.writeIntervalMs ?? numberFrom(env.IOTP_GITHUB_WRITE_INTERVAL_MS) ?? DEFAULT_WRITE_INTERVAL_MS;
+  const maxWait = options.maxRateLimitWaitSeconds ?? 15 * 60;
+  const maxSecondary = options.maxSecondaryRetries ?? 5;
+  const stats = { requests: 0, writes: 0, rateLimited: 0, secondaryLimited: 0, retried: 0 };
+  const octokit = new ThrottledOctokit({
+    auth: token,
+    baseUrl: apiUrl,
+    userAgent: `create-iot-platform/${platformVersion()}`,
+    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+    throttle: {
+      write: serialLimiter(interval) as never,
+      onRateLimit: (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+        stats.rateLimited++;
+        if (retryAfter > maxWait || retryCount >= 3) return false;
+        options.log?.(`  rate limit reached (${request.method} ${request.url}); waiting ${retryAfter} s for the reset`);
+        return true;
+      },
+      onSecondaryRateLimit: (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+        stats.secondaryLimited++;
+        if (retryAfter > maxWait || retryCount >= maxSecondary) return false;
+        options.log?.(`  secondary rate limit (${request.method} ${request.url}); retrying in ${retryAfter} s`);
+        return true;
+      },
+    },
+    retry: { retries: 3 },
+  });
+  octokit.hook.before('request', (request) => {
+    stats.requests++;
+    if (request.method !== 'GET' && request.method !== 'HEAD') stats.writes++;
+    if ((request.request as { retryCount?: number } | undefined)?.retryCount) stats.retried++;
+  });
+  return { octokit, apiUrl, stats };
+}
+
+const numberFrom = (value: string | undefined) => (value !== undefined && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : undefined);
+
+/**
+ * The throttling plugin's write limiter, duck-typed (`key(id).schedule(options, fn)`): one write at a time,
+ * each starting at least `intervalMs` after the previous one started.
+ */
+function serialLimiter(intervalMs: number) {
+  let chain: Promise<unknown> = Promise.resolve();
+  let last = 0;
+  const limiter = {
+    schedule: <T>(_options: unknown, fn: () => Promise<T> | T): Promise<T> => {
+      const run = chain.then(async () => {
+        const wait = last + intervalMs - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        last = Date.now();
+        return fn();
+      });
+      chain = run.catch(() => undefined);
+      return run;
+    },
+  };
+  return { key: () => limiter };
+}
+
+/** The parts of an Octokit RequestError that we read. */
+export interface ApiError {
+  status: number;
+  message: string;
+  response?: { headers: Record<string, string | undefined>; data?: { message?: string; errors?: { message?: string; code?: string; field?: string }[] } };
+  request?: { method: string; url: string };
+}
+
+export const isApiError = (error: unknown): error is ApiError =>
+  typeof error === 'object' && error !== null && typeof (error as ApiError).status === 'number' && 'response' in error;
+
+/** Scopes of a classic token (`x-oauth-scopes`); undefined for fine-grained tokens and apps, which do not send it. */
+export function scopesOf(headers: Record<string, string | number | undefined>): string[] | undefined {
+  const value = headers['x-oauth-scopes'];
+  if (value === undefined) return undefined;
+  return String(value)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** Whether a classic token's scopes include `needed` (`repo` implies `public_repo`; `admin:org` implies `write:org`...). */
+export function hasScope(scopes: string[], needed: string): boolean {
+  if (scopes.includes(needed)) return true;
+  if (needed === 'public_repo') return scopes.includes('repo');
+  if (needed === 'read:org' || needed === 'write:org') return scopes.includes('admin:org') || (needed === 'read:org' && scopes.includes('write:org'));
+  return false;
+}
+
+export function resetTime(headers: Record<string, string | number | undefined> | undefined): string {
+  const reset = Number(headers?.['x-ratelimit-reset']);
+  if (!Number.isFinite(reset) || reset <= 0) return 'in about an hour';
+  const when = new Date(reset * 1000);
+  const minutes = Math.max(0, Math.ceil((when.getTime() - Date.now()) / 60_000));
+  return `at ${when.toISOString().replace(/\.\d+Z$/, 'Z')} (in ${minutes} min)`;
+}
+
+/**
+ * One line for a failed GitHub request, with what to do. `what` names the step ("creating acme/sensors").
+ * Rate limits name the reset time; 401/403/404 name the token's scopes, since GitHub answers 404 to a
+ * token that lacks one.
+ */
+export function describeApiError(error: unknown, what: string, needed: string[] = []): string {
+  if (!isApiError(error)) return `${what}: ${(error as Error)?.message ?? String(error)}`;
+  const headers = error.response?.headers ?? {};
+  const message = error.response?.data?.message ?? error.message;
+  const detail = error.response?.data?.errors?.map((e) => e.message ?? e.code).filter(Boolean).join('; ');
+  const scopes = scopesOf(headers);
+  const scopeNote = scopes ? ` (token scopes: ${scopes.join(', ') || 'none'})` : '';
+  if ((error.status === 403 || error.status === 429) && headers['x-ratelimit-remaining'] === '0') {
+    return `${what}: GitHub API rate limit exceeded; it resets ${resetTime(headers)}; retry then`;
+  }
+  if ((error.status === 403 || error.status === 429) && /secondary rate limit/i.test(message)) {
+    return `${what}: GitHub secondary rate limit${headers['retry-after'] ? ` (retry after ${headers['retry-after']} s)` : ''}; wait a few minutes and retry`;
+  }
+  if (error.status === 401) return `${what}: GitHub rejected the token (401 ${message}); set GITHUB_TOKEN to a valid token`;
+  if (error.status === 404) {
+    return `${what}: GitHub answered 404 Not Found: the repository or owner does not exist, or the token lacks a scope${scopeNote}${needed.length ? `; it needs ${needed.join(', ')}` : ''}`;
+  }
+  if (error.status === 403) return `${what}: GitHub refused (403 ${message})${scopeNote}; check the token's permissions`;
+  if (error.status >= 500) return `${what}: GitHub failed (${error.status} ${message}) after retries; retry later`;
+  return `${what}: GitHub answered ${error.status} ${message}${detail ? ` (${detail})` : ''}`;
+}
