@@ -16,6 +16,11 @@ SET 'execution.checkpointing.interval' = '10s';
 SET 'table.local-time-zone' = 'UTC';
 -- Partitions without traffic must not hold back the watermark (and with it the join output).
 SET 'table.exec.source.idle-timeout' = '30 s';
+-- One subtask: each partition of sensors.measurement.v1 then receives its records in the order of the input
+-- partitions (event-time order per device), which the next job's watermark (latest - 5 s) relies on. With
+-- several subtasks writing into one partition, a replay or backfill interleaves them hours apart, and the
+-- enrichment job drops the "late" ones from its temporal joins (rows without location and state).
+SET 'parallelism.default' = '1';
 
 CREATE TEMPORARY TABLE humidity_readings (
   env        STRING,

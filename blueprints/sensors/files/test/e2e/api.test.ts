@@ -2,23 +2,26 @@
 // in the devices list once Flink and the Redis sink have processed them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
-import { env, mqttClient, runId, waitFor } from './helpers/index.ts';
+import { env, eventClock, mqttClient, pgPool, runId, waitFor } from './helpers/index.ts';
 
 const ENV = 'e2e';
 const TENANT = `api-${runId()}`;
 const DEVICES = ['dev-001', 'dev-002'];
 let mqtt: MqttClient;
 let seq = 0;
+/** Event time of the first tick: now, or later when earlier tests moved the stack's event time ahead (helpers/scenario.ts). */
+let clockStart = 0;
+let wallStart = 0;
 
 async function get(path: string, withKey = true): Promise<{ status: number; body: unknown }> {
   const response = await fetch(`${env.apiUrl}${path}`, { headers: withKey ? { 'x-api-key': env.apiKey } : {} });
   return { status: response.status, body: await response.json() };
 }
 
-/** One tick per device with the current time, so event time (and Flink's watermarks) move on. */
+/** One tick per device with an advancing time, so event time (and Flink's watermarks) move on. */
 async function publishTick(): Promise<void> {
   seq += 1;
-  const now = new Date().toISOString();
+  const now = new Date(clockStart + Date.now() - wallStart).toISOString();
   for (const id of DEVICES) {
     const base = `${ENV}/${TENANT}/sensors/${id}`;
     await mqtt.publishAsync(`${base}/location`, `${id},${now},54.843300,83.093100`, { qos: 1 });
@@ -30,6 +33,9 @@ async function publishTick(): Promise<void> {
 
 beforeAll(async () => {
   mqtt = await mqttClient();
+  const pool = pgPool();
+  clockStart = await eventClock(pool).finally(() => pool.end());
+  wallStart = Date.now();
 }, 30_000);
 
 afterAll(async () => {

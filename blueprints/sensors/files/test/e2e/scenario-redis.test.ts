@@ -1,0 +1,59 @@
+// The scenario (scenarios/sensors/messages.jsonl) replayed over MQTT leaves exactly the Redis hashes of
+// expected.json: the latest state and the drought streak per device, and the last 10-minute summary window
+// per env/tenant (the pacer's closing ticks move every watermark past it), and no other key of the run.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MqttClient } from 'mqtt';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import { actualHash, differingHashes, expectedHashes, manifest, mqttClient, pgPool, redisClient, scanKeys, ScenarioRun, waitFor } from './helpers/index.ts';
+
+/** Only with the redis component (iot-platform.yaml components). */
+const ENABLED = manifest().components.includes('redis');
+let mqtt: MqttClient;
+let redis: Redis;
+let pool: pg.Pool;
+let run: ScenarioRun;
+
+beforeAll(async () => {
+  if (!ENABLED) return;
+  [mqtt, redis, pool] = [await mqttClient(), redisClient(), pgPool()];
+  run = await ScenarioRun.start(pool);
+  await run.replay(mqtt);
+}, 120_000);
+
+afterAll(async () => {
+  await mqtt?.endAsync();
+  redis?.disconnect();
+  await pool?.end();
+});
+
+describe.skipIf(!ENABLED)('scenario → Redis', () => {
+  it('materialises exactly the expected hashes', async () => {
+    await waitFor(async () => (await differingHashes(redis, run.expected)).length === 0, {
+      timeoutMs: 180_000,
+      intervalMs: 1000,
+      what: 'the expected Redis hashes',
+    }).catch(async (error) => {
+      // show the first difference in full
+      const [key] = await differingHashes(redis, run.expected);
+      const h = expectedHashes(run.expected).find((x) => x.key === key);
+      if (h) expect(await actualHash(redis, h.kind, h.key, run.expected), h.key).toEqual(h.fields);
+      throw error;
+    });
+    for (const h of expectedHashes(run.expected)) {
+      expect(await actualHash(redis, h.kind, h.key, run.expected), h.key).toEqual(h.fields);
+    }
+  }, 200_000);
+
+  it('writes no other keys for the run', async () => {
+    for (const { env, tenant } of run.expected.tenants as { env: string; tenant: string }[]) {
+      for (const kind of ['state', 'drought', 'summary'] as const) {
+        const expected = expectedHashes(run.expected)
+          .filter((h) => h.kind === kind && h.fields.env === env && h.fields.tenant === tenant)
+          .map((h) => h.key)
+          .sort();
+        expect(await scanKeys(redis, kind, env, tenant), `${kind} keys of ${env}/${tenant}`).toEqual(expected);
+      }
+    }
+  });
+});

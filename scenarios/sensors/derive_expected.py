@@ -1,0 +1,340 @@
+#!/usr/bin/env python3
+"""Reference implementation of the sensors pipeline, independent of its code: computes what the platform
+must produce from messages.jsonl, by the rules of the prior demo (see README.md), and writes expected.json.
+
+    python3 scenarios/sensors/derive_expected.py [--zones UTC,Asia/Novosibirsk] [--stdout]
+
+Standard library only. Nothing here reads the Flink SQL, dbt models or TypeScript services.
+"""
+import argparse
+import base64
+import json
+import re
+from collections import defaultdict
+from datetime import date, datetime, timedelta, timezone
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+HERE = Path(__file__).resolve().parent
+THRESHOLD = 50.0  # humidity % at or above which a reading ends a drought / makes a day not dry
+JOIN_BOUND_MS = 60_000  # humidity and temperature of one tick: same seq, at most 1 minute apart
+WATERMARK_DELAY_MS = 5_000  # every Flink source: watermark = latest event time - 5 s
+HOP_SIZE_MS, HOP_SLIDE_MS = 600_000, 10_000  # recent summary: 10-minute window sliding every 10 s
+PACER_TENANT = ("e2e", "pacer")  # the e2e tests' pacer: moves watermarks on; no expectations of its own
+
+# The event definitions of iot-platform.yaml (blueprints/sensors/manifest.yaml), restated: CSV columns in
+# order, type and bounds. MQTT topic "{env}/{tenant}/sensors/{deviceId}/{kind}".
+EVENTS = {
+    "humidity": [("deviceId", "string"), ("eventTime", "timestamp"), ("humidity", "double", 0, 100), ("seq", "long", 0, None)],
+    "temperature": [("deviceId", "string"), ("eventTime", "timestamp"), ("temperature", "double", -80, 80), ("seq", "long", 0, None)],
+    "location": [("deviceId", "string"), ("eventTime", "timestamp"), ("lat", "double", -90, 90), ("lon", "double", -180, 180)],
+    "state": [("deviceId", "string"), ("eventTime", "timestamp"), ("rssi", "int", -200, 0), ("snr", "double"),
+              ("battery", "double", 0, 100), ("online", "boolean")],
+}
+TOPIC = re.compile(r"^([^/]+)/([^/]+)/sensors/([^/]+)/(humidity|temperature|location|state)$")
+ISO = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$", re.I)
+DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+class Invalid(Exception):
+    pass
+
+
+def esc(text):
+    """A literal inside a regular expression (JavaScript syntax)."""
+    return re.sub(r"[.*+?^${}()|[\]\\]", lambda m: "\\" + m.group(0), text)
+
+
+def num_text(x):
+    """A number as JavaScript prints it (50 not 50.0), for reasons quoting a value."""
+    return str(int(x)) if float(x).is_integer() else repr(x)
+
+
+def parse_ms(text):
+    t = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T"))
+    return int(t.timestamp() * 1000)
+
+
+def iso(ms):
+    t = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+
+
+def validate(kind, text, device):
+    """Gateway rules: exactly the declared CSV columns, each of its type and within its bounds, the deviceId
+    equal to the topic's. Returns the record or raises Invalid with a regex of the expected reason."""
+    fields = EVENTS[kind]
+    cols = text.rstrip("\n").split(",")
+    if len(cols) != len(fields):
+        raise Invalid(rf"^{kind}: expected {len(fields)} CSV columns \(.*\), got {len(cols)}$")
+    rec = {}
+    for (name, typ, *bounds), raw in zip(fields, (c.strip() for c in cols)):
+        if raw == "":
+            raise Invalid(rf"^{kind}: field {name} is missing$")
+        if typ == "string":
+            value = raw
+        elif typ in ("int", "long"):
+            if not re.fullmatch(r"[+-]?\d+", raw):
+                raise Invalid(rf"^{kind}: field {name} must be an integer")
+            value = int(raw)
+        elif typ == "double":
+            if not DECIMAL.match(raw):
+                raise Invalid(rf"^{kind}: field {name} must be a number")
+            value = float(raw)
+        elif typ == "boolean":
+            if raw.lower() in ("true", "1"):
+                value = True
+            elif raw.lower() in ("false", "0"):
+                value = False
+            else:
+                raise Invalid(rf"^{kind}: field {name} must be a boolean")
+        else:  # timestamp: ISO-8601 with a zone
+            if not ISO.match(raw):
+                raise Invalid(rf"^{kind}: field {name} must be an ISO-8601 timestamp")
+            value = parse_ms(raw)
+        if bounds and isinstance(value, (int, float)) and not isinstance(value, bool):
+            lo, hi = (bounds + [None])[:2]
+            if lo is not None and value < lo:
+                raise Invalid(rf"^{kind}: field {name} = {esc(num_text(value))} is below the minimum {num_text(lo)}$")
+            if hi is not None and value > hi:
+                raise Invalid(rf"^{kind}: field {name} = {esc(num_text(value))} is above the maximum {num_text(hi)}$")
+        rec[name] = value
+    if rec["deviceId"] != device:
+        q = '"'
+        raise Invalid(f"^{kind}: field deviceId = {q}{esc(rec['deviceId'])}{q} does not match the topic's deviceId {q}{esc(device)}{q}$")
+    return rec
+
+
+def read_messages():
+    records = defaultdict(list)  # kind -> records in publish order
+    dead = []
+    lines = [json.loads(line) for line in (HERE / "messages.jsonl").read_text().splitlines() if line.strip()]
+    lines.sort(key=lambda m: m["order"])
+    for m in lines:
+        env, tenant, device, kind = TOPIC.match(m["topic"]).groups()
+        raw = base64.b64decode(m["payload"]) if m.get("encoding") == "base64" else m["payload"].encode()
+        letter = {"mqttTopic": m["topic"], "rawPayload": m["payload"]}
+        if m.get("encoding") == "base64":
+            letter["encoding"] = "base64"
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            dead.append({**letter, "reason": r"^payload is not valid UTF-8$"})
+            continue
+        try:
+            rec = validate(kind, text, device)
+        except Invalid as e:
+            dead.append({**letter, "reason": str(e)})
+            continue
+        records[kind].append({"env": env, "tenant": tenant, **rec})
+    return lines, records, dead
+
+
+def key(r):
+    return (r["env"], r["tenant"], r.get("deviceId") or r.get("device_id"))
+
+
+def measurements(records):
+    """Humidity ⋈ temperature: same env, tenant, device and seq, event times at most 1 minute apart."""
+    temps = defaultdict(list)
+    for t in records["temperature"]:
+        temps[(*key(t), t["seq"])].append(t)
+    out = []
+    for h in records["humidity"]:
+        for t in temps[(*key(h), h["seq"])]:
+            if abs(t["eventTime"] - h["eventTime"]) <= JOIN_BOUND_MS:
+                out.append({"env": h["env"], "tenant": h["tenant"], "device_id": h["deviceId"], "t": h["eventTime"],
+                            "seq": h["seq"], "humidity": h["humidity"], "temperature": t["temperature"], "t_temp": t["eventTime"]})
+    return out
+
+
+def version_at(versions, k, t):
+    """The device's record valid at t: the latest by event time at or before t (event-time temporal join)."""
+    best = None
+    for v in versions:
+        if key(v) == k and v["eventTime"] <= t and (best is None or v["eventTime"] >= best["eventTime"]):
+            best = v
+    return best
+
+
+def enrich(ms, records):
+    for m in ms:
+        loc = version_at(records["location"], key(m), m["t"])
+        st = version_at(records["state"], key(m), m["t"])
+        m.update(lat=loc and loc["lat"], lon=loc and loc["lon"], t_loc=loc and loc["eventTime"],
+                 rssi=st and st["rssi"], snr=st and st["snr"], battery=st and st["battery"],
+                 online=st["online"] if st else None, t_state=st and st["eventTime"])
+    return ms
+
+
+def drop_none(d):
+    return {k: v for k, v in d.items() if v is not None}
+
+
+def local_date(ms, zone):
+    return datetime.fromtimestamp(ms / 1000, tz=ZoneInfo(zone)).date()
+
+
+def pg_round2(x):
+    """round(avg::numeric, 2) in PostgreSQL: float8 → numeric keeps 15 significant digits, then half away from zero."""
+    return float(Decimal(f"{x:.15g}").quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def dbt_marts(rows, zone):
+    days = defaultdict(list)
+    for m in rows:
+        days[(m["env"], m["tenant"], m["device_id"], local_date(m["t"], zone))].append(m)
+    daily, dry = [], []
+    streak = {}
+    for (env, tenant, device, day), ms in sorted(days.items()):
+        hs = [m["humidity"] for m in ms]
+        ts = [m["temperature"] for m in ms]
+        dkey = f"{env}|{tenant}|{device}|{day.isoformat()}"
+        daily.append({"device_day_key": dkey, "env": env, "tenant": tenant, "device_id": device, "local_date": day.isoformat(),
+                      "readings": len(ms), "avg_humidity": pg_round2(sum(hs) / len(hs)), "min_humidity": min(hs),
+                      "max_humidity": max(hs), "avg_temperature": pg_round2(sum(ts) / len(ts)), "min_temperature": min(ts),
+                      "max_temperature": max(ts), "first_measured_at": iso(min(m["t"] for m in ms)),
+                      "last_measured_at": iso(max(m["t"] for m in ms))})
+        is_dry = max(hs) < THRESHOLD  # every reading of the day below the threshold
+        prev = streak.get((env, tenant, device, day - timedelta(days=1)), 0)  # a day without readings breaks it
+        streak[(env, tenant, device, day)] = prev + 1 if is_dry else 0
+        dry.append({"device_day_key": dkey, "env": env, "tenant": tenant, "device_id": device, "local_date": day.isoformat(),
+                    "readings": len(ms), "min_humidity": min(hs), "max_humidity": max(hs), "threshold": THRESHOLD,
+                    "is_dry": is_dry, "dry_streak_days": streak[(env, tenant, device, day)]})
+    return daily, dry
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--zones", default="UTC,Asia/Novosibirsk", help="time zones of the local-day expectations (dbt, API)")
+    ap.add_argument("--stdout", action="store_true", help="print instead of writing expected.json")
+    args = ap.parse_args()
+    zones = [z.strip() for z in args.zones.split(",") if z.strip()]
+
+    lines, records, dead = read_messages()
+    ms = enrich(measurements(records), records)
+
+    # Watermarks: the enrichment job emits a measurement once the watermark of all its inputs (measurements,
+    # locations, states) has passed it; the summary job then sees those, and fires a window once its own
+    # watermark has passed the window's end.
+    wm2 = min(max(m["t"] for m in ms), max(r["eventTime"] for r in records["location"]),
+              max(r["eventTime"] for r in records["state"])) - WATERMARK_DELAY_MS
+    enriched = [m for m in ms if m["t"] <= wm2]
+    wm3 = max(m["t"] for m in enriched) - WATERMARK_DELAY_MS
+    mine = [m for m in enriched if (m["env"], m["tenant"]) != PACER_TENANT]
+    tenants = sorted({(m["env"], m["tenant"]) for m in mine}, key=lambda et: (et[0] != "prod", et))
+    by_device = defaultdict(list)
+    for m in sorted(mine, key=lambda m: m["t"]):
+        by_device[key(m)].append(m)
+
+    # Redis: latest state per device, drought streak per device, last fired summary window per env/tenant.
+    state, drought, summary = [], [], []
+    api_devices, api_drought, api_drought_summary, api_summary = [], [], [], []
+    for k in sorted(by_device):
+        env, tenant, device = k
+        last = by_device[k][-1]
+        state.append({"env": env, "tenant": tenant, "device_id": device, "fields": drop_none({
+            "env": env, "tenant": tenant, "device_id": device, "measured_at": iso(last["t"]), "measured_at_ms": last["t"],
+            "seq": last["seq"], "humidity": last["humidity"], "temperature": last["temperature"], "lat": last["lat"],
+            "lon": last["lon"], "location_event_time": last["t_loc"] and iso(last["t_loc"]), "rssi": last["rssi"],
+            "snr": last["snr"], "battery": last["battery"], "online": last["online"],
+            "state_event_time": last["t_state"] and iso(last["t_state"])})})
+        ok = [m["t"] for m in by_device[k] if m["humidity"] >= THRESHOLD]
+        first = by_device[k][0]["t"]
+        last_ok = max(ok) if ok else None
+        streak_days = ((last["t"] - (last_ok if last_ok is not None else first)) // 1000) / 86400.0
+        drought.append({"env": env, "tenant": tenant, "device_id": device, "fields": drop_none({
+            "env": env, "tenant": tenant, "device_id": device, "threshold": THRESHOLD, "streak_days": streak_days,
+            "last_humidity": last["humidity"], "last_event_ts": iso(last["t"]),
+            "last_ok_event_ts": last_ok and iso(last_ok), "first_event_ts": iso(first)})})
+        api_drought.append({"env": env, "tenantId": tenant, "deviceId": device, "threshold": THRESHOLD, "lastAt": iso(last["t"]),
+                            "lastOkAt": last_ok and iso(last_ok), "streakDays": streak_days, "lastHumidity": last["humidity"]})
+        seen = max(t for t in (last["t"], last["t_state"], last["t_loc"]) if t is not None)
+        api_devices.append({"deviceId": device, "env": env, "tenantId": tenant, "lat": last["lat"], "lon": last["lon"],
+                            "humidity": last["humidity"], "temperature": last["temperature"], "measuredAt": iso(last["t"]),
+                            "rssi": last["rssi"], "snr": last["snr"], "batteryPercent": last["battery"],
+                            "reportedOnline": last["online"],
+                            # event times lie ahead of the wall clock in the tests, so "heard from recently" holds
+                            "online": last["online"] is not False, "lastSeenAt": iso(seen)})
+    for env, tenant in tenants:
+        rows = [m for m in mine if (m["env"], m["tenant"]) == (env, tenant)]
+        windows = defaultdict(list)
+        for m in rows:
+            start = m["t"] - m["t"] % HOP_SLIDE_MS
+            while start > m["t"] - HOP_SIZE_MS:
+                windows[start].append(m)
+                start -= HOP_SLIDE_MS
+        fired = [s for s in windows if s + HOP_SIZE_MS - 1 <= wm3]
+        start = max(fired)  # upsert by (env, tenant): the last window to fire wins
+        w = windows[start]
+        on = {m["device_id"] for m in w if m["online"] is True}
+        off = {m["device_id"] for m in w if m["online"] is not True}
+        f = {"env": env, "tenant": tenant, "window_start": iso(start), "window_end": iso(start + HOP_SIZE_MS),
+             "window_seconds": HOP_SIZE_MS // 1000, "total_devices": len({m["device_id"] for m in w}),
+             "online_devices": len(on), "offline_devices": len(off),
+             "avg_temperature": sum(m["temperature"] for m in w) / len(w), "avg_humidity": sum(m["humidity"] for m in w) / len(w),
+             "min_measured_at_ms": min(m["t"] for m in w), "max_measured_at_ms": max(m["t"] for m in w)}
+        summary.append({"env": env, "tenant": tenant, "fields": f})
+        api_summary.append({"env": env, "tenantId": tenant, "windowSeconds": 600, "windowStart": f["window_start"],
+                            "windowEnd": f["window_end"], "totalDevices": f["total_devices"], "onlineDevices": f["online_devices"],
+                            "offlineDevices": f["offline_devices"], "avgTemperature": f["avg_temperature"], "avgHumidity": f["avg_humidity"]})
+        mine_d = [d for d in api_drought if (d["env"], d["tenantId"]) == (env, tenant)]
+        top = max(mine_d, key=lambda d: d["streakDays"])
+        api_drought_summary.append({"env": env, "tenantId": tenant, "threshold": THRESHOLD, "devices": len(mine_d),
+                                    "devicesInDrought": sum(1 for d in mine_d if d["streakDays"] > 0),
+                                    "maxStreakDays": top["streakDays"], "maxDeviceId": top["deviceId"] if top["streakDays"] > 0 else None})
+
+    readings = [{"env": m["env"], "tenant": m["tenant"], "device_id": m["device_id"], "measured_at": iso(m["t"]), "seq": m["seq"],
+                 "humidity": m["humidity"], "temperature": m["temperature"], "temperature_measured_at": iso(m["t_temp"]),
+                 "lat": m["lat"], "lon": m["lon"], "location_event_time": m["t_loc"] and iso(m["t_loc"]), "rssi": m["rssi"],
+                 "snr": m["snr"], "battery": m["battery"], "online": m["online"],
+                 "state_event_time": m["t_state"] and iso(m["t_state"])}
+                for m in sorted(mine, key=lambda m: (m["env"], m["tenant"], m["device_id"], m["t"]))]
+
+    dbt, dry_api = {}, {}
+    for zone in zones:
+        daily, dry = dbt_marts(mine, zone)
+        dbt[zone] = {"device_daily": daily, "daily_dry_days": dry}
+        dry_api[zone] = []
+        for env, tenant in tenants:
+            items = sorted((d for d in dry if (d["env"], d["tenant"]) == (env, tenant)), key=lambda d: (d["local_date"], d["device_id"]))
+            dry_api[zone].append({"env": env, "tenantId": tenant, "from": items[0]["local_date"], "to": items[-1]["local_date"],
+                                  "items": [{"deviceId": d["device_id"], "env": env, "tenantId": tenant, "day": d["local_date"],
+                                             "isDryDay": d["is_dry"], "dryStreakDays": d["dry_streak_days"]} for d in items]})
+
+    mine_dead = [d for d in dead if tuple(TOPIC.match(d["mqttTopic"]).groups()[:2]) != PACER_TENANT]
+    expected = {
+        "about": "Expected outputs of scenarios/sensors/messages.jsonl, from derive_expected.py (do not edit by hand). "
+                 "Times are those of the file; the e2e tests shift them by whole days and rename the tenants per run.",
+        "start": iso(min(parse_ms(t) for t in re.findall(r"\d{4}-\d{2}-\d{2}T[0-9:.]+Z", json.dumps(lines)))),
+        "threshold": THRESHOLD,
+        "tenants": [{"env": e, "tenant": t} for e, t in tenants],
+        "pacer": {"env": PACER_TENANT[0], "tenant": PACER_TENANT[1], "device": "pacer"},
+        "counts": {"messages": len(lines), "deadLetters": len(mine_dead), "measurements": len(mine),
+                   "records": {kind: sum(1 for r in records[kind] if (r["env"], r["tenant"]) != PACER_TENANT) for kind in EVENTS}},
+        "eventTimeMsFields": ["measured_at_ms", "min_measured_at_ms", "max_measured_at_ms"],
+        "wallClockFields": {
+            "state": ["state_ingested_at", "last_seen_ms", "enriched_processing_ts_ms"],
+            "drought": ["last_seen_ms", "last_measurement_processing_ts_ms", "last_enriched_processing_ts_ms", "last_humidity_ingested_at"],
+            "summary": ["min_measurement_processing_ts_ms", "max_measurement_processing_ts_ms",
+                        "min_enriched_processing_ts_ms", "max_enriched_processing_ts_ms"],
+        },
+        "redis": {"state": state, "drought": drought, "summary": summary},
+        "postgres": {"sensor_readings": readings},
+        "dbt": dbt,
+        "api": {"devices": [{"env": e, "tenantId": t, "items": [d for d in api_devices if (d["env"], d["tenantId"]) == (e, t)]}
+                            for e, t in tenants],
+                "drought": api_drought, "droughtSummary": api_drought_summary, "recentSummary": api_summary, "dryDays": dry_api},
+        "deadLetters": mine_dead,
+    }
+    text = json.dumps(expected, indent=1, ensure_ascii=False) + "\n"
+    if args.stdout:
+        print(text, end="")
+    else:
+        (HERE / "expected.json").write_text(text)
+        print(f"wrote {HERE / 'expected.json'}: {len(mine)} measurements, {len(mine_dead)} dead letters, zones {', '.join(zones)}")
+
+
+if __name__ == "__main__":
+    main()
