@@ -339,6 +339,18 @@ describe('the lint scripts of workflows/lint on a generated project', () => {
     expect(readFileSync(join(project, '.gh-output'), 'utf8')).toContain('has-chart=false');
   });
 
+  it('sqlfluff.sh passes on the dbt models, and fails on a model that does not parse', () => {
+    const ok = script('sqlfluff.sh');
+    expect(ok.code, ok.output).toBe(0);
+    expect(ok.output).not.toContain('skipped');
+    const model = join(project, 'dbt/models/marts/broken.sql');
+    writeFileSync(model, "select device_id, from {{ ref('stg_sensor_readings') }} where\n");
+    const result = script('sqlfluff.sh');
+    rmSync(model);
+    expect(result.code).toBe(1);
+    expect(result.output).toMatch(/broken\.sql/);
+  }, 15 * 60_000);
+
   it('compose.sh validates compose.yaml with the real Compose and throwaway secrets', () => {
     const compose = ensure('ensure-compose.sh');
     const bin = tempDir('iotp-bin-');
