@@ -96,6 +96,11 @@ describe('planUpgrade: one file per (user edit × template change)', () => {
     expect(plan.outcomes[0]!.status).toBe('updated');
   });
 
+  it('does not count CRLF line endings (git autocrlf) as an edit', () => {
+    const plan = planUpgrade(input({ f: { base: 'a\nb\n', ours: 'a\r\nb\r\n', theirs: 'a\nc\n', ownership: 'platform' } }));
+    expect(plan.outcomes[0]!.status).toBe('updated');
+  });
+
   it('writes new files with the executable bit of the new render', () => {
     const plan = planUpgrade(input({ 'run.sh': { theirs: '#!/bin/sh\n' } }, { executable: new Set(['run.sh']) }));
     expect(plan.writes[0]).toMatchObject({ path: 'run.sh', executable: true });

@@ -117,7 +117,8 @@ export function planUpgrade(input: PlanInput): Plan {
     outcome(path, status, detail);
   };
   /** The user did not change the file since the platform wrote it (same text as the old render or the lock). */
-  const unedited = (path: string, o: string, b: string) => o === b || lock[path]?.sha256 === sha256(o);
+  const unedited = (path: string, o: string, b: string) =>
+    o === b || lock[path]?.sha256 === sha256(o) || lock[path]?.sha256 === sha256(o.replaceAll('\r\n', '\n')); // autocrlf is no edit
   const merged = (path: string, b: string, o: string, t: string, detail?: string) => {
     const result = merge(b, o, t);
     write(
