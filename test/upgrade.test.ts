@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from './helpers/cli.ts';
 import { commitAll, git, GIT_ENV, gitStatus } from './helpers/git.ts';
-import { buildOlderPlatform, OLD_VERSION, TEMPLATE_CHANGES, type PlatformFixture } from './helpers/platform-fixture.ts';
+import { buildOlderPlatform, editTemplateLine, OLD_VERSION, tagNextVersion, TEMPLATE_CHANGES, type PlatformFixture } from './helpers/platform-fixture.ts';
 import { obtainVersion, type ObtainedVersion } from '../upgrade/obtain.ts';
 import { formatReport, upgradeProject, type FileStatus } from '../upgrade/index.ts';
 import { loadManifest } from '../manifest/load.ts';
@@ -462,6 +462,33 @@ describe(`upgrade ${OLD_VERSION} → current`, () => {
       expect(saved.components).toEqual(components);
       expect(saved.platform.version).toBe(NEW_VERSION);
     });
+  });
+
+  describe('--to a version other than the running one', () => {
+    it('renders the target with that version\'s own CLI', () => {
+      const next = tagNextVersion(platform, '0.0.10', editTemplateLine(
+        'blueprints/sensors/files/flink/sql/10-measurement.sql',
+        "SET 'execution.checkpointing.interval' = '60s';",
+        "SET 'execution.checkpointing.interval' = '30s';",
+      ));
+      const start = performance.now();
+      const obtained = obtainVersion(next.version); // built here, so the CLI run below finds it cached
+      timings.obtainTarget = Math.round(performance.now() - start);
+      expect(obtained.dir).toContain(`0.0.10-${next.commit.slice(0, 12)}`);
+      const { dir } = projectWith('to-next', CORPUS.filter((c) => !c.collides));
+      const result = upgradeCli(dir, '--to', '0.0.10');
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      const statuses = statusesOf(result.stdout);
+      expect(statuses).toMatchObject({ 'flink/sql/10-measurement.sql': 'updated', 'compose.yaml': 'updated', 'services/lib/log.ts': 'merged', 'flink/sql/30-summary.sql': 'unchanged' });
+      expect(statuses['dbt/models/marts/device_daily.sql']).toBeUndefined(); // 0.0.10 still has daily_device.sql
+      expect(read(dir, 'flink/sql/10-measurement.sql')).toContain("SET 'execution.checkpointing.interval' = '30s';");
+      expect(read(dir, 'compose.yaml')).toContain('Managed by create-iot-platform 0.0.10.');
+      expect(read(dir, 'services/lib/log.ts')).toContain('export const MY_LOG_TAG = "mine";');
+      expect(read(dir, 'flink/sql/30-summary.sql')).toContain('-- my tuning notes');
+      expect(loadManifest(join(dir, 'iot-platform.yaml')).platform.version).toBe('0.0.10');
+      expect(JSON.parse(read(dir, LOCK_FILE)!).platformVersion).toBe('0.0.10');
+    }, 600_000);
   });
 
   afterAll(() => {

@@ -128,3 +128,21 @@ export function buildOlderPlatform(version = OLD_VERSION): PlatformFixture {
   git(dir, 'tag', `v${version}`);
   return { dir, version, commit };
 }
+
+/**
+ * Adds a later version on top of the fixture (so that `upgrade --to <version>` renders a target other than the
+ * running package, with that version's own CLI): `change` edits its working tree, then commit and tag.
+ */
+export function tagNextVersion(fixture: PlatformFixture, version: string, change: (dir: string) => void): PlatformFixture {
+  change(fixture.dir);
+  const pkgFile = join(fixture.dir, 'package.json');
+  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { version: string };
+  pkg.version = version;
+  writeFileSync(pkgFile, `${JSON.stringify(pkg, null, 2)}\n`);
+  const commit = commitAll(fixture.dir, `create-iot-platform ${version} (test fixture)`);
+  git(fixture.dir, 'tag', `v${version}`);
+  return { dir: fixture.dir, version, commit };
+}
+
+/** Edits one line of a template in a fixture's working tree (for tagNextVersion). */
+export const editTemplateLine = (file: string, current: string, next: string) => editLine(file, current, next);
