@@ -64,6 +64,11 @@ export const postgres: NativeComponent = {
     if (!postgresBinDir()) throw new Error('PostgreSQL server binaries (initdb) not found; install them: apt-get install postgresql');
     const data = dataDir(ctx);
     const user = asRoot() ? OS_USER : undefined;
+    if (user && spawnSync('runuser', ['-u', user, '--', 'test', '-x', ctx.projectDir]).status !== 0) {
+      throw new Error(
+        `PostgreSQL runs as the "${user}" user, which cannot reach ${ctx.projectDir}; make its parent folders traversable (chmod o+x) or run the stack as a non-root user`,
+      );
+    }
     if (!existsSync(join(data, 'PG_VERSION'))) {
       ownedDir(data);
       const pwfile = join(runDir(ctx), 'pwfile');

@@ -2,12 +2,13 @@
 // stack up on real engines (Kafka, Flink, PostgreSQL, Redis, Mosquitto, dbt), run that project's own
 // e2e data tests against it, and tear it down leaving no process behind.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../helpers/cli.ts';
 
 const parent = tempDir('iotp-e2e-');
+chmodSync(parent, 0o755); // as root, PostgreSQL runs as the postgres user, which must reach the project
 const project = join(parent, 'e2e-sensors');
 let stackStarted = false;
 
