@@ -331,8 +331,10 @@ async function main() {
   const warmStart = Date.now();
   while (probe.samples.length < settings.probeDevices && Date.now() - warmStart < 180_000) await sleep(1000);
   log(`Warm-up: ${probe.samples.length} probe readings reached Redis after ${round((Date.now() - warmStart) / 1000)} s`);
-  await sleep(10_000);
+  const idleBefore = snapshot(procGroups(stack), [BENCH_GROUP]);
+  await sleep(15_000);
   const idle = snapshot(procGroups(stack), [BENCH_GROUP]);
+  const idleUsage = usageBetween(idleBefore, idle, 15); // the probe's trickle only: the fixed cost of the stack
   const loadBeforeMeasurement = loadavg().map((n) => round(n, 2));
 
   const steps = [];
@@ -360,6 +362,7 @@ async function main() {
     loadBeforeMeasurement,
     stackUpSeconds,
     idleRssMiB: Object.fromEntries(Object.entries(idle).map(([k, v]) => [k, v.peakRssMiB])),
+    idleCpuPercent: Object.fromEntries(Object.entries(idleUsage).map(([k, v]) => [k, v.cpuPercent])),
     publisherCeiling: ceiling,
     targets: { sustainedMsgPerSec: 25_000, redisP95Ms: 1000 },
     summary: {
@@ -389,7 +392,7 @@ async function main() {
   ));
   log('\nCPU during publishing (% of one core) and peak RSS (MiB) per component:');
   const names = Object.keys(steps[steps.length - 1]?.resources.duringPublish ?? {});
-  log(table(['component', ...steps.map((s) => `${s.targetRate}`), 'peak RSS MiB'], names.map((n) => [n, ...steps.map((s) => (s.resources.duringPublish as Record<string, { cpuPercent: number }>)[n]?.cpuPercent), peakRss[n]])));
+  log(table(['component', 'idle', ...steps.map((s) => `${s.targetRate}`), 'peak RSS MiB'], names.map((n) => [n, report.idleCpuPercent[n], ...steps.map((s) => (s.resources.duringPublish as Record<string, { cpuPercent: number }>)[n]?.cpuPercent), peakRss[n]])));
   log(`\nMax sustained: ${report.summary.maxSustainedTargetRate} msg/s (target 25,000); p95 event→Redis there: ${report.summary.redisP95AtBest} ms (target 1,000).`);
   log(`Wrote reports/bench-sensors.json${chartError ? ` (PNG: ${chartError})` : ' and reports/bench-sensors.png'}`);
 }
