@@ -11,7 +11,14 @@ export function helpText(version: string): string {
 Usage
   npm create iot-platform@latest [folder] -- [flags]
   create-iot-platform [folder] [flags]
-  create-iot-platform stack <up|down|status|logs|dbt> [--native]   (inside a generated project)
+
+Inside a generated project
+  create-iot-platform stack <up|down|status|logs|kill|start|dbt> [--native]
+  create-iot-platform lint                      manifest valid, platform-owned files not edited by hand
+  create-iot-platform upgrade [--to V] [--dry-run]   3-way merge to a new platform version
+
+Across an organisation
+  create-iot-platform sync --org ORG [--repos a,b] [--to V] [--dry-run] [--report FILE] [--resume]
   create-iot-platform sync --org ORG [--repos a,b] [--to VERSION] [--dry-run] [--report FILE] [--resume]
 
 Answers (prompted on a terminal when missing)
