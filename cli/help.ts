@@ -18,7 +18,6 @@ Inside a generated project
   create-iot-platform upgrade [--to V] [--dry-run]   3-way merge to a new platform version
 
 Across an organisation
-  create-iot-platform sync --org ORG [--repos a,b] [--to V] [--dry-run] [--report FILE] [--resume]
   create-iot-platform sync --org ORG [--repos a,b] [--to VERSION] [--dry-run] [--report FILE] [--resume]
 
 Answers (prompted on a terminal when missing)
