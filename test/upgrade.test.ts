@@ -290,7 +290,8 @@ beforeAll(() => {
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-describe(`upgrade ${OLD_VERSION} → current`, () => {
+// Each upgrade spawns the old version's CLI; on a loaded machine that alone can take tens of seconds.
+describe(`upgrade ${OLD_VERSION} → current`, { timeout: 300_000 }, () => {
   it('obtained the old version from the tagged git repository and built it once', () => {
     expect(old.source).toBe(platform.dir);
     expect(old.dir).toContain(join('versions', `${OLD_VERSION}-${platform.commit.slice(0, 12)}`));
