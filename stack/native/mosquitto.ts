@@ -26,7 +26,9 @@ function prepare(ctx: NativeContext): string {
       `acl_file ${acl}`,
       `listener ${ctx.ports.mqtt} 127.0.0.1`,
       'persistence false',
-      'max_queued_messages 100000',
+      // While the gateway pauses (Kafka behind), the broker queues for it: never drop what devices were
+      // already acknowledged for (the old limit of 100,000 dropped messages silently under load).
+      'max_queued_messages 0',
       'log_dest stdout',
       'log_type error',
       'log_type warning',
