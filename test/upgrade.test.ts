@@ -288,7 +288,10 @@ beforeAll(() => {
   process.stdout.write(`upgrade fixture: build ${OLD_VERSION} ${timings.fixture} ms; obtain (export ${old.timings.export} ms, deps ${old.timings.dependencies} ms, build ${old.timings.build} ms) ${timings.obtain} ms; generate ${timings.generate} ms\n`);
 }, 300_000);
 
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+  if (platform) rmSync(platform.dir, { recursive: true, force: true });
+});
 
 // Each upgrade spawns the old version's CLI; on a loaded machine that alone can take tens of seconds.
 describe(`upgrade ${OLD_VERSION} → current`, { timeout: 300_000 }, () => {
