@@ -83,7 +83,7 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-describe('sync --org', () => {
+describe('sync --org', { timeout: 300_000 }, () => {
   it('--dry-run reports what would happen and writes nothing to GitHub', async () => {
     const before = github.log.length;
     const result = await run(['--org', 'acme', '--dry-run', '--report', join(work, 'dry')]);
