@@ -58,16 +58,16 @@ export function createClient(options: ClientOptions = {}): Client {
     log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
     throttle: {
       write: serialLimiter(interval) as never,
-      onRateLimit: (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+      onRateLimit: (retryAfter: number, request: { method: string; url: string } & Record<string, unknown>, _octokit: unknown, retryCount: number) => {
         stats.rateLimited++;
         if (retryAfter > maxWait || retryCount >= 3) return false;
-        options.log?.(`  rate limit reached (${request.method} ${request.url}); waiting ${retryAfter} s for the reset`);
+        options.log?.(`  rate limit reached (${describeRequest(request)}); waiting ${retryAfter} s for the reset`);
         return true;
       },
-      onSecondaryRateLimit: (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+      onSecondaryRateLimit: (retryAfter: number, request: { method: string; url: string } & Record<string, unknown>, _octokit: unknown, retryCount: number) => {
         stats.secondaryLimited++;
         if (retryAfter > maxWait || retryCount >= maxSecondary) return false;
-        options.log?.(`  secondary rate limit (${request.method} ${request.url}); retrying in ${retryAfter} s`);
+        options.log?.(`  secondary rate limit (${describeRequest(request)}); retrying in ${retryAfter} s`);
         return true;
       },
     },
@@ -79,6 +79,12 @@ export function createClient(options: ClientOptions = {}): Client {
     if ((request.request as { retryCount?: number } | undefined)?.retryCount) stats.retried++;
   });
   return { octokit, apiUrl, stats };
+}
+
+/** "GET /repos/acme/x/git/trees/…" from Octokit's request options (the URL is a template with parameters). */
+function describeRequest(request: { method: string; url: string } & Record<string, unknown>): string {
+  const url = request.url.replace(/\{([^}]+)\}/g, (_m, name: string) => String(request[name] ?? `{${name}}`)).replace(/^https?:\/\/[^/]+/, '');
+  return `${request.method} ${url}`;
 }
 
 const numberFrom = (value: string | undefined) => (value !== undefined && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : undefined);

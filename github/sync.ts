@@ -291,7 +291,7 @@ async function syncRepo(client: Client, repo: OrgRepo, to: string, options: Sync
         }
         // 4. One pull request: opened, or refreshed in place.
         const title = `Update to create-iot-platform ${to}${report.conflicts.length ? ` (${report.conflicts.length} conflict${report.conflicts.length > 1 ? 's' : ''})` : ''}`;
-        const body = pullBody(report, superseded.map((p) => p.number));
+        const body = pullBody(report);
         if (ours) {
           if (ours.body !== body || ours.title !== title) await octokit.rest.pulls.update({ ...ref, pull_number: ours.number, title, body });
           result.pullRequest = { number: ours.number, url: ours.html_url, action: current && ours.body === body && ours.title === title ? 'unchanged' : 'refreshed' };
@@ -324,7 +324,7 @@ async function syncRepo(client: Client, repo: OrgRepo, to: string, options: Sync
   }
 }
 
-function pullBody(report: UpgradeReport, superseding: number[]): string {
+function pullBody(report: UpgradeReport): string {
   return [
     `This pull request updates the repository from **create-iot-platform ${report.from}** to **${report.to}**, made by \`create-iot-platform sync\`.`,
     '',
@@ -335,7 +335,6 @@ function pullBody(report: UpgradeReport, superseding: number[]): string {
     '',
     formatReport(report),
     '',
-    ...(superseding.length ? [`Supersedes ${superseding.map((n) => `#${n}`).join(', ')}.`, ''] : []),
     '<sub>Running sync again refreshes this pull request in place. Platform-owned files are regenerated; shared files are 3-way merged; user-owned files are never touched.</sub>',
     '',
   ].join('\n');
