@@ -227,6 +227,9 @@ def main():
     by_device = defaultdict(list)
     for m in sorted(mine, key=lambda m: m["t"]):
         by_device[key(m)].append(m)
+    current = {}
+    for m in sorted((m for m in ms if (m["env"], m["tenant"]) != PACER_TENANT), key=lambda m: m["t"]):
+        current[key(m)] = m
 
     # Redis: latest state per device, drought streak per device, last fired summary window per env/tenant.
     state, drought, summary = [], [], []
@@ -234,12 +237,19 @@ def main():
     for k in sorted(by_device):
         env, tenant, device = k
         last = by_device[k][-1]
+        # Current state (Redis hash, API devices): the device's newest measurement, enriched or not yet, with
+        # its newest location and state — updated without waiting for the watermark.
+        cur = current[k]
+        loc, st = version_at(records["location"], k, float("inf")), version_at(records["state"], k, float("inf"))
+        cur_loc = {"lat": loc and loc["lat"], "lon": loc and loc["lon"], "t_loc": loc and loc["eventTime"]}
+        cur_st = {"rssi": st and st["rssi"], "snr": st and st["snr"], "battery": st and st["battery"],
+                  "online": st["online"] if st else None, "t_state": st and st["eventTime"]}
         state.append({"env": env, "tenant": tenant, "device_id": device, "fields": drop_none({
-            "env": env, "tenant": tenant, "device_id": device, "measured_at": iso(last["t"]), "measured_at_ms": last["t"],
-            "seq": last["seq"], "humidity": last["humidity"], "temperature": last["temperature"], "lat": last["lat"],
-            "lon": last["lon"], "location_event_time": last["t_loc"] and iso(last["t_loc"]), "rssi": last["rssi"],
-            "snr": last["snr"], "battery": last["battery"], "online": last["online"],
-            "state_event_time": last["t_state"] and iso(last["t_state"])})})
+            "env": env, "tenant": tenant, "device_id": device, "measured_at": iso(cur["t"]), "measured_at_ms": cur["t"],
+            "seq": cur["seq"], "humidity": cur["humidity"], "temperature": cur["temperature"], "lat": cur_loc["lat"],
+            "lon": cur_loc["lon"], "location_event_time": cur_loc["t_loc"] and iso(cur_loc["t_loc"]), "rssi": cur_st["rssi"],
+            "snr": cur_st["snr"], "battery": cur_st["battery"], "online": cur_st["online"],
+            "state_event_time": cur_st["t_state"] and iso(cur_st["t_state"])})})
         ok = [m["t"] for m in by_device[k] if m["humidity"] >= THRESHOLD]
         first = by_device[k][0]["t"]
         last_ok = max(ok) if ok else None
@@ -250,13 +260,13 @@ def main():
             "last_ok_event_ts": last_ok and iso(last_ok), "first_event_ts": iso(first)})})
         api_drought.append({"env": env, "tenantId": tenant, "deviceId": device, "threshold": THRESHOLD, "lastAt": iso(last["t"]),
                             "lastOkAt": last_ok and iso(last_ok), "streakDays": streak_days, "lastHumidity": last["humidity"]})
-        seen = max(t for t in (last["t"], last["t_state"], last["t_loc"]) if t is not None)
-        api_devices.append({"deviceId": device, "env": env, "tenantId": tenant, "lat": last["lat"], "lon": last["lon"],
-                            "humidity": last["humidity"], "temperature": last["temperature"], "measuredAt": iso(last["t"]),
-                            "rssi": last["rssi"], "snr": last["snr"], "batteryPercent": last["battery"],
-                            "reportedOnline": last["online"],
+        seen = max(t for t in (cur["t"], cur_st["t_state"], cur_loc["t_loc"]) if t is not None)
+        api_devices.append({"deviceId": device, "env": env, "tenantId": tenant, "lat": cur_loc["lat"], "lon": cur_loc["lon"],
+                            "humidity": cur["humidity"], "temperature": cur["temperature"], "measuredAt": iso(cur["t"]),
+                            "rssi": cur_st["rssi"], "snr": cur_st["snr"], "batteryPercent": cur_st["battery"],
+                            "reportedOnline": cur_st["online"],
                             # event times lie ahead of the wall clock in the tests, so "heard from recently" holds
-                            "online": last["online"] is not False, "lastSeenAt": iso(seen)})
+                            "online": cur_st["online"] is not False, "lastSeenAt": iso(seen)})
     for env, tenant in tenants:
         rows = [m for m in mine if (m["env"], m["tenant"]) == (env, tenant)]
         windows = defaultdict(list)

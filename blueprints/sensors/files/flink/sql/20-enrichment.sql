@@ -2,7 +2,8 @@
 -- event time (event-time versioned temporal joins over the compacted topics sensors.location.v1 and
 -- sensors.state.v1, keyed "env|tenant|deviceId"). One job, three sinks:
 --   * sensors.enriched.v1   — every enriched measurement (JSON, key "env|tenant|deviceId");
---   * sensors.device-state  — upsert, the latest enriched measurement per device (→ Redis hash);
+--   * sensors.device-state  — upsert, the current state per device (→ Redis hash): its newest measurement
+--                             with its current location and state, updated without waiting for watermarks;
 --   * sensor_readings       — PostgreSQL history, JDBC upsert on (env, tenant, device_id, measured_at),
 --                             idempotent under replay.
 -- Prior demo (pvz v2, mqtt_enriched.sql): same temporal joins, but env/tenant hard-coded and processing stamps
@@ -238,6 +239,23 @@ SELECT
   event_ts
 FROM enriched_rows;
 
+-- Inputs of the current-state path (no time attributes: these are regular joins on the latest rows).
+-- The newest measurement per device by event time: a late or replayed one never replaces a newer one.
+CREATE TEMPORARY VIEW latest_measurements AS
+SELECT env, tenant, device_id, dim_key, measured_at, measured_at_ms, seq, humidity, temperature,
+       humidity_ingested_at, temperature_ingested_at
+FROM (
+  SELECT *, ROW_NUMBER() OVER (PARTITION BY dim_key ORDER BY measured_at_ms DESC) AS rn
+  FROM measurements_clean
+)
+WHERE rn = 1;
+
+CREATE TEMPORARY VIEW current_locations AS
+SELECT dim_key, lat, lon, eventTime AS location_event_time FROM device_locations;
+
+CREATE TEMPORARY VIEW current_states AS
+SELECT dim_key, rssi, snr, battery, online, eventTime AS state_event_time, ingestedAt AS state_ingested_at FROM device_states;
+
 EXECUTE STATEMENT SET
 BEGIN
 
@@ -256,19 +274,19 @@ FROM enriched_out
 -- job's 10-minute windows do not drop those readings as late.
 ORDER BY event_ts;
 
--- Latest by event time (not arrival order): a replayed or late reading never overwrites a newer one.
+-- Current state per device: the newest measurement with the device's current location and state, updated
+-- on every new reading without waiting for the watermark (the event-time joins above wait for it), so Redis
+-- follows a device within about a second.
 INSERT INTO device_state_latest
 SELECT
-  env, tenant, device_id, measured_at, measured_at_ms, seq, humidity, temperature,
-  lat, lon, location_event_time, rssi, snr, battery, online, state_event_time, state_ingested_at,
-  GREATEST(COALESCE(humidity_ingested_at, 0), COALESCE(temperature_ingested_at, 0), COALESCE(state_ingested_at, 0)) AS last_seen_ms,
-  enriched_processing_ts_ms
-FROM (
-  SELECT *,
-    ROW_NUMBER() OVER (PARTITION BY env, tenant, device_id ORDER BY measured_at_ms DESC) AS rn
-  FROM enriched_out
-)
-WHERE rn = 1;
+  m.env, m.tenant, m.device_id, m.measured_at, m.measured_at_ms, m.seq, m.humidity, m.temperature,
+  l.lat, l.lon, l.location_event_time, s.rssi, s.snr, s.battery, s.online, s.state_event_time, s.state_ingested_at,
+  GREATEST(COALESCE(m.humidity_ingested_at, 0), COALESCE(m.temperature_ingested_at, 0), COALESCE(s.state_ingested_at, 0)) AS last_seen_ms,
+  UNIX_TIMESTAMP(DATE_FORMAT(CURRENT_ROW_TIMESTAMP(), 'yyyy-MM-dd HH:mm:ss')) * 1000
+    + CAST(DATE_FORMAT(CURRENT_ROW_TIMESTAMP(), 'SSS') AS BIGINT) AS enriched_processing_ts_ms
+FROM latest_measurements AS m
+LEFT JOIN current_locations AS l ON m.dim_key = l.dim_key
+LEFT JOIN current_states AS s ON m.dim_key = s.dim_key;
 
 INSERT INTO sensor_readings
 SELECT
