@@ -58,10 +58,6 @@ describe('create: bad input', () => {
     expectUserError([], /^error: cannot prompt \(not a terminal\) and these answers are missing: <folder>, --blueprint/);
   });
 
-  it('says that --github is not available yet instead of ignoring it', () => {
-    expectUserError(['out', '--blueprint', 'sensors', '--yes', '--github', 'acme/sensors'], /^error: --github: creating the GitHub repository is not available/);
-  });
-
   describe('--answers with a bad manifest', () => {
     function answers(content: string) {
       const cwd = tempDir();
