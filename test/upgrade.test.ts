@@ -10,7 +10,18 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from './helpers/cli.ts';
 import { commitAll, git, GIT_ENV, gitStatus } from './helpers/git.ts';
-import { buildOlderPlatform, editTemplateLine, OLD_VERSION, tagNextVersion, TEMPLATE_CHANGES, type PlatformFixture } from './helpers/platform-fixture.ts';
+import {
+  buildOlderPlatform,
+  CURRENT_LINES,
+  editTemplateLine,
+  OLD_CHECKPOINT,
+  OLD_QUEUE,
+  OLD_TTL,
+  OLD_VERSION,
+  tagNextVersion,
+  TEMPLATE_CHANGES,
+  type PlatformFixture,
+} from './helpers/platform-fixture.ts';
 import { obtainVersion, type ObtainedVersion } from '../upgrade/obtain.ts';
 import { formatReport, upgradeProject, type FileStatus } from '../upgrade/index.ts';
 import { loadManifest } from '../manifest/load.ts';
@@ -79,15 +90,15 @@ const CORPUS: Case[] = [
     path: 'config/mosquitto/mosquitto.conf',
     ownership: 'platform',
     template: TEMPLATE_CHANGES['config/mosquitto/mosquitto.conf']!.change,
-    user: 'edit the same line (1000 → 5000)',
-    apply: edit('config/mosquitto/mosquitto.conf', 'max_queued_messages 1000', 'max_queued_messages 5000'),
+    user: 'edit the same line (1234 → 5000)',
+    apply: edit('config/mosquitto/mosquitto.conf', OLD_QUEUE, 'max_queued_messages 5000'),
     collides: true,
     status: 'conflict',
     cleanStatus: 'updated',
     check: ({ text }) => {
       conflictMarkers(text);
       expect(text).toContain('max_queued_messages 5000');
-      expect(text).toContain('max_queued_messages 100000');
+      expect(text).toContain(CURRENT_LINES['config/mosquitto/mosquitto.conf']);
     },
   },
   {
@@ -109,14 +120,14 @@ const CORPUS: Case[] = [
     ownership: 'shared',
     template: TEMPLATE_CHANGES['flink/sql/20-enrichment.sql']!.change,
     user: "edit the same line ('1 d' → '14 d')",
-    apply: edit('flink/sql/20-enrichment.sql', "SET 'table.exec.state.ttl' = '1 d';", "SET 'table.exec.state.ttl' = '14 d';"),
+    apply: edit('flink/sql/20-enrichment.sql', OLD_TTL, "SET 'table.exec.state.ttl' = '14 d';"),
     collides: true,
     status: 'conflict',
     cleanStatus: 'updated',
     check: ({ text }) => {
       conflictMarkers(text);
       expect(text).toContain("SET 'table.exec.state.ttl' = '14 d';");
-      expect(text).toContain("SET 'table.exec.state.ttl' = '7 d';");
+      expect(text).toContain(CURRENT_LINES['flink/sql/20-enrichment.sql']);
     },
   },
   {
@@ -128,7 +139,8 @@ const CORPUS: Case[] = [
     status: 'merged',
     check: ({ text }) => {
       expect(text).toContain('-- my tuning notes: keep the 10-minute window');
-      expect(text).toContain("SET 'execution.checkpointing.interval' = '10s';");
+      expect(text).toContain(CURRENT_LINES['flink/sql/30-summary.sql']);
+      expect(text).not.toContain(OLD_CHECKPOINT);
       expect(text).not.toContain('<<<<<<<');
     },
   },
@@ -472,7 +484,7 @@ describe(`upgrade ${OLD_VERSION} → current`, { timeout: 300_000 }, () => {
     it('renders the target with that version\'s own CLI', () => {
       const next = tagNextVersion(platform, '0.0.10', editTemplateLine(
         'blueprints/sensors/files/flink/sql/10-measurement.sql',
-        "SET 'execution.checkpointing.interval' = '60s';",
+        OLD_CHECKPOINT,
         "SET 'execution.checkpointing.interval' = '30s';",
       ));
       const start = performance.now();

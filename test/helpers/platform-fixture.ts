@@ -20,12 +20,19 @@ export interface TemplateChange {
   rewind: (dir: string) => void;
 }
 
-function editLine(file: string, current: string, old: string): (dir: string) => void {
+/** Lines the current templates have where the old version had another (filled by buildOlderPlatform). */
+export const CURRENT_LINES: Record<string, string> = {};
+
+/** Rewinds the first line matching `pattern` (the current template, whatever its value today) to `old`. */
+function editLine(file: string, pattern: RegExp, old: string, key = file): (dir: string) => void {
   return (dir) => {
     const path = join(dir, file);
     const text = readFileSync(path, 'utf8');
-    if (!text.includes(current)) throw new Error(`platform fixture: ${file} no longer contains ${JSON.stringify(current)}; update test/helpers/platform-fixture.ts`);
-    writeFileSync(path, text.replace(current, old));
+    const match = new RegExp(pattern.source, 'm').exec(text);
+    if (!match) throw new Error(`platform fixture: ${file} has no line like ${pattern}; update test/helpers/platform-fixture.ts`);
+    if (match[0] === old) throw new Error(`platform fixture: ${file} already has ${JSON.stringify(old)}; pick another old value`);
+    CURRENT_LINES[key] = match[0];
+    writeFileSync(path, text.replace(match[0], old));
   };
 }
 
@@ -63,27 +70,33 @@ legacy.interval=60
 `;
 
 /** Keyed by the generated path they concern. */
+const CHECKPOINT = /^SET 'execution\.checkpointing\.interval' = '[^']*';$/;
+export const OLD_CHECKPOINT = "SET 'execution.checkpointing.interval' = '61s';";
+export const OLD_TTL = "SET 'table.exec.state.ttl' = '1 d';";
+export const OLD_QUEUE = 'max_queued_messages 1234';
+
+/** Keyed by the generated path they concern. */
 export const TEMPLATE_CHANGES: Record<string, TemplateChange> = {
-  'compose.yaml': { change: 'edit a line (healthcheck interval 30s → 10s)', rewind: editLine(`${BASE}/compose.yaml.ejs`, '      interval: 10s', '      interval: 30s') },
+  'compose.yaml': { change: 'edit a line (a healthcheck interval, 37s before)', rewind: editLine(`${BASE}/compose.yaml.ejs`, /^ {6}interval: \S+$/, '      interval: 37s', 'compose.yaml') },
   'config/mosquitto/mosquitto.conf': {
-    change: 'edit a line (max_queued_messages 1000 → 100000)',
-    rewind: editLine(`${BASE}/config/mosquitto/mosquitto.conf`, 'max_queued_messages 100000', 'max_queued_messages 1000'),
+    change: 'edit a line (max_queued_messages, 1234 before)',
+    rewind: editLine(`${BASE}/config/mosquitto/mosquitto.conf`, /^max_queued_messages .*$/, OLD_QUEUE, 'config/mosquitto/mosquitto.conf'),
   },
   'flink/sql/10-measurement.sql': {
-    change: 'edit a line (checkpoint interval 60s → 10s)',
-    rewind: editLine(`${SENSORS}/flink/sql/10-measurement.sql`, "SET 'execution.checkpointing.interval' = '10s';", "SET 'execution.checkpointing.interval' = '60s';"),
+    change: 'edit a line (checkpoint interval, 61s before)',
+    rewind: editLine(`${SENSORS}/flink/sql/10-measurement.sql`, CHECKPOINT, OLD_CHECKPOINT, 'flink/sql/10-measurement.sql'),
   },
   'flink/sql/20-enrichment.sql': {
-    change: "edit a line (state TTL '1 d' → '7 d')",
-    rewind: editLine(`${SENSORS}/flink/sql/20-enrichment.sql`, "SET 'table.exec.state.ttl' = '7 d';", "SET 'table.exec.state.ttl' = '1 d';"),
+    change: "edit a line (state TTL, '1 d' before)",
+    rewind: editLine(`${SENSORS}/flink/sql/20-enrichment.sql`, /^SET 'table\.exec\.state\.ttl' = '[^']*';$/, OLD_TTL, 'flink/sql/20-enrichment.sql'),
   },
   'flink/sql/30-summary.sql': {
-    change: 'edit a line near the top (checkpoint interval 60s → 10s)',
-    rewind: editLine(`${SENSORS}/flink/sql/30-summary.sql`, "SET 'execution.checkpointing.interval' = '10s';", "SET 'execution.checkpointing.interval' = '60s';"),
+    change: 'edit a line near the top (checkpoint interval, 61s before)',
+    rewind: editLine(`${SENSORS}/flink/sql/30-summary.sql`, CHECKPOINT, OLD_CHECKPOINT, 'flink/sql/30-summary.sql'),
   },
   'flink/sql/40-history.sql': {
-    change: 'edit a line (checkpoint interval 60s → 10s)',
-    rewind: editLine(`${SENSORS}/flink/sql/40-history.sql`, "SET 'execution.checkpointing.interval' = '10s';", "SET 'execution.checkpointing.interval' = '60s';"),
+    change: 'edit a line (checkpoint interval, 61s before)',
+    rewind: editLine(`${SENSORS}/flink/sql/40-history.sql`, CHECKPOINT, OLD_CHECKPOINT, 'flink/sql/40-history.sql'),
   },
   'dbt/models/marts/device_daily.sql': {
     change: 'rename dbt model daily_device.sql → device_daily.sql',
@@ -144,5 +157,9 @@ export function tagNextVersion(fixture: PlatformFixture, version: string, change
   return { dir: fixture.dir, version, commit };
 }
 
-/** Edits one line of a template in a fixture's working tree (for tagNextVersion). */
-export const editTemplateLine = (file: string, current: string, next: string) => editLine(file, current, next);
+/** Replaces one line of a template in a fixture's working tree (for tagNextVersion). */
+export const editTemplateLine = (file: string, current: string, next: string) => (dir: string) => {
+  const text = readFileSync(join(dir, file), 'utf8');
+  if (!text.includes(current)) throw new Error(`platform fixture: ${file} has no ${JSON.stringify(current)}`);
+  writeFileSync(join(dir, file), text.replace(current, next));
+};
