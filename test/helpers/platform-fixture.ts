@@ -131,7 +131,12 @@ export function buildOlderPlatform(version = OLD_VERSION): PlatformFixture {
     copyFileSync(from, join(dir, file));
     chmodSync(join(dir, file), statSync(from).mode & 0o777);
   }
-  for (const { rewind } of Object.values(TEMPLATE_CHANGES)) rewind(dir);
+  try {
+    for (const { rewind } of Object.values(TEMPLATE_CHANGES)) rewind(dir);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   const pkgFile = join(dir, 'package.json');
   const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { version: string };
   pkg.version = version;
