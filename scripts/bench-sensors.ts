@@ -280,20 +280,15 @@ async function runStep(stack: StackInfo, kafka: KafkaView, pg: PostgresView, red
 function procGroups(stack: StackInfo): Record<string, number[]> {
   const groups: Record<string, number[]> = {};
   for (const c of stack.components) {
-    if (c.name === 'flink') c.pids.forEach((pid, i) => (groups[`flink:${Object.keys(flinkUrls(stack))[i] ?? i}`] = [pid]));
-    else groups[c.name] = c.pids;
+    groups[c.name] = c.pids;
   }
   groups[BENCH_GROUP] = [process.pid];
   return groups;
 }
 
+/** The native stack runs every Flink job in one local cluster with one REST endpoint. */
 function flinkUrls(stack: StackInfo): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(stack.addresses)
-      .filter(([k]) => k.startsWith('FLINK_URL_'))
-      .sort()
-      .map(([k, v]) => [k.slice('FLINK_URL_'.length).toLowerCase(), v]),
-  );
+  return stack.addresses.FLINK_URL ? { flink: stack.addresses.FLINK_URL } : {};
 }
 
 // ---------- main ----------
@@ -337,7 +332,7 @@ async function main() {
   const idleUsage = usageBetween(idleBefore, idle, 15); // the probe's trickle only: the fixed cost of the stack
   const loadBeforeMeasurement = loadavg().map((n) => round(n, 2));
 
-  const steps = [];
+  const steps: Awaited<ReturnType<typeof runStep>>[] = [];
   for (const rate of settings.rates) {
     const step = await runStep(stack, kafka, pg, redis, probe, rate);
     steps.push(step);

@@ -50,7 +50,7 @@ export async function stack(argv: string[], cwd: string, out: (line: string) => 
         compose(cwd, ['logs', ...rest]);
         return;
       }
-      const file = join(cwd, '.stack', 'logs', `${rest[0] ?? 'kafka'}.log`);
+      const file = join(cwd, '.stack', 'logs', `${rest[0] ?? 'flink'}.log`);
       if (!existsSync(file)) throw new UserError(`${file}: no such log; components log to .stack/logs/<component>.log`);
       out(readFileSync(file, 'utf8'));
       return;

@@ -5,6 +5,11 @@ export class TimeoutError extends Error {
   override name = 'TimeoutError';
 }
 
+/** Thrown by a probe when waiting longer cannot help (a job FAILED): ends the wait at once. */
+export class WaitAborted extends Error {
+  override name = 'WaitAborted';
+}
+
 export async function waitFor<T>(
   description: string,
   probe: () => Promise<T | undefined | false>,
@@ -17,6 +22,7 @@ export async function waitFor<T>(
       const value = await probe();
       if (value !== undefined && value !== false) return value;
     } catch (error) {
+      if (error instanceof WaitAborted) throw error;
       lastError = error;
     }
     if (Date.now() > deadline) {

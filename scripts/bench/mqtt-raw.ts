@@ -41,7 +41,7 @@ export class RawMqttPublisher {
   private nextId = 1;
   private pending = new Set<number>();
   private buffered: Buffer[] = [];
-  private incoming = Buffer.alloc(0);
+  private incoming: Buffer<ArrayBufferLike> = Buffer.alloc(0);
   private waiters: (() => void)[] = [];
   private connected!: Promise<void>;
   private closedError: Error | undefined;

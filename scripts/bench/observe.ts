@@ -177,7 +177,7 @@ export async function flinkPressure(urls: Record<string, string>): Promise<Verte
           const bp = await get(`/jobs/${id}/vertices/${v.id}/backpressure`);
           const subtasks = (bp.subtasks ?? []) as { ratio?: number; busyRatio?: number; backpressureLevel?: string }[];
           out.push({
-            job: name,
+            job: job.name ?? name,
             vertex: v.name.length > 90 ? `${v.name.slice(0, 87)}...` : v.name,
             parallelism: v.parallelism,
             backpressureLevel: bp.backpressureLevel ?? bp.status ?? 'unknown',

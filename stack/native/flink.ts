@@ -1,13 +1,13 @@
-// Flink natively: the platform's SQL runner in a local MiniCluster per job (flink/sql/NN-name.sql), the
-// same jar and scripts that run as FlinkDeployments on Kubernetes and as job clusters in compose.
-// A process per job keeps jobs isolated (one failing job does not stop the others), as on Kubernetes.
+// Flink natively: the platform's SQL runner with one local MiniCluster that runs every flink/sql/*.sql
+// file as its own job — the same jar and scripts that run as FlinkDeployments on Kubernetes and as a job
+// cluster in compose. One JVM pays Flink's fixed cost once, not once per job.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type { NativeComponent } from './component.ts';
 import { databaseName, secret, type NativeContext } from './context.ts';
 import { startProcess } from './processes.ts';
-import { waitFor } from '../wait.ts';
+import { WaitAborted, waitFor } from '../wait.ts';
 import { packageRoot } from '../../renderer/package-root.ts';
 
 let runnerCommand: string[] | undefined;
@@ -22,9 +22,7 @@ function runner(): string[] {
 }
 
 const sqlDir = (ctx: NativeContext) => join(ctx.projectDir, 'flink', 'sql');
-const jobs = (ctx: NativeContext) => readdirSync(sqlDir(ctx)).filter((f) => f.endsWith('.sql')).sort();
-const jobName = (file: string) => basename(file, '.sql');
-const portName = (file: string) => `flink:${jobName(file)}`;
+const jobCount = (ctx: NativeContext) => readdirSync(sqlDir(ctx)).filter((f) => f.endsWith('.sql')).length;
 
 export function flinkEnv(ctx: NativeContext): Record<string, string> {
   return {
@@ -33,8 +31,10 @@ export function flinkEnv(ctx: NativeContext): Record<string, string> {
     POSTGRES_FLINK_USER: 'flink_writer',
     POSTGRES_FLINK_PASSWORD: secret(ctx, 'POSTGRES_FLINK_PASSWORD'),
     S3_HISTORY_PATH: `file://${join(ctx.stateDir, 'data', 'history')}`,
+    FLINK_REST_PORT: String(ctx.ports.flink),
+    FLINK_CHECKPOINT_DIR: `file://${join(ctx.stateDir, 'data', 'flink-checkpoints')}`,
     // The JDBC sink writes TIMESTAMP(3) values that hold UTC: the JVM must not shift them.
-    JAVA_TOOL_OPTIONS: `-Duser.timezone=UTC -Xmx${process.env.FLINK_JOB_HEAP ?? '768m'}`,
+    JAVA_TOOL_OPTIONS: `-Duser.timezone=UTC -Xmx${process.env.FLINK_HEAP ?? '1536m'}`,
   };
 }
 
@@ -44,8 +44,8 @@ export const flink: NativeComponent = {
     { command: 'java', install: 'apt-get install openjdk-17-jdk-headless' },
     { command: 'mvn', install: 'apt-get install maven' },
   ],
-  enabled: (ctx) => existsSync(sqlDir(ctx)) && jobs(ctx).length > 0,
-  ports: (ctx) => jobs(ctx).map(portName),
+  enabled: (ctx) => existsSync(sqlDir(ctx)) && jobCount(ctx) > 0,
+  ports: () => ['flink'],
 
   async install() {
     runner();
@@ -54,37 +54,33 @@ export const flink: NativeComponent = {
   async start(ctx) {
     mkdirSync(join(ctx.stateDir, 'data', 'history'), { recursive: true });
     const [command, ...args] = runner();
-    return jobs(ctx).map((file) =>
+    return [
       startProcess({
         command: command!,
-        args: [...args, join(sqlDir(ctx), file)],
+        args: [...args, sqlDir(ctx)],
         cwd: ctx.projectDir,
-        env: {
-          ...flinkEnv(ctx),
-          FLINK_REST_PORT: String(ctx.ports[portName(file)]),
-          FLINK_CHECKPOINT_DIR: `file://${join(ctx.stateDir, 'data', 'flink-checkpoints', jobName(file))}`,
-        },
-        log: join(ctx.stateDir, 'logs', `flink-${jobName(file)}.log`),
+        env: flinkEnv(ctx),
+        log: join(ctx.stateDir, 'logs', 'flink.log'),
       }),
-    );
+    ];
   },
 
   async ready(ctx) {
-    for (const file of jobs(ctx)) {
-      await waitFor(
-        `flink job ${jobName(file)} RUNNING`,
-        async () => {
-          const response = await fetch(`http://127.0.0.1:${ctx.ports[portName(file)]}/jobs/overview`, { signal: AbortSignal.timeout(2000) });
-          const { jobs: overview } = (await response.json()) as { jobs: { state: string }[] };
-          if (overview.some((j) => j.state === 'FAILED')) throw new Error(`job ${jobName(file)} FAILED; see .stack/logs/flink-${jobName(file)}.log`);
-          return overview.some((j) => j.state === 'RUNNING');
-        },
-        { timeoutMs: 240_000, intervalMs: 500 },
-      );
-    }
+    const expected = jobCount(ctx);
+    await waitFor(
+      `flink (${expected} jobs RUNNING)`,
+      async () => {
+        const response = await fetch(`http://127.0.0.1:${ctx.ports.flink}/jobs/overview`, { signal: AbortSignal.timeout(2000) });
+        const { jobs } = (await response.json()) as { jobs: { name: string; state: string }[] };
+        const failed = jobs.find((j) => j.state === 'FAILED');
+        if (failed) throw new WaitAborted(`job ${failed.name} FAILED; see .stack/logs/flink.log`);
+        return jobs.filter((j) => j.state === 'RUNNING').length >= expected;
+      },
+      { timeoutMs: 240_000, intervalMs: 500 },
+    );
   },
 
   addresses(ctx) {
-    return Object.fromEntries(jobs(ctx).map((file) => [`FLINK_URL_${jobName(file).replace(/\W/g, '_').toUpperCase()}`, `http://127.0.0.1:${ctx.ports[portName(file)]}`]));
+    return { FLINK_URL: `http://127.0.0.1:${ctx.ports.flink}` };
   },
 };

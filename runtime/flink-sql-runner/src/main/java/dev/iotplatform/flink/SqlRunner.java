@@ -2,6 +2,7 @@ package dev.iotplatform.flink;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,6 +12,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.EnvironmentSettings;
@@ -55,9 +58,11 @@ public final class SqlRunner {
             return 2;
         }
         List<TableResult> jobs = new ArrayList<>();
+        MiniCluster cluster = null;
         try {
             boolean local = !validate && StreamExecutionEnvironment.getExecutionEnvironment() instanceof LocalStreamEnvironment;
             Configuration base = baseConfiguration(env, local);
+            if (local) cluster = startLocalCluster(base, files.size(), env);
             for (Path file : files) {
                 runFile(file, env, base, validate, jobs);
             }
@@ -68,7 +73,30 @@ public final class SqlRunner {
         } catch (Exception e) {
             err.println(e instanceof ScriptException ? e.getMessage() : "job failed: " + describe(e));
             return 1;
+        } finally {
+            if (cluster != null) cluster.closeAsync().join();
         }
+    }
+
+    /**
+     * Locally, one MiniCluster (one JobManager, one TaskManager, one REST endpoint) runs every job of the
+     * invocation: a JVM per job would pay the engine's fixed cost once per job. Jobs are submitted to it
+     * like to any remote cluster.
+     */
+    static MiniCluster startLocalCluster(Configuration base, int jobCount, Map<String, String> env) throws Exception {
+        int slots = Integer.parseInt(env.getOrDefault("FLINK_TASK_SLOTS", String.valueOf(Math.max(4, jobCount * 4))));
+        MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
+                .setConfiguration(new Configuration(base))
+                .setNumTaskManagers(1)
+                .setNumSlotsPerTaskManager(slots)
+                .build());
+        cluster.start();
+        URI rest = cluster.getRestAddress().get();
+        base.setString("execution.target", "remote");
+        base.setString("rest.address", rest.getHost());
+        base.setString("rest.port", String.valueOf(rest.getPort()));
+        LOG.info("local cluster with {} slots, REST at {}", slots, rest);
+        return cluster;
     }
 
     static List<Path> scripts(Path target) throws IOException {
