@@ -355,3 +355,156 @@ describe('broken fixtures are rejected with a clear message', () => {
     expect(allKubeProblems(good)).toEqual([]);
   });
 });
+
+describe('the workflows install and lint the chart they are written for', () => {
+  const release = 'my-sensors';
+  const helmPath = () => `${join(helm, '..')}:${process.env.PATH}`;
+
+  /** workflows/e2e-kind/install-chart.sh without a cluster (RENDER_ONLY): its Secrets, values and `helm template`. */
+  function e2eRender(components: readonly ComponentName[]) {
+    const chart = project(components);
+    const dir = join(chart, '../..');
+    rmSync(join(dir, '.env')); // CI has no .env: install-chart.sh makes it from .env.example
+    const out = mkdtempSync(join(tmpdir(), 'iotp-e2e-render-'));
+    dirs.push(out);
+    const env = { ...process.env, PATH: helmPath(), PLATFORM_DIR: root, RELEASE: release, RENDER_ONLY: out, RUNNER_TEMP: out, KUBERNETES_VERSION };
+    const result = spawnSync('bash', [join(root, 'workflows/e2e-kind/install-chart.sh')], { cwd: dir, env, encoding: 'utf8' });
+    expect(result.status, `${result.stdout}${result.stderr}`).toBe(0);
+    expect(result.stdout).toContain('charts/app/files:'); // prepare.sh ran before helm dependency build
+    const rendered = readFileSync(join(out, 'rendered.yaml'), 'utf8');
+    const forwards = execFileSync('bash', [join(root, 'workflows/e2e-kind/port-forward.sh'), '--list'], { cwd: dir, env, encoding: 'utf8' })
+      .trim().split('\n').map((line) => {
+        const [name, service, remote, local, required] = line.split('|');
+        return { name: name!, service: service!, remote: Number(remote), local: Number(local), required: required === 'required' };
+      });
+    const envFile = Object.fromEntries(readFileSync(join(dir, '.env'), 'utf8').trim().split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2) as [string, string]));
+    return { dir, rendered, docs: parseManifests(rendered), ciSecrets: parseManifests(readFileSync(join(out, 'secrets.yaml'), 'utf8')), forwards, envFile };
+  }
+
+  const decode = (secret: KubeDoc, key: string) => Buffer.from(secret.data[key], 'base64').toString('utf8');
+
+  it.each([
+    ['all components', ALL],
+    ['no optional component', [] as ComponentName[]],
+  ] as Array<[string, readonly ComponentName[]]>)('%s: every Service, listener and Secret that port-forward.sh and the e2e tests use is in the release', (_label, components) => {
+    const { dir, rendered, docs, ciSecrets, forwards, envFile } = e2eRender(components);
+    expectValid(rendered);
+    expect(allKubeProblems(docs)).toEqual([]);
+    const has = (c: ComponentName) => components.includes(c);
+
+    // Services port-forward.sh forwards: rendered by the chart, or made by an operator from a rendered resource.
+    const kafka = byKind(docs, 'Kafka')[0]!;
+    const pool = byKind(docs, 'KafkaNodePool')[0]!;
+    const cluster = byKind(docs, 'Cluster')[0]!;
+    const provides = (service: string, port: number): string | undefined => {
+      const svc = byKind(docs, 'Service').find((s) => s.metadata.name === service);
+      if (svc) return svc.spec.ports.some((p: { port: number }) => p.port === port) ? 'Service' : undefined;
+      // Strimzi: a cluster-ip listener <name> gets the Service <cluster>-kafka-<name>-bootstrap on its port.
+      const listener = kafka.spec.kafka.listeners.find((l: { name: string }) => `${kafka.metadata.name}-kafka-${l.name}-bootstrap` === service);
+      if (listener) return listener.type === 'cluster-ip' && listener.port === port ? 'Kafka listener' : undefined;
+      // CloudNativePG: <cluster>-rw on 5432.
+      if (service === `${cluster.metadata.name}-rw`) return port === 5432 ? 'CloudNativePG' : undefined;
+      return undefined;
+    };
+    const expectedOn: Record<string, boolean> = { kafka: true, mqtt: true, postgres: true, redis: has('redis'), api: has('api') };
+    expect(forwards.map((f) => f.name).sort()).toEqual(Object.keys(expectedOn).sort());
+    for (const f of forwards) {
+      expect(f.service.startsWith(`${release}-`), f.service).toBe(true);
+      expect(Boolean(provides(f.service, f.remote)), `${f.name}: ${f.service}:${f.remote} in the release`).toBe(expectedOn[f.name]);
+      if (f.required) expect(expectedOn[f.name], `${f.name} is required`).toBe(true);
+    }
+    // Kafka's CI listener advertises the runner's end of the port-forward, for every broker.
+    const kafkaForward = forwards.find((f) => f.name === 'kafka')!;
+    const ci = kafka.spec.kafka.listeners.find((l: { name: string }) => l.name === 'ci');
+    expect(ci).toMatchObject({ type: 'cluster-ip', tls: false, port: kafkaForward.remote });
+    expect(ci.configuration.brokers).toEqual(
+      Array.from({ length: pool.spec.replicas }, (_, broker) => ({ broker, advertisedHost: '127.0.0.1', advertisedPort: kafkaForward.local })),
+    );
+    // Flink: port-forward.sh finds the FlinkDeployments by instance label and forwards <name>-rest:8081.
+    const jobs = byKind(docs, 'FlinkDeployment');
+    expect(jobs.length).toBeGreaterThan(0);
+    for (const job of jobs) {
+      expect(job.metadata.labels['app.kubernetes.io/instance']).toBe(release);
+      expect(job.metadata.labels['iot-platform.dev/flink-job']).toMatch(/^[a-z0-9-]+$/);
+      expect(job.spec.flinkConfiguration['rest.port']).toBeUndefined(); // the operator's <name>-rest Service on 8081
+    }
+    const script = readFileSync(join(root, 'workflows/e2e-kind/port-forward.sh'), 'utf8');
+    expect(script).toContain('app.kubernetes.io/instance=$RELEASE');
+    expect(script).toContain('iot-platform\\.dev/flink-job');
+
+    // Secrets: the chart uses the workflow's Secrets and generates none of its own; every reference resolves.
+    expect(byKind(docs, 'Secret')).toEqual([]);
+    const all = [...byKind(docs, 'Secret'), ...ciSecrets];
+    const secret = (name: string) => all.find((s) => s.metadata.name === name);
+    const refs: Array<{ name: string; key: string }> = [];
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (node && typeof node === 'object') {
+        const o = node as Record<string, unknown>;
+        if (o.secretKeyRef) refs.push(o.secretKeyRef as { name: string; key: string });
+        Object.values(o).forEach(walk);
+      }
+    };
+    walk(docs);
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of refs) expect(secret(ref.name)?.data?.[ref.key], `secretKeyRef ${ref.name}/${ref.key}`).toBeTruthy();
+    expect(cluster.spec.enableSuperuserAccess).toBe(true);
+    const superuser = secret(cluster.spec.superuserSecret.name)!;
+    expect(superuser.type).toBe('kubernetes.io/basic-auth');
+    expect(decode(superuser, 'username')).toBe('postgres');
+    for (const role of cluster.spec.managed.roles as Array<{ name: string; passwordSecret: { name: string } }>) {
+      const s = secret(role.passwordSecret.name)!;
+      expect(s.type, role.name).toBe('kubernetes.io/basic-auth');
+      expect(decode(s, 'username')).toBe(role.name);
+    }
+
+    // .env (what test/e2e/setup/stack-env.ts reads) holds the passwords the release runs with.
+    const envSecret = secret(`${release}-env`)!;
+    const needed = ['POSTGRES_PASSWORD', 'MQTT_DEVICE_PASSWORD', ...(has('redis') ? ['REDIS_PASSWORD'] : []), ...(has('api') ? ['API_KEY'] : [])];
+    for (const name of needed) {
+      expect(envFile[name], `.env ${name}`).toMatch(/^.{16,}$/);
+      expect(decode(envSecret, name), `Secret ${release}-env ${name} = .env`).toBe(envFile[name]);
+    }
+    expect(decode(superuser, 'password')).toBe(envFile.POSTGRES_PASSWORD);
+    const example = readFileSync(join(dir, '.env.example'), 'utf8').match(/^[A-Z][A-Z0-9_]*(?==)/gm)!;
+    expect(Object.keys(envFile).sort()).toEqual([...example].sort());
+
+    // The services image is the one load-images.sh builds from compose.yaml and loads into kind.
+    const compose = parse(readFileSync(join(dir, 'compose.yaml'), 'utf8'));
+    const gateway = byKind(docs, 'Deployment').find((d) => d.metadata.name === `${release}-ingest-gateway`)!;
+    expect(gateway.spec.template.spec.containers[0].image).toBe(compose['x-node-service'].image);
+    // POSTGRES_DB of .stack/addresses.env is the chart's database.
+    expect(cluster.spec.bootstrap.initdb.database).toBe(parse(readFileSync(join(dir, 'iot-platform.yaml'), 'utf8')).project.name.replaceAll('-', '_'));
+  });
+
+  it('workflows/lint/helm.sh runs prepare.sh, helm lint and kubeconform on a generated project chart', () => {
+    const chart = project(ALL);
+    const dir = join(chart, '../..');
+    rmSync(join(chart, 'files/iot-platform.yaml')); // as checked out: the copied files are git-ignored
+    const out = mkdtempSync(join(tmpdir(), 'iotp-lint-helm-'));
+    dirs.push(out);
+    const env = {
+      ...process.env, PATH: helmPath(), PLATFORM_DIR: root, RUNNER_TEMP: out, GITHUB_OUTPUT: join(out, 'output'),
+      KUBERNETES_VERSION, KUBECONFORM_SCHEMA_LOCATIONS: schemas.locations.join('\n'),
+    };
+    const result = spawnSync('bash', [join(root, 'workflows/lint/helm.sh')], { cwd: dir, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const output = `${result.stdout}${result.stderr}`;
+    expect(result.status, output).toBe(0);
+    expect(output).toContain('charts/app/files:');
+    expect(output).toMatch(/Invalid: 0, Errors: 0, Skipped: 0/);
+    expect(readFileSync(join(out, 'output'), 'utf8')).toContain('has-chart=true');
+  });
+
+  it('the platform chart: the Kafka CI listener and the superuser are off unless asked for', () => {
+    const base = ['template', 'demo', platformChart, ...KUBE, '-f', join(platformChart, 'ci/sample-project-values.yaml')];
+    const off = parseManifests(helmOk(base));
+    expect(byKind(off, 'Kafka')[0]!.spec.kafka.listeners.map((l: { name: string }) => l.name)).toEqual(['plain']);
+    expect(byKind(off, 'Cluster')[0]!.spec.enableSuperuserAccess).toBe(false);
+    const on = helmOk([...base, '-f', join(platformChart, 'values-prod.yaml'), '--set', 'components.history=true,kafka.ciListener.enabled=true,postgres.superuserSecret=pg-su']);
+    expectValid(on);
+    const docs = parseManifests(on);
+    const ci = byKind(docs, 'Kafka')[0]!.spec.kafka.listeners[1];
+    expect(ci.configuration.brokers.map((b: { broker: number }) => b.broker)).toEqual([0, 1, 2]);
+    expect(byKind(docs, 'Cluster')[0]!.spec.superuserSecret).toEqual({ name: 'pg-su' });
+  });
+});

@@ -363,6 +363,32 @@ describe('the lint scripts of workflows/lint on a generated project', () => {
   }, 30 * 60_000);
 });
 
+it('every script that builds, lints or installs the chart runs charts/app/prepare.sh before helm dependency build', () => {
+  // The project's chart reads files that prepare.sh copies into it (git-ignored, so absent in a checkout).
+  for (const script of ['workflows/lint/helm.sh', 'workflows/e2e-kind/install-chart.sh', 'workflows/deploy/deploy.sh']) {
+    const text = readFileSync(join(root, script), 'utf8').split('\n').filter((l) => !/^\s*#/.test(l)).join('\n');
+    const prepare = text.search(/bash "\$chart\/prepare\.sh"/);
+    const build = text.indexOf('helm dependency build');
+    expect(prepare, `${script} runs prepare.sh`).toBeGreaterThan(-1);
+    expect(build, `${script} builds the dependencies`).toBeGreaterThan(prepare);
+    for (const command of ['helm lint', 'helm template', 'helm upgrade']) {
+      const at = text.indexOf(command);
+      if (at > -1) expect(at, `${script}: ${command} after prepare.sh`).toBeGreaterThan(prepare);
+    }
+  }
+  // The lint workflow runs helm.sh (whose output has-chart it exports).
+  const action = parse(readFileSync(join(root, 'workflows/lint/action.yml'), 'utf8'));
+  expect(action.runs.steps.find((s: { id?: string }) => s.id === 'helm').run).toContain('workflows/lint/helm.sh');
+});
+
+it('values-prefix.sh: "iot-platform." for a project chart, nothing for the platform chart', () => {
+  const project = renderToDir({ components: [] });
+  dirs.push(project);
+  const prefix = (chart: string) => execFileSync('bash', [join(root, 'workflows/lib/values-prefix.sh'), chart], { encoding: 'utf8' });
+  expect(prefix(join(project, 'charts/app'))).toBe('iot-platform.\n');
+  expect(prefix(join(root, 'charts/iot-platform'))).toBe('');
+});
+
 it('ci-env.sh fills every blank secret of .env.example with a random value', () => {
   const project = renderToDir({ components: ['redis', 'api'] });
   dirs.push(project);

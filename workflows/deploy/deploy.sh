@@ -12,6 +12,18 @@ chart="$(bash "$here/../lib/chart.sh" "${CHART_PATH:-}")"
 short="$ENVIRONMENT"
 case "$ENVIRONMENT" in production) short=prod ;; development) short=dev ;; esac
 values=()
+# The services image CI pushed for this commit (<repository>:<git SHA>, images.services.tag), unless a values
+# file below sets another tag (they come later and win).
+tag="${SERVICES_TAG:-${GITHUB_SHA:-}}"
+if [ -n "$tag" ]; then
+  tag_values="$(mktemp "${RUNNER_TEMP:-/tmp}/deploy-tag.XXXXXX")"
+  if [ "$(bash "$here/../lib/values-prefix.sh" "$chart")" = "iot-platform." ]; then
+    printf 'iot-platform:\n  images:\n    services:\n      tag: "%s"\n' "$tag" >"$tag_values"
+  else
+    printf 'images:\n  services:\n    tag: "%s"\n' "$tag" >"$tag_values"
+  fi
+  values+=(--values "$tag_values")
+fi
 for file in "$chart/values-$ENVIRONMENT.yaml" "$chart/values-$short.yaml" "charts/values-$ENVIRONMENT.yaml"; do
   [ "$file" = "$chart/values-$short.yaml" ] && [ "$short" = "$ENVIRONMENT" ] && continue
   [ -f "$file" ] && values+=(--values "$file")
