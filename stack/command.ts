@@ -7,6 +7,7 @@ import { UserError } from '../cli/errors.ts';
 import { ADDRESSES_FILE, nativeComponent, nativeDown, nativeStatus, nativeUp } from './native/driver.ts';
 import { runDbt } from './native/dbt.ts';
 import { compose, composeUp } from './compose.ts';
+import { kindComponent, kindDbt } from './kind.ts';
 
 export const STACK_USAGE = `Usage: create-iot-platform stack <command> [--native | --compose]
   up [--only a,b]     start the stack and wait until every component is healthy
@@ -26,6 +27,9 @@ export async function stack(argv: string[], cwd: string, out: (line: string) => 
   });
   const [command, ...rest] = positionals;
   const driver = values.native ? 'native' : values.compose ? 'compose' : runningDriver(cwd) ?? 'compose';
+  if (driver === 'kind' && ['up', 'down', 'status', 'logs'].includes(command ?? '')) {
+    throw new UserError(`stack ${command}: the Kubernetes stack is run by Helm (README "On Kubernetes"); use kubectl or helm for it`);
+  }
   switch (command) {
     case 'up':
       if (driver === 'native') {
@@ -60,11 +64,13 @@ export async function stack(argv: string[], cwd: string, out: (line: string) => 
       const name = rest[0];
       if (!name) throw new UserError(`stack ${command} needs a component name; see: npm run stack -- status`);
       if (driver === 'native') return nativeComponent(cwd, name, command, out);
+      if (driver === 'kind') return kindComponent(cwd, name, command, out);
       compose(cwd, command === 'kill' ? ['kill', name] : ['up', '-d', '--wait', name]);
       return;
     }
     case 'dbt':
       if (driver === 'native') return runDbt(cwd, rest);
+      if (driver === 'kind') return kindDbt(cwd, rest, out);
       compose(cwd, ['--profile', 'batch', 'run', '--rm', 'dbt', ...rest]);
       return;
     default:

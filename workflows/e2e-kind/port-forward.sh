@@ -31,7 +31,7 @@ fi
 mkdir -p .stack/logs
 addresses=.stack/addresses.env
 db="$(yq -r '.project.name' iot-platform.yaml | tr '-' '_')"
-printf 'STACK_DRIVER=kind\nPOSTGRES_DB=%s\n' "$db" >"$addresses"
+printf 'STACK_DRIVER=kind\nKUBE_RELEASE=%s\nKUBE_NAMESPACE=%s\nPOSTGRES_DB=%s\n' "$RELEASE" "$ns" "$db" >"$addresses"
 
 # Flink: every FlinkDeployment of the release, local ports from 18081 on.
 port=18081
