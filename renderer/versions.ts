@@ -5,7 +5,7 @@ export const KAFKA_VERSION = '4.1.1';
 
 export const IMAGES = {
   kafka: `apache/kafka:${KAFKA_VERSION}`,
-  flink: 'flink:2.2.0-java17',
+  flink: 'flink:2.2.1-java17',
   postgres: 'postgres:17.6-alpine3.22',
   redis: 'redis:8.2.3-alpine3.22',
   mosquitto: 'eclipse-mosquitto:2.0.22',
@@ -18,7 +18,7 @@ export const IMAGES = {
   maven: 'maven:3.9.11-eclipse-temurin-17',
 } as const;
 
-export const FLINK_VERSION = '2.2.0';
+export const FLINK_VERSION = '2.2.1';
 
 /** npm packages of generated repositories (services, simulator, e2e tests). */
 export const NPM = {

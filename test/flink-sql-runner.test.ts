@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { flinkRunnerCommand, runFlinkSql, validateFlinkSql } from './helpers/flink.ts';
 import { startPostgres } from './helpers/postgres.ts';
+import { FLINK_VERSION, IMAGES } from '../renderer/versions.ts';
 
 const RUNNER = fileURLToPath(new URL('../runtime/flink-sql-runner', import.meta.url));
 const ENSURE = fileURLToPath(new URL('../scripts/ensure-flink-runner.sh', import.meta.url));
@@ -99,10 +100,12 @@ GROUP BY device_id;
     }
   }, 300_000);
 
-  it('builds the image from the same Flink version as the pom', () => {
+  it('builds the image, the compose images and the pom from one Flink version', () => {
     const pom = readFileSync(join(RUNNER, 'pom.xml'), 'utf8').match(/<flink\.version>([^<]+)</)?.[1];
     const docker = readFileSync(join(RUNNER, 'Dockerfile'), 'utf8').match(/^ARG FLINK_VERSION=(\S+)$/m)?.[1];
     expect(pom).toMatch(/^2\.2\.\d+$/);
     expect(docker).toBe(pom);
+    expect(FLINK_VERSION).toBe(pom);
+    expect(IMAGES.flink).toBe(`flink:${pom}-java17`);
   });
 });
