@@ -57,7 +57,7 @@ export function createClient(options: ClientOptions = {}): Client {
     userAgent: `create-iot-platform/${platformVersion()}`,
     log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
     throttle: {
-      write: serialLimiter(interval) as never,
+      write: serialLimiter() as never,
       onRateLimit: (retryAfter: number, request: { method: string; url: string } & Record<string, unknown>, _octokit: unknown, retryCount: number) => {
         stats.rateLimited++;
         if (retryAfter > maxWait || retryCount >= 3) return false;
@@ -72,6 +72,9 @@ export function createClient(options: ClientOptions = {}): Client {
       },
     },
     retry: { retries: 3 },
+    // Spacing at the transport: every attempt of a write, retries included, which the plugins re-send
+    // without passing through the write limiter again.
+    request: { fetch: spacedFetch(interval) },
   });
   octokit.hook.before('request', (request) => {
     stats.requests++;
@@ -90,25 +93,34 @@ function describeRequest(request: { method: string; url: string } & Record<strin
 const numberFrom = (value: string | undefined) => (value !== undefined && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : undefined);
 
 /**
- * The throttling plugin's write limiter, duck-typed (`key(id).schedule(options, fn)`): one write at a time,
- * each starting at least `intervalMs` after the previous one started.
+ * The throttling plugin's write limiter, duck-typed (`key(id).schedule(options, fn)`): one write at a time.
+ * Their spacing is done by spacedFetch, which also sees the plugins' retries.
  */
-function serialLimiter(intervalMs: number) {
+function serialLimiter() {
   let chain: Promise<unknown> = Promise.resolve();
-  let last = 0;
   const limiter = {
     schedule: <T>(_options: unknown, fn: () => Promise<T> | T): Promise<T> => {
-      const run = chain.then(async () => {
-        const wait = last + intervalMs - Date.now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-        last = Date.now();
-        return fn();
-      });
+      const run = chain.then(fn);
       chain = run.catch(() => undefined);
       return run;
     },
   };
   return { key: () => limiter };
+}
+
+/** fetch that starts each write (not GET/HEAD) at least `intervalMs` after the previous write started. */
+function spacedFetch(intervalMs: number): typeof fetch {
+  let next = 0;
+  return async (input, init) => {
+    const method = (init?.method ?? 'GET').toUpperCase();
+    if (method !== 'GET' && method !== 'HEAD') {
+      const now = Date.now();
+      const start = Math.max(now, next);
+      next = start + intervalMs;
+      if (start > now) await new Promise((resolve) => setTimeout(resolve, start - now));
+    }
+    return fetch(input, init);
+  };
 }
 
 /** The parts of an Octokit RequestError that we read. */

@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitHubServer, type SeedFile } from './github-server/index.ts';
 import { githubEnv, runCliAsync } from './github-server/cli.ts';
-import { buildOlderPlatform, OLD_VERSION } from './helpers/platform-fixture.ts';
+import { buildOlderPlatform, OLD_CHECKPOINT, OLD_VERSION } from './helpers/platform-fixture.ts';
 import { GIT_ENV } from './helpers/git.ts';
 import { obtainVersion } from '../upgrade/obtain.ts';
 import { platformVersion } from '../renderer/package-root.ts';
@@ -42,8 +42,14 @@ const generate = (bin: string, name: string) => {
   execFileSync(process.execPath, [bin, name, '--blueprint', 'sensors', '--yes', '--skip-install', '--skip-git', '--platform-dependency', SPEC], { cwd: work, env: { ...process.env, ...env } });
   return filesOf(join(work, name));
 };
+/** The files with one line changed; the line must be there (the fixture's old templates may move on). */
 const withEdit = (files: SeedFile[], path: string, from: string, to: string): SeedFile[] =>
-  files.map((f) => (f.path === path ? { ...f, content: f.content.toString().replace(from, to) } : f));
+  files.map((f) => {
+    if (f.path !== path) return f;
+    const text = f.content.toString();
+    if (!text.includes(from)) throw new Error(`${path} of the ${OLD_VERSION} fixture has no line ${from}`);
+    return { ...f, content: text.replace(from, to) };
+  });
 
 const run = (args: string[], extra: Record<string, string> = {}, killAfterLine?: RegExp) =>
   runCliAsync(['sync', ...args], { cwd: work, env: githubEnv(github.url, TOKEN, { ...env, IOTP_GITHUB_WRITE_INTERVAL_MS: '0', ...extra }), timeoutMs: 300_000, killAfterLine });
@@ -64,7 +70,7 @@ beforeAll(async () => {
   github.seedRepo('acme', 'clean', { files: oldFiles, topics: topic });
   // The user changed the same line as the platform (checkpoint interval): a conflict.
   github.seedRepo('acme', 'edited', {
-    files: withEdit(oldFiles, 'flink/sql/10-measurement.sql', "SET 'execution.checkpointing.interval' = '60s';", "SET 'execution.checkpointing.interval' = '30s';"),
+    files: withEdit(oldFiles, 'flink/sql/10-measurement.sql', OLD_CHECKPOINT, "SET 'execution.checkpointing.interval' = '30s';"),
     topics: topic,
   });
   // No topic: found by its iot-platform.yaml. It has an open update PR of an older release.

@@ -6,10 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import {
-  actualHash, differingHashes, expectedHashes, kafka, manifest, mqttClient, pgPool, redisClient, scanKeys, ScenarioRun, stack,
-  TopicRecorder, TOPICS, waitFor, WALL_CLOCK,
-} from './helpers/index.ts';
+import { kafka, manifest, mqttClient, pgPool, redisClient, ScenarioRun, stack, TopicRecorder, waitFor } from './helpers/index.ts';
+import { actualHash, differingHashes, expectedHashes, scanKeys, TOPICS, WALL_CLOCK } from './helpers/redis-hashes.ts';
 
 const groupId = process.env.REDIS_SINK_GROUP ?? 'redis-sink';
 const HALF = 8; // ticks 0..8 before the kill, the rest while the sink is down

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { differingHashes, env, type Expected, manifest, mqttClient, pgPool, redisClient, ScenarioRun, waitFor } from './helpers/index.ts';
+import { env, type Expected, manifest, mqttClient, pgPool, redisClient, ScenarioRun, waitFor } from './helpers/index.ts';
+import { differingHashes } from './helpers/redis-hashes.ts';
 
 /** Only with the api component (iot-platform.yaml components). */
 const ENABLED = manifest().components.includes('api');

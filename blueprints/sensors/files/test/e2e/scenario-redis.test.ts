@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { actualHash, differingHashes, expectedHashes, manifest, mqttClient, pgPool, redisClient, scanKeys, ScenarioRun, waitFor } from './helpers/index.ts';
+import { manifest, mqttClient, pgPool, redisClient, ScenarioRun, waitFor } from './helpers/index.ts';
+import { actualHash, differingHashes, expectedHashes, scanKeys } from './helpers/redis-hashes.ts';
 
 /** Only with the redis component (iot-platform.yaml components). */
 const ENABLED = manifest().components.includes('redis');

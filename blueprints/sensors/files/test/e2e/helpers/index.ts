@@ -1,5 +1,4 @@
 export { waitFor, type WaitOptions } from './wait-for.ts';
 export { env, kafka, manifest, mqttClient, pgPool, redisClient, runId, TopicRecorder, type KafkaRecord } from './clients.ts';
 export { eventClock, loadScenario, pacerDevices, ScenarioRun, SCENARIO_DIR, type Expected, type ScenarioMessage } from './scenario.ts';
-export { actualHash, differingHashes, expectedHashes, scanKeys, template, TOPICS, WALL_CLOCK, type ExpectedHash, type HashKind } from './redis-hashes.ts';
 export { stack } from './stack.ts';
