@@ -12,7 +12,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { GitHubServer, type SeedFile } from '../test/github-server/index.ts';
-import { buildOlderPlatform, OLD_VERSION } from '../test/helpers/platform-fixture.ts';
+import { buildOlderPlatform, OLD_CHECKPOINT, OLD_VERSION } from '../test/helpers/platform-fixture.ts';
 import { GIT_ENV } from '../test/helpers/git.ts';
 import { obtainVersion } from '../upgrade/obtain.ts';
 
@@ -51,9 +51,10 @@ const oldFiles = generate(join(old.dir, 'bin/create-iot-platform.js'), 'old');
 const newFiles = generate(join(ROOT, 'bin/create-iot-platform.js'), 'new');
 const conflicting = oldFiles.map((f) =>
   f.path === 'flink/sql/10-measurement.sql'
-    ? { ...f, content: f.content.toString().replace("SET 'execution.checkpointing.interval' = '60s';", "SET 'execution.checkpointing.interval' = '30s';") }
+    ? { ...f, content: f.content.toString().replace(OLD_CHECKPOINT, "SET 'execution.checkpointing.interval' = '30s';") }
     : f,
 );
+if (conflicting.every((f, i) => f.content.equals(oldFiles[i]!.content))) throw new Error(`the ${OLD_VERSION} fixture has no line ${OLD_CHECKPOINT} to edit`);
 
 const github = await GitHubServer.start();
 github.addToken('bench-token', { login: 'bench-bot', scopes: ['repo', 'workflow', 'read:org'] });
