@@ -54,7 +54,7 @@ const conflicting = oldFiles.map((f) =>
     ? { ...f, content: f.content.toString().replace(OLD_CHECKPOINT, "SET 'execution.checkpointing.interval' = '30s';") }
     : f,
 );
-if (conflicting.every((f, i) => f.content.equals(oldFiles[i]!.content))) throw new Error(`the ${OLD_VERSION} fixture has no line ${OLD_CHECKPOINT} to edit`);
+if (conflicting.every((f, i) => String(f.content) === String(oldFiles[i]!.content))) throw new Error(`the ${OLD_VERSION} fixture has no line ${OLD_CHECKPOINT} to edit`);
 
 const github = await GitHubServer.start();
 github.addToken('bench-token', { login: 'bench-bot', scopes: ['repo', 'workflow', 'read:org'] });

@@ -424,8 +424,9 @@ describe('the workflows install and lint the chart they are written for', () => 
     const jobs = byKind(docs, 'FlinkDeployment');
     expect(jobs.length).toBeGreaterThan(0);
     for (const job of jobs) {
-      expect(job.metadata.labels['app.kubernetes.io/instance']).toBe(release);
-      expect(job.metadata.labels['iot-platform.dev/flink-job']).toMatch(/^[a-z0-9-]+$/);
+      const labels = job.metadata.labels as Record<string, string>;
+      expect(labels['app.kubernetes.io/instance']).toBe(release);
+      expect(labels['iot-platform.dev/flink-job']).toMatch(/^[a-z0-9-]+$/);
       expect(job.spec.flinkConfiguration['rest.port']).toBeUndefined(); // the operator's <name>-rest Service on 8081
     }
     const script = readFileSync(join(root, 'workflows/e2e-kind/port-forward.sh'), 'utf8');
