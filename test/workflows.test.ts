@@ -23,7 +23,7 @@ import {
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const PLATFORM_REPO = 'IoTDataPlatform/create-iot-platform';
-const REUSABLE = ['lint.yml', 'e2e-kind.yml', 'deploy.yml'];
+const REUSABLE = ['lint.yml', 'e2e-kind.yml', 'publish-image.yml', 'deploy.yml'];
 let actionlint = '';
 let shellcheck = '';
 let yamllint = '';
@@ -109,8 +109,8 @@ function generatedCallers(): Map<string, string> {
 }
 
 describe('the platform repository workflows', () => {
-  it('exist: reusable lint, e2e-kind, deploy; ci and release', () => {
-    expect(platformWorkflows()).toEqual(['ci.yml', 'deploy.yml', 'e2e-kind.yml', 'lint.yml', 'release.yml']);
+  it('exist: reusable lint, e2e-kind, publish-image, deploy; ci and release', () => {
+    expect(platformWorkflows()).toEqual(['ci.yml', 'deploy.yml', 'e2e-kind.yml', 'lint.yml', 'publish-image.yml', 'release.yml']);
     for (const name of REUSABLE) {
       const workflow = parse(readFileSync(join(root, '.github/workflows', name), 'utf8'));
       expect(Object.keys(workflow.on), name).toEqual(['workflow_call']);
@@ -175,13 +175,17 @@ describe('the platform repository workflows', () => {
 describe('generated ci.yml together with the reusable workflows it calls', () => {
   const callers = generatedCallers();
 
-  it('calls lint, e2e-kind and deploy of the platform repository at v<platform.version>', () => {
+  it('calls lint, e2e-kind, publish-image and deploy of the platform repository at v<platform.version>', () => {
     expect(callers.size).toBeGreaterThan(0);
     for (const ci of callers.values()) {
       const workflow = parse(ci);
       expect(workflow.jobs.lint.uses).toMatch(new RegExp(`^${PLATFORM_REPO}/\\.github/workflows/lint\\.yml@v\\d+\\.\\d+\\.\\d+$`));
       expect(workflow.jobs.e2e.uses).toMatch(/\/e2e-kind\.yml@v\d+\.\d+\.\d+$/);
       expect(workflow.jobs.deploy.uses).toMatch(/\/deploy\.yml@v\d+\.\d+\.\d+$/);
+      // On main the services image is pushed before deploy installs it; only that job may write packages.
+      expect(workflow.jobs.image.uses).toMatch(/\/publish-image\.yml@v\d+\.\d+\.\d+$/);
+      expect(workflow.jobs.image.permissions).toEqual({ contents: 'read', packages: 'write' });
+      expect(workflow.jobs.deploy.needs).toEqual(['lint', 'e2e', 'image']);
       expect(workflow.jobs.e2e.with['release-name']).toBe('${{ needs.lint.outputs.project-name }}');
     }
   });
