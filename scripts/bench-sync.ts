@@ -6,12 +6,13 @@
 // Prints a table and writes reports/bench-sync.json.
 //   npm run bench:sync [-- --repos 100 --write-interval 1000]
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { GitHubServer, type SeedFile } from '../test/github-server/index.ts';
+import { GitHubServer } from '../test/github-server/index.ts';
+import { generateSeed } from '../test/github-server/seed-project.ts';
 import { buildOlderPlatform, OLD_CHECKPOINT, OLD_VERSION } from '../test/helpers/platform-fixture.ts';
 import { GIT_ENV } from '../test/helpers/git.ts';
 import { obtainVersion } from '../upgrade/obtain.ts';
@@ -30,23 +31,7 @@ env.IOT_PLATFORM_SOURCE = platform.dir;
 Object.assign(process.env, env);
 const old = obtainVersion(OLD_VERSION);
 
-function filesOf(dir: string): SeedFile[] {
-  const out: SeedFile[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const path = join(d, name);
-      if (name === '.git' || name === '.env') continue;
-      if (statSync(path).isDirectory()) walk(path);
-      else out.push({ path: relative(dir, path), content: readFileSync(path), mode: statSync(path).mode & 0o100 ? '100755' : '100644' });
-    }
-  };
-  walk(dir);
-  return out;
-}
-const generate = (bin: string, name: string) => {
-  execFileSync(process.execPath, [bin, name, '--blueprint', 'sensors', '--yes', '--skip-install', '--skip-git', '--platform-dependency', SPEC], { cwd: work, env: { ...process.env, ...env } });
-  return filesOf(join(work, name));
-};
+const generate = (bin: string, name: string) => generateSeed(bin, name, work, SPEC, env);
 const oldFiles = generate(join(old.dir, 'bin/create-iot-platform.js'), 'old');
 const newFiles = generate(join(ROOT, 'bin/create-iot-platform.js'), 'new');
 const conflicting = oldFiles.map((f) =>
