@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderSensors, renderToDir } from './helpers/render.ts';
 import { startPostgres, type PostgresCluster } from './helpers/postgres.ts';
+import { ensureTool } from './helpers/ensure.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DB = 'my_sensors';
@@ -28,18 +29,7 @@ function parseEnv(text: string): Record<string, string> {
   return out;
 }
 
-function ensureDbt(): string {
-  try {
-    return execFileSync('bash', [join(ROOT, 'scripts/ensure-dbt.sh')], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 600_000,
-    }).trim();
-  } catch (error) {
-    const e = error as { stderr?: string; message: string };
-    throw new Error(`scripts/ensure-dbt.sh failed: ${e.stderr?.trim() || e.message}`);
-  }
-}
+const ensureDbt = () => ensureTool('ensure-dbt.sh');
 
 /** Creates what the base template's roles script creates, for as long as that script is not in the base yet. */
 function createRolesFallback(): void {

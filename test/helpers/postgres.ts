@@ -6,9 +6,7 @@ import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+import { ensureTool } from './ensure.ts';
 
 export interface PostgresCluster {
   host: string;
@@ -27,16 +25,7 @@ export interface PostgresCluster {
 
 /** Installs PostgreSQL if needed (apt) and returns its bin directory; throws with the script's message. */
 export function ensurePostgres(): string {
-  try {
-    return execFileSync('bash', [join(ROOT, 'scripts/ensure-postgres.sh')], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 600_000,
-    }).trim();
-  } catch (error) {
-    const e = error as { stderr?: string; message: string };
-    throw new Error(`scripts/ensure-postgres.sh failed: ${e.stderr?.trim() || e.message}`);
-  }
+  return ensureTool('ensure-postgres.sh');
 }
 
 export async function freePort(): Promise<number> {
