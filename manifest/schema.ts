@@ -43,18 +43,58 @@ const mqttSource = z.strictObject({
 });
 
 const httpSource = z.strictObject({
-  http: z.string().regex(/^\/[a-z0-9/_{}-]*$/, 'use an absolute path such as /events/{deviceId}'),
+  http: z
+    .string()
+    .regex(/^\/[a-z0-9/_{}-]*$/, 'use an absolute path such as /events/{deviceId}')
+    .describe('HTTP push: devices POST to this path of the gateway; {name} segments are captured as context fields'),
 });
+
+const pollSource = z.strictObject({
+  poll: z
+    .strictObject({
+      url: z
+        .string()
+        .regex(/^https?:\/\/\S+$/, 'use an http:// or https:// URL (${VAR} expands from the environment)')
+        .describe('Polled with conditional GET (ETag / Last-Modified) and gzip; ${VAR} expands from the environment'),
+      intervalSeconds: z.number().positive().max(86_400).default(10),
+      headers: z.record(z.string(), z.string()).default({}).describe('Extra request headers; ${VAR} expands from the environment'),
+      timeoutSeconds: z.number().positive().max(300).default(20),
+    })
+    .describe('HTTP polling of a feed URL (e.g. GTFS-Realtime)'),
+});
+
+export const SOURCE_KINDS = ['mqtt', 'http', 'poll'] as const;
+export type SourceKind = (typeof SOURCE_KINDS)[number];
+
+export const FORMATS = ['csv', 'json', 'gtfs-rt', 'fixed-width'] as const;
+
+const BINARY_TYPES = ['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'float32', 'float64'] as const;
+
+const fixedWidthLayout = z
+  .strictObject({
+    recordBytes: z.number().int().min(1).max(65_536),
+    byteOrder: z.enum(['big', 'little']).default('big'),
+    columns: z
+      .array(z.strictObject({ field: z.string(), offset: z.number().int().min(0), type: z.enum(BINARY_TYPES) }))
+      .min(1, 'map at least one field to its bytes'),
+  })
+  .describe('fixed-width binary records: a payload is N records of recordBytes bytes each');
 
 export const eventSchema = z.strictObject({
   description: z.string().optional(),
-  source: z.union([mqttSource, httpSource]),
-  format: z.enum(['csv', 'json']),
+  source: z.union([mqttSource, httpSource, pollSource]),
+  format: z.enum(FORMATS).describe('csv, json, gtfs-rt (GTFS-Realtime protobuf vehicle positions) or fixed-width (binary, needs layout)'),
+  layout: fixedWidthLayout.optional(),
   fields: z.array(eventField).min(1, 'declare at least one field'),
   key: z.array(z.string()).min(1, 'name the fields that make up the Kafka record key'),
   topic: topicName,
 });
 export type EventSchema = z.infer<typeof eventSchema>;
+
+/** Which kind of source an event declares. */
+export function sourceKind(event: Pick<EventSchema, 'source'>): SourceKind {
+  return SOURCE_KINDS.find((kind) => kind in event.source)!;
+}
 
 const topicSpec = z.strictObject({
   name: topicName,
@@ -135,6 +175,21 @@ export const manifestSchemaV1 = z
           });
         }
       }
+      if (event.format === 'fixed-width' && !event.layout) {
+        ctx.addIssue({ code: 'custom', path: ['events', name, 'layout'], message: 'format fixed-width needs a layout (recordBytes, byteOrder, columns); add one' });
+      }
+      if (event.layout && event.format !== 'fixed-width') {
+        ctx.addIssue({ code: 'custom', path: ['events', name, 'layout'], message: `a layout only applies to format fixed-width, not ${event.format}; remove it or change the format` });
+      }
+      event.layout?.columns.forEach((column, i) => {
+        if (!fieldNames.has(column.field)) {
+          ctx.addIssue({ code: 'custom', path: ['events', name, 'layout', 'columns', i, 'field'], message: `"${column.field}" is not a field of the event; add it to fields` });
+        }
+        const width = Number(/\d+/.exec(column.type)![0]) / 8;
+        if (column.offset + width > event.layout!.recordBytes) {
+          ctx.addIssue({ code: 'custom', path: ['events', name, 'layout', 'columns', i, 'offset'], message: `${column.type} at offset ${column.offset} ends past recordBytes ${event.layout!.recordBytes}; fix the offset or the record size` });
+        }
+      });
       if (declared.size > 0 && !declared.has(event.topic)) {
         ctx.addIssue({
           code: 'custom',
@@ -154,8 +209,9 @@ export type Manifest = z.infer<typeof manifestSchemaV1>;
 export type ManifestInput = z.input<typeof manifestSchemaV1>;
 
 /** The {placeholders} of an event's source pattern, captured into the event as context fields. */
-export function contextFields(event: EventSchema): string[] {
-  const pattern = 'mqtt' in event.source ? event.source.mqtt : event.source.http;
+export function contextFields(event: Pick<EventSchema, 'source'>): string[] {
+  const source = event.source;
+  const pattern = 'mqtt' in source ? source.mqtt : 'http' in source ? source.http : '';
   return [...pattern.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]!);
 }
 

@@ -1,7 +1,6 @@
-// Turns one raw message into the record the gateway writes to Kafka, validated by the manifest's event
-// fields: CSV (columns in field order, exactly as many as fields) or JSON (an object with the fields).
-// Output: context fields (from the MQTT topic), then the fields in declared order, then ingestedAt.
-import type { EventDefinition, EventField } from '../lib/manifest.ts';
+// Validates one decoded record against the manifest's event fields and turns it into the record the gateway
+// writes to Kafka: context fields (from the source), then the fields in declared order, then ingestedAt.
+import type { EventDefinition, EventField } from '../service-kit/manifest.ts';
 
 export type ParseResult =
   | { ok: true; key: string; value: Record<string, unknown> }
@@ -69,38 +68,18 @@ export function convertField(field: EventField, raw: unknown): unknown {
   return value;
 }
 
-function rawValues(event: EventDefinition, text: string): Record<string, unknown> {
-  if (event.format === 'csv') {
-    const columns = text.replace(/\r?\n$/, '').split(',');
-    if (columns.length !== event.fields.length) {
-      invalid(
-        `expected ${event.fields.length} CSV columns (${event.fields.map((f) => f.name).join(',')}), got ${columns.length}`,
-      );
-    }
-    return Object.fromEntries(event.fields.map((f, i) => [f.name, columns[i]!.trim()]));
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    invalid('payload is not valid JSON');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) invalid('JSON payload must be an object');
-  return parsed as Record<string, unknown>;
-}
-
 /**
- * Parses and validates one message. `context` holds the topic's placeholder values; a field of the same
- * name must carry the same value (e.g. the deviceId in the CSV must equal the one in the topic).
+ * Validates one decoded record. `context` holds the source's placeholder values (from the MQTT topic or the
+ * HTTP path); a field of the same name must carry the same value (the deviceId in the CSV must equal the
+ * one in the topic).
  */
-export function parseMessage(
+export function validateRecord(
   event: EventDefinition,
-  text: string,
+  raw: Record<string, unknown>,
   context: Record<string, string>,
   ingestedAt: number = Date.now(),
 ): ParseResult {
   try {
-    const raw = rawValues(event, text);
     const value: Record<string, unknown> = { ...context };
     for (const field of event.fields) {
       const converted = convertField(field, raw[field.name]);

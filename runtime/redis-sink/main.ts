@@ -4,15 +4,17 @@
 // acknowledged. Health on HEALTH_PORT: /healthz /readyz /metrics.
 import { Kafka, logLevel as kafkaLogLevel, type LogEntry } from 'kafkajs';
 import { Redis } from 'ioredis';
-import * as env from '../lib/env.ts';
-import { createLogger } from '../lib/log.ts';
-import { loadManifest, type RuntimeManifest } from '../lib/manifest.ts';
-import { installShutdownHandlers, onShutdown, shutdown } from '../lib/shutdown.ts';
-import { startHealthServer } from '../lib/health-server.ts';
+import * as env from '../service-kit/env.ts';
+import { createLogger } from '../service-kit/log.ts';
+import { loadManifest, type RuntimeManifest } from '../service-kit/manifest.ts';
+import { installShutdownHandlers, onShutdown, shutdown } from '../service-kit/shutdown.ts';
+import { startHealthServer } from '../service-kit/health-server.ts';
+import { quietKafkajsTimerWarning } from '../service-kit/warnings.ts';
 import { reduceBatch, sinkRoute, type KeyOperation, type SinkRoute } from './materialize.ts';
 
 const log = createLogger('redis-sink');
 installShutdownHandlers(log);
+quietKafkajsTimerWarning();
 
 const config = env.readConfig(() => ({
   brokers: env.list('KAFKA_BROKERS'),

@@ -120,7 +120,7 @@ def read_messages():
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            dead.append({**letter, "reason": r"^payload is not valid UTF-8$"})
+            dead.append({**letter, "reason": rf"^{kind}: payload is not valid UTF-8$"})
             continue
         try:
             rec = validate(kind, text, device)

@@ -1,14 +1,18 @@
-// The project's TypeScript services, run by Node 24 directly from the project (type stripping).
+// The services: the platform's gateway and Redis sink from this (the project's pinned) platform package, the
+// project's own TypeScript services run by Node 24 directly from the project (type stripping).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NativeComponent } from './component.ts';
 import { databaseName, secret, type NativeContext } from './context.ts';
 import { startProcess } from './processes.ts';
 import { httpOk, waitFor } from '../wait.ts';
+import { packageRoot } from '../../renderer/package-root.ts';
 
 interface ServiceSpec {
   name: string;
+  /** A platform program (absolute, from this package) or a project file (relative to the project). */
   entry: string;
+  enabled: (ctx: NativeContext) => boolean;
   port: string;
   env: (ctx: NativeContext) => Record<string, string>;
 }
@@ -23,7 +27,8 @@ const common = (ctx: NativeContext, name: string) => ({
 const SERVICES: ServiceSpec[] = [
   {
     name: 'ingest-gateway',
-    entry: 'services/ingest-gateway/main.ts',
+    entry: join(packageRoot(), 'bin/iot-ingest-gateway.js'),
+    enabled: () => true,
     port: 'gatewayHealth',
     env: (ctx) => ({
       MQTT_URL: `mqtt://127.0.0.1:${ctx.ports.mqtt}`,
@@ -34,7 +39,8 @@ const SERVICES: ServiceSpec[] = [
   },
   {
     name: 'redis-sink',
-    entry: 'services/redis-sink/main.ts',
+    entry: join(packageRoot(), 'bin/iot-redis-sink.js'),
+    enabled: (ctx) => ctx.manifest.components.includes('redis'),
     port: 'redisSinkHealth',
     env: (ctx) => ({
       REDIS_HOST: '127.0.0.1',
@@ -46,6 +52,7 @@ const SERVICES: ServiceSpec[] = [
   {
     name: 'api',
     entry: 'services/api/main.ts',
+    enabled: (ctx) => existsSync(join(ctx.projectDir, 'services/api/main.ts')),
     port: 'api',
     env: (ctx) => ({
       API_HOST: '127.0.0.1',
@@ -72,7 +79,7 @@ export function serviceEnv(ctx: NativeContext, name: string): Record<string, str
 export const platformServices: NativeComponent[] = SERVICES.map((spec) => ({
   name: spec.name,
   prerequisites: [{ command: 'node', install: 'Node.js >= 22.18' }],
-  enabled: (ctx) => existsSync(join(ctx.projectDir, spec.entry)),
+  enabled: spec.enabled,
   ports: () => [spec.port],
   async start(ctx) {
     if (!existsSync(join(ctx.projectDir, 'node_modules'))) throw new Error('node_modules missing; run npm install first');

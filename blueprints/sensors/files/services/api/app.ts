@@ -1,8 +1,7 @@
 // The sensors API as a function of its dependencies, so tests can build it and call app.inject().
 import type { Redis } from 'ioredis';
 import type { Pool } from 'pg';
-import { buildKitApp, type KitApp } from './kit/build-app.ts';
-import { postgresCheck, redisCheck, registerHealth } from './kit/health.ts';
+import { buildKitApp, postgresCheck, redisCheck, registerHealth, type KitApp } from 'create-iot-platform/api-kit';
 import { sensorKeys } from './repositories/keys.ts';
 import { RedisStateRepository } from './repositories/redis-state.ts';
 import { ReadingsRepository } from './repositories/readings.ts';

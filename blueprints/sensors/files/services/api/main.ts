@@ -1,10 +1,7 @@
 // Process entry of the sensors API: configuration from the environment, connections, listen, graceful close.
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import * as env from '../lib/env.ts';
-import { createLogger, logLevel } from '../lib/log.ts';
-import { loadManifest } from '../lib/manifest.ts';
-import { installShutdownHandlers, onShutdown } from '../lib/shutdown.ts';
+import { createLogger, env, installShutdownHandlers, loadManifest, logLevel, onShutdown } from 'create-iot-platform/service-kit';
 import { buildApp } from './app.ts';
 
 const log = createLogger('api');

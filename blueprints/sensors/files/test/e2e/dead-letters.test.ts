@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import type pg from 'pg';
-import { deadLetterTopic } from '../../services/lib/manifest.ts';
+import { deadLetterTopic } from 'create-iot-platform/service-kit';
 import { manifest, mqttClient, pgPool, ScenarioRun, TopicRecorder, waitFor, type Expected } from './helpers/index.ts';
 
 const spec = manifest();

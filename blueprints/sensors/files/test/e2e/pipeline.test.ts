@@ -3,7 +3,7 @@
 // good ones pass.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
-import { deadLetterTopic } from '../../services/lib/manifest.ts';
+import { deadLetterTopic } from 'create-iot-platform/service-kit';
 import { manifest, mqttClient, runId, TopicRecorder, waitFor } from './helpers/index.ts';
 
 const ENV = 'e2e';

@@ -1,5 +1,5 @@
 // Redis key templates of the sensors blueprint, taken from the manifest's sinks.redis (by topic).
-import { compileKeyTemplate, type KeyTemplate } from '../../redis-sink/key-template.ts';
+import { compileKeyTemplate, type KeyTemplate } from 'create-iot-platform/redis-sink';
 
 export interface SensorKeys {
   state: KeyTemplate;

@@ -1,7 +1,7 @@
 // Current state in Redis (hashes written by the Redis sink): device state, the recent summary and the
 // dry-days streak. Lists use SCAN (never KEYS) and one pipelined HGETALL per page of keys.
 import type { Redis } from 'ioredis';
-import type { KeyTemplate } from '../../redis-sink/key-template.ts';
+import type { KeyTemplate } from 'create-iot-platform/redis-sink';
 import type { SensorKeys } from './keys.ts';
 import {
   bool,

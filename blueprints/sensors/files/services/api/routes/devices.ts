@@ -3,7 +3,7 @@
 // GET /api/{env}/{tenantId}/devices/{deviceId}  one device, or 404
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { pageSchema, paginate, paginationQuery } from '../kit/pagination.ts';
+import { pageSchema, paginate, paginationQuery } from 'create-iot-platform/api-kit';
 import type { DeviceState } from '../repositories/redis-state.ts';
 import { deviceParams, errorSchema, notFound, tenantParams, type RouteOptions } from './context.ts';
 

@@ -2,7 +2,7 @@
 // The dbt daily dry-day report (marts.daily_dry_days). 404 with a clear message when dbt has not built it.
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { decodeCursor, encodeCursor, pageSchema, paginationQuery } from '../kit/pagination.ts';
+import { decodeCursor, encodeCursor, pageSchema, paginationQuery } from 'create-iot-platform/api-kit';
 import { badRequest, errorSchema, tenantParams, type RouteOptions } from './context.ts';
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'use a date such as 2026-05-01');

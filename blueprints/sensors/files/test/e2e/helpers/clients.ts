@@ -5,7 +5,9 @@ import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { connectAsync, type MqttClient } from 'mqtt';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { loadManifest, type RuntimeManifest } from '../../../services/lib/manifest.ts';
+import { loadManifest, quietKafkajsTimerWarning, type RuntimeManifest } from 'create-iot-platform/service-kit';
+
+quietKafkajsTimerWarning();
 
 export const env = {
   kafkaBrokers: (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(',').map((b) => b.trim()),

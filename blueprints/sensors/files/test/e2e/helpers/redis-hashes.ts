@@ -1,7 +1,7 @@
 // Redis hashes the scenario must leave behind, compared field by field. Fields holding wall-clock stamps
 // (ingest and processing times) cannot be predicted: they are compared as "<epoch ms>" when they are one.
 import type { Redis } from 'ioredis';
-import { compileKeyTemplate } from '../../../services/redis-sink/key-template.ts';
+import { compileKeyTemplate } from 'create-iot-platform/redis-sink';
 import { manifest } from './clients.ts';
 import type { Expected } from './scenario.ts';
 

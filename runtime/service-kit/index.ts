@@ -1,0 +1,16 @@
+// The service library of generated repositories: `import { env, createLogger, … } from 'create-iot-platform/service-kit'`.
+export * as env from './env.ts';
+export { EnvError } from './env.ts';
+export { createLogger, logLevel, type Logger, type LogLevel } from './log.ts';
+export { startHealthServer, type HealthOptions } from './health-server.ts';
+export { installShutdownHandlers, isShuttingDown, onShutdown, shutdown } from './shutdown.ts';
+export {
+  deadLetterTopic,
+  loadManifest,
+  parseManifest,
+  type EventDefinition,
+  type EventField,
+  type RedisSinkDefinition,
+  type RuntimeManifest,
+} from './manifest.ts';
+export { quietKafkajsTimerWarning } from './warnings.ts';
