@@ -20,6 +20,10 @@ export function classify(path: string, layers: OwnershipRules[]): Ownership {
 }
 
 export const HEADER_MARK = 'Managed by create-iot-platform';
+/** No version in it: the lock records the platform version, so a release without template changes changes no file. */
+const HEADER_TEXT = `${HEADER_MARK}. Do not edit: upgrades regenerate this file and lint flags hand edits.`;
+/** The header of earlier platform versions, which carried the version ("… create-iot-platform 0.1.0. Do not edit"). */
+const VERSIONED_HEADER = /^((?:#![^\n]*\n)?[^\n]*?Managed by create-iot-platform) \S+?(\. Do not edit: )/;
 
 /** Comment syntax per file type; `undefined` means the format has no comments (JSON): the lock file alone records it. */
 function commentStyle(path: string): ((text: string) => string) | undefined {
@@ -31,18 +35,21 @@ function commentStyle(path: string): ((text: string) => string) | undefined {
   return (t) => `# ${t}`; // YAML, shell, conf, Dockerfile, .gitignore, .env files, TOML, properties
 }
 
-export function headerLine(path: string, version: string): string | undefined {
-  return commentStyle(path)?.(
-    `${HEADER_MARK} ${version}. Do not edit: upgrades regenerate this file and lint flags hand edits.`,
-  );
+export function headerLine(path: string): string | undefined {
+  return commentStyle(path)?.(HEADER_TEXT);
 }
 
-export function withHeader(path: string, content: string, version: string): string {
-  const header = headerLine(path, version);
+export function withHeader(path: string, content: string): string {
+  const header = headerLine(path);
   if (!header) return content;
   if (content.startsWith('#!')) {
     const end = content.indexOf('\n') + 1;
     return `${content.slice(0, end)}${header}\n${content.slice(end)}`;
   }
   return `${header}\n${content}`;
+}
+
+/** A file with the header of an earlier platform version (first line, or second after a shebang) gets today's header. */
+export function withCurrentHeader(content: string): string {
+  return content.replace(VERSIONED_HEADER, '$1$2');
 }

@@ -54,7 +54,7 @@ export function renderProject(manifest: Manifest, options: RenderOptions = {}): 
     const ownership = classify(path, [blueprint.ownership, base.ownership]);
     files.push({
       path,
-      content: ownership === 'platform' ? withHeader(path, content, context.platform.version) : content,
+      content: ownership === 'platform' ? withHeader(path, content) : content,
       ownership,
       executable: (statSync(file).mode & 0o111) !== 0,
     });
@@ -69,7 +69,7 @@ export function renderProject(manifest: Manifest, options: RenderOptions = {}): 
     },
     {
       path: '.env.example',
-      content: withHeader('.env.example', renderEnvExample(manifest), manifest.platform.version),
+      content: withHeader('.env.example', renderEnvExample(manifest)),
       ownership: 'platform',
       executable: false,
     },

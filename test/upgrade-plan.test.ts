@@ -5,7 +5,11 @@ import { gitMergeFile, mergeLabels, type Merge3 } from '../upgrade/merge.ts';
 import { bumpDependency, formatReport, upgradedManifest } from '../upgrade/index.ts';
 import { compareVersions, checkTarget } from '../upgrade/guards.ts';
 import { sha256 } from '../renderer/lock.ts';
-import type { Ownership } from '../renderer/ownership.ts';
+import { headerLine, withCurrentHeader, type Ownership } from '../renderer/ownership.ts';
+import { renderProject } from '../renderer/render.ts';
+import { blueprints } from '../renderer/catalog.ts';
+import { createManifest } from '../manifest/create.ts';
+import { COMPONENTS } from '../manifest/schema.ts';
 
 /** A stand-in for git merge-file: takes the side that changed, marks a conflict when both did. */
 const fakeMerge: Merge3 = (base, ours, theirs) => {
@@ -138,6 +142,85 @@ describe('planUpgrade: template renames', () => {
     expect(Object.fromEntries(renames)).toEqual({ 'a.sql': 'y.sql', 'b.sql': 'x.sql' });
     expect(similarity('a\nb\n', 'c\nd\n')).toBe(0);
     expect(similarity('a\nb\n', 'a\nb\n')).toBe(1);
+  });
+});
+
+describe('planUpgrade: headers of earlier versions, which carried the platform version', () => {
+  const OLD = '# Managed by create-iot-platform 0.0.9. Do not edit: upgrades regenerate this file and lint flags hand edits.\n';
+  const NEW = `${headerLine('compose.yaml')}\n`;
+  const BODY = 'services:\n  kafka:\n    image: kafka\n  flink:\n    image: flink\n  postgres:\n    image: postgres\n';
+  const mine = BODY.replace('services:\n', 'services: # ours\n'); // the line next to the header
+  const plan = (file: { base: string; ours: string; theirs: string }) =>
+    planUpgrade({ ...input({ 'compose.yaml': { ...file, ownership: 'platform' } }), merge: gitMergeFile(mergeLabels('0.0.9', '0.1.0')) });
+
+  it('rewrites an old header of any comment style, after a shebang too, and leaves other text alone', () => {
+    expect(NEW).toBe('# Managed by create-iot-platform. Do not edit: upgrades regenerate this file and lint flags hand edits.\n');
+    expect(withCurrentHeader(`${OLD}${BODY}`)).toBe(`${NEW}${BODY}`);
+    expect(withCurrentHeader(`#!/usr/bin/env bash\n${OLD}echo hi\n`)).toBe(`#!/usr/bin/env bash\n${NEW}echo hi\n`);
+    expect(withCurrentHeader(`${OLD.replace('# ', '// ')}x;\n`)).toBe(`${headerLine('a.ts')}\nx;\n`);
+    expect(withCurrentHeader(`${OLD.replace('0.0.9', '1.0.0-rc.1')}${BODY}`)).toBe(`${NEW}${BODY}`);
+    const later = `${BODY}${OLD}`; // not a header: not on the first line
+    expect(withCurrentHeader(later)).toBe(later);
+  });
+
+  it('an unedited file with no template change gets the new header: updated, not an edit', () => {
+    const result = plan({ base: `${OLD}${BODY}`, ours: `${OLD}${BODY}`, theirs: `${NEW}${BODY}` });
+    expect(result.outcomes).toEqual([{ path: 'compose.yaml', status: 'updated', detail: 'header without the platform version' }]);
+    expect(result.writes).toEqual([{ path: 'compose.yaml', content: `${NEW}${BODY}`, executable: false }]);
+  });
+
+  it('a user edit next to the old header is kept without a conflict (a plain 3-way merge would mark one)', () => {
+    expect(gitMergeFile(mergeLabels('0.0.9', '0.1.0'))(`${OLD}${BODY}`, `${OLD}${mine}`, `${NEW}${BODY}`).conflicts).toBe(1);
+    const result = plan({ base: `${OLD}${BODY}`, ours: `${OLD}${mine}`, theirs: `${NEW}${BODY}` });
+    expect(result.outcomes).toEqual([
+      { path: 'compose.yaml', status: 'updated', detail: 'platform-owned file you edited: your edit kept; header without the platform version' },
+    ]);
+    expect(result.writes).toEqual([{ path: 'compose.yaml', content: `${NEW}${mine}`, executable: false }]);
+  });
+
+  it('a user edit next to the old header and a template change merge cleanly under the new header', () => {
+    const theirs = `${NEW}${BODY.replace('image: postgres', 'image: postgres:18')}`;
+    const result = plan({ base: `${OLD}${BODY}`, ours: `${OLD}${mine}`, theirs });
+    expect(result.outcomes).toEqual([{ path: 'compose.yaml', status: 'merged', detail: 'platform-owned file you edited: merged, not overwritten' }]);
+    expect(result.writes[0]!.content).toBe(`${NEW}${mine.replace('image: postgres', 'image: postgres:18')}`);
+  });
+
+  it('an unedited file with a template change is updated (the lock hashed the old header)', () => {
+    const spec = input({ 'compose.yaml': { base: `${OLD}${BODY}`, ours: `${OLD}${BODY}`, theirs: `${NEW}x: 1\n`, ownership: 'platform' } });
+    expect(planUpgrade({ ...spec, base: new Map([['compose.yaml', `${OLD}other\n`]]) }).outcomes).toEqual([{ path: 'compose.yaml', status: 'updated' }]);
+  });
+});
+
+describe('a release without template changes', () => {
+  /** Renders one manifest of every blueprint as two platform versions (the default dependency spec, ~version). */
+  const renders = (blueprint: string) => {
+    const manifest = createManifest({ blueprint, name: 'my-project', components: [...COMPONENTS], deploy: ['compose', 'native', 'kubernetes'] });
+    const at = (version: string) => new Map(renderProject({ ...manifest, platform: { version } }).map((f) => [f.path, f.content]));
+    return [at('3.4.5'), at('3.4.6')] as const;
+  };
+
+  it.each([...blueprints().keys()])('%s: changes only the files that pin the platform version, and only there', (blueprint) => {
+    const [before, after] = renders(blueprint);
+    expect([...after.keys()]).toEqual([...before.keys()]);
+    const changed = [...before.keys()].filter((path) => before.get(path) !== after.get(path));
+    expect(changed).toEqual([
+      '.github/workflows/ci.yml', // calls the platform's reusable workflows @v<version>
+      '.iot-platform/lock.json', // records the version and the hashes
+      'README.md', // names the platform version and its chart
+      'catalog-info.yaml', // iot-platform.dev/platform-version
+      'charts/app/Chart.yaml', // depends on the platform chart <version>
+      'compose.yaml', // the Flink SQL runner image <version>
+      'iot-platform.yaml', // platform.version
+      'package.json', // create-iot-platform ~<version>
+    ]);
+    for (const path of changed) {
+      if (path === '.iot-platform/lock.json') continue;
+      expect(before.get(path)!.replaceAll('3.4.5', '3.4.6'), path).toBe(after.get(path));
+    }
+    const locks = [before, after].map((files) => JSON.parse(files.get('.iot-platform/lock.json')!) as { platformVersion: string; files: Record<string, { sha256: string }> });
+    expect(locks.map((l) => l.platformVersion)).toEqual(['3.4.5', '3.4.6']);
+    const rehashed = Object.keys(locks[0]!.files).sort().filter((path) => locks[0]!.files[path]!.sha256 !== locks[1]!.files[path]!.sha256);
+    expect(rehashed).toEqual(changed.filter((path) => path !== '.iot-platform/lock.json'));
   });
 });
 

@@ -13,6 +13,7 @@ import { commitAll, git, GIT_ENV, gitStatus } from './helpers/git.ts';
 import {
   buildOlderPlatform,
   CURRENT_LINES,
+  currentHeaderCode,
   editTemplateLine,
   OLD_CHECKPOINT,
   OLD_QUEUE,
@@ -28,6 +29,7 @@ import { loadManifest } from '../manifest/load.ts';
 import { renderProject } from '../renderer/render.ts';
 import { platformVersion } from '../renderer/package-root.ts';
 import { LOCK_FILE } from '../renderer/render.ts';
+import { headerLine } from '../renderer/ownership.ts';
 
 const NEW_VERSION = platformVersion();
 const SPEC = 'file:/opt/create-iot-platform'; // fixed, so package.json does not differ between the versions
@@ -76,7 +78,8 @@ interface Case {
   check: (ctx: Ctx) => void;
 }
 
-const HEADER_NEW = `Managed by create-iot-platform ${NEW_VERSION}.`;
+const HEADER_OLD = `Managed by create-iot-platform ${OLD_VERSION}.`; // headers of the old version carried it
+const HEADER_NEW = headerLine('vitest.config.ts')!;
 const conflictMarkers = (text: string | undefined) => {
   expect(text).toContain('<<<<<<< your version');
   expect(text).toContain(`||||||| platform ${OLD_VERSION}`);
@@ -102,15 +105,15 @@ const CORPUS: Case[] = [
     },
   },
   {
-    path: 'services/lib/log.ts',
+    path: 'vitest.config.ts',
     ownership: 'platform',
-    template: 'header version only',
+    template: 'header loses the version',
     user: 'append a TS line',
-    apply: append('services/lib/log.ts', 'export const MY_LOG_TAG = "mine";\n'),
-    status: 'merged',
+    apply: append('vitest.config.ts', 'export const MY_LOG_TAG = "mine";\n'),
+    status: 'updated',
     check: ({ text }) => {
       expect(text).toContain('export const MY_LOG_TAG = "mine";');
-      expect(text).toContain(HEADER_NEW);
+      expect(text!.split('\n')[0]).toBe(HEADER_NEW);
     },
   },
   { path: 'renovate.json', ownership: 'platform', template: 'none', user: 'delete', apply: remove('renovate.json'), status: 'kept-deleted', check: ({ text }) => expect(text).toBeUndefined() },
@@ -360,6 +363,17 @@ describe(`upgrade ${OLD_VERSION} → current`, { timeout: 300_000 }, () => {
         expect(read(dir, path), path).toBe(expected.get(path));
       }
     });
+
+    it('replaces the old version\'s headers without counting them as edits or conflicts', () => {
+      expect(read(pristine, 'compose.yaml')!.split('\n')[0]).toBe(`# ${HEADER_OLD} Do not edit: upgrades regenerate this file and lint flags hand edits.`);
+      const statuses = statusesOf(result.stdout);
+      const headed = [...expected.keys()].filter((path) => read(pristine, path)?.includes(HEADER_OLD));
+      expect(headed.length).toBeGreaterThan(15);
+      for (const path of headed) {
+        expect(read(dir, path), path).not.toContain(HEADER_OLD);
+        if (path !== 'config/mosquitto/mosquitto.conf') expect(statuses[path], path).toBe('updated'); // the one real conflict
+      }
+    });
   });
 
   describe('with edits that do not collide', () => {
@@ -482,11 +496,11 @@ describe(`upgrade ${OLD_VERSION} → current`, { timeout: 300_000 }, () => {
 
   describe('--to a version other than the running one', () => {
     it('renders the target with that version\'s own CLI', () => {
-      const next = tagNextVersion(platform, '0.0.10', editTemplateLine(
-        'blueprints/sensors/files/flink/sql/10-measurement.sql',
-        OLD_CHECKPOINT,
-        "SET 'execution.checkpointing.interval' = '30s';",
-      ));
+      // 0.0.10 is the first version whose headers carry no version.
+      const next = tagNextVersion(platform, '0.0.10', (fixture) => {
+        editTemplateLine('blueprints/sensors/files/flink/sql/10-measurement.sql', OLD_CHECKPOINT, "SET 'execution.checkpointing.interval' = '30s';")(fixture);
+        currentHeaderCode(fixture);
+      });
       const start = performance.now();
       const obtained = obtainVersion(next.version); // built here, so the CLI run below finds it cached
       timings.obtainTarget = Math.round(performance.now() - start);
@@ -496,11 +510,11 @@ describe(`upgrade ${OLD_VERSION} → current`, { timeout: 300_000 }, () => {
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       const statuses = statusesOf(result.stdout);
-      expect(statuses).toMatchObject({ 'flink/sql/10-measurement.sql': 'updated', 'compose.yaml': 'updated', 'services/lib/log.ts': 'merged', 'flink/sql/30-summary.sql': 'unchanged' });
+      expect(statuses).toMatchObject({ 'flink/sql/10-measurement.sql': 'updated', 'compose.yaml': 'updated', 'vitest.config.ts': 'updated', 'flink/sql/30-summary.sql': 'unchanged' });
       expect(statuses['dbt/models/marts/device_daily.sql']).toBeUndefined(); // 0.0.10 still has daily_device.sql
       expect(read(dir, 'flink/sql/10-measurement.sql')).toContain("SET 'execution.checkpointing.interval' = '30s';");
-      expect(read(dir, 'compose.yaml')).toContain('Managed by create-iot-platform 0.0.10.');
-      expect(read(dir, 'services/lib/log.ts')).toContain('export const MY_LOG_TAG = "mine";');
+      expect(read(dir, 'compose.yaml')!.split('\n')[0]).toBe(headerLine('compose.yaml'));
+      expect(read(dir, 'vitest.config.ts')).toBe(`${HEADER_NEW}\n${read(pristine, 'vitest.config.ts')!.split('\n').slice(1).join('\n')}export const MY_LOG_TAG = "mine";\n`);
       expect(read(dir, 'flink/sql/30-summary.sql')).toContain('-- my tuning notes');
       expect(loadManifest(join(dir, 'iot-platform.yaml')).platform.version).toBe('0.0.10');
       expect(JSON.parse(read(dir, LOCK_FILE)!).platformVersion).toBe('0.0.10');

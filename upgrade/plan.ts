@@ -1,6 +1,6 @@
 // Step 5 of an upgrade, pure: given the old render (base), the project (ours) and the new render (theirs),
 // decide per file what happens. No git, no file system: the text merge is passed in.
-import type { Ownership } from '../renderer/ownership.ts';
+import { withCurrentHeader, type Ownership } from '../renderer/ownership.ts';
 import { sha256 } from '../renderer/lock.ts';
 import type { Merge3 } from './merge.ts';
 
@@ -104,8 +104,12 @@ export function detectRenames(input: Omit<PlanInput, 'merge'>): Map<string, stri
   return renames;
 }
 
-export function planUpgrade(input: PlanInput): Plan {
+/** Headers of earlier platform versions carried the version: compared and merged as today's header, they are no change. */
+const currentHeaders = (files: FileMap): FileMap => new Map([...files].map(([path, text]) => [path, withCurrentHeader(text)]));
+
+export function planUpgrade(given: PlanInput): Plan {
   const plan: Plan = { outcomes: [], writes: [], deletes: [] };
+  const input: PlanInput = { ...given, base: currentHeaders(given.base), ours: currentHeaders(given.ours) };
   const { base, ours, theirs, lock, merge } = input;
   const renamedTo = detectRenames(input);
   const renamedFrom = new Map([...renamedTo].map(([from, to]) => [to, from]));
@@ -117,8 +121,10 @@ export function planUpgrade(input: PlanInput): Plan {
     outcome(path, status, detail);
   };
   /** The user did not change the file since the platform wrote it (same text as the old render or the lock). */
-  const unedited = (path: string, o: string, b: string) =>
-    o === b || lock[path]?.sha256 === sha256(o) || lock[path]?.sha256 === sha256(o.replaceAll('\r\n', '\n')); // autocrlf is no edit
+  const unedited = (path: string, o: string, b: string) => {
+    const written = given.ours.get(path) ?? o; // as on disk, old header included: what the lock hashed
+    return o === b || lock[path]?.sha256 === sha256(written) || lock[path]?.sha256 === sha256(written.replaceAll('\r\n', '\n')); // autocrlf is no edit
+  };
   const merged = (path: string, b: string, o: string, t: string, detail?: string) => {
     const result = merge(b, o, t);
     write(
@@ -189,6 +195,22 @@ export function planUpgrade(input: PlanInput): Plan {
     else if (t === b) outcome(path, 'unchanged', editedPlatform ? 'platform-owned file you edited: your edit kept' : 'your edits kept');
     else merged(path, b, o, t, editedPlatform);
   }
+  updateHeaders(given, input, plan);
   plan.outcomes.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
   return plan;
+}
+
+/** A file the plan keeps as it is (the user's edits, no template change) still loses an earlier version's header. */
+function updateHeaders(given: PlanInput, input: PlanInput, plan: Plan): void {
+  const touched = new Set([...plan.writes.map((w) => w.path), ...plan.deletes]);
+  for (const [path, text] of input.ours) {
+    if (text === given.ours.get(path) || touched.has(path) || !input.theirs.has(path)) continue;
+    if ((input.theirsOwnership[path] ?? input.lock[path]?.ownership) === 'user') continue;
+    plan.writes.push({ path, content: text, executable: input.executable?.has(path) ?? false });
+    const detail = 'header without the platform version';
+    const previous = plan.outcomes.findIndex((o) => o.path === path);
+    const outcome: FileOutcome = { path, status: 'updated', detail: [plan.outcomes[previous]?.detail, detail].filter(Boolean).join('; ') };
+    if (previous >= 0) plan.outcomes[previous] = outcome;
+    else plan.outcomes.push(outcome);
+  }
 }

@@ -114,6 +114,21 @@ export const TEMPLATE_CHANGES: Record<string, TemplateChange> = {
   'config/legacy/legacy.conf': { change: 'delete a platform-owned file', rewind: add(`${BASE}/config/legacy/legacy.conf`, LEGACY_CONF) },
 };
 
+/** Platform code of the old version: its headers carried the version ("… create-iot-platform 0.0.9. Do not edit"). */
+const HEADER_CODE = 'renderer/ownership.ts';
+const HEADER_TEXT = /^const HEADER_TEXT = `\$\{HEADER_MARK\}\. Do not edit: .*$/m;
+
+function rewindHeader(dir: string, version: string): void {
+  const text = readFileSync(join(dir, HEADER_CODE), 'utf8');
+  const match = HEADER_TEXT.exec(text);
+  if (!match) throw new Error(`platform fixture: ${HEADER_CODE} has no line like ${HEADER_TEXT}; update test/helpers/platform-fixture.ts`);
+  const old = match[0].replace('${HEADER_MARK}.', () => `\${HEADER_MARK} ${version}.`);
+  writeFileSync(join(dir, HEADER_CODE), text.replace(match[0], () => old));
+}
+
+/** A later fixture version's platform code writes today's headers again (for tagNextVersion). */
+export const currentHeaderCode = (dir: string) => copyFileSync(join(REPO_ROOT, HEADER_CODE), join(dir, HEADER_CODE));
+
 export interface PlatformFixture {
   /** A git repository of the platform with the tag v<version>. */
   dir: string;
@@ -133,6 +148,7 @@ export function buildOlderPlatform(version = OLD_VERSION): PlatformFixture {
   }
   try {
     for (const { rewind } of Object.values(TEMPLATE_CHANGES)) rewind(dir);
+    rewindHeader(dir, version);
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;
