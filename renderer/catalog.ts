@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { UserError } from '../cli/errors.ts';
-import { COMPONENTS, componentName, type ComponentName } from '../manifest/schema.ts';
+import { COMPONENTS, componentName, type ComponentName, type Manifest } from '../manifest/schema.ts';
+import { serviceSpec, servicesOf, type ServiceSpec } from './component-catalog.ts';
 import { packageRoot } from './package-root.ts';
 
 export const COMPONENT_INFO: Record<ComponentName, { title: string; requires: ComponentName[] }> = {
@@ -29,6 +30,8 @@ const blueprintMeta = z.strictObject({
   defaultComponents: z.array(componentName).default([]),
   ownership: ownershipRules.default({ platform: [], user: [] }),
   when: z.record(z.string(), componentName).default({}),
+  /** Services of the blueprint's own, run from the services image beside the platform's (component catalog). */
+  services: z.array(serviceSpec).default([]),
 });
 export type BlueprintMeta = z.infer<typeof blueprintMeta>;
 
@@ -110,4 +113,9 @@ export function componentCombinations(blueprint: Blueprint): ComponentName[][] {
     }
   }
   return combos;
+}
+
+/** Every service a project runs: the platform's and its blueprint's, for its components. */
+export function projectServices(manifest: Manifest): ServiceSpec[] {
+  return servicesOf(manifest, getBlueprint(manifest.blueprint).services);
 }

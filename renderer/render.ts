@@ -8,7 +8,8 @@ import type { ComponentName, Manifest } from '../manifest/schema.ts';
 import { COMPONENTS, contextFields } from '../manifest/schema.ts';
 import { renderManifest, MANIFEST_FILE } from '../manifest/load.ts';
 import { manifestJsonSchema } from '../manifest/json-schema.ts';
-import { baseBlueprint, getBlueprint, SCENARIOS_DIR, type Blueprint } from './catalog.ts';
+import { baseBlueprint, getBlueprint, projectServices, SCENARIOS_DIR, type Blueprint } from './catalog.ts';
+import { chartServiceEntry, containerCommand } from './component-catalog.ts';
 import { classify, withHeader, type Ownership } from './ownership.ts';
 import { FLINK_VERSION, IMAGES, NPM, PYTHON } from './versions.ts';
 import { packageJson, packageRoot } from './package-root.ts';
@@ -114,6 +115,9 @@ function templateContext(manifest: Manifest, blueprint: Blueprint, options: Rend
       dependency: options.platformDependency ?? `~${version}`,
     },
     json: (value: unknown) => JSON.stringify(value, null, 2),
+    services: projectServices(manifest),
+    containerCommand,
+    chartServiceEntry,
   };
 }
 

@@ -93,7 +93,7 @@ interface Sample {
 async function runStep(stack: StackInfo, kafka: KafkaView, pg: PostgresView, redis: Awaited<ReturnType<typeof redisClient>>, probe: Probe, rate: number) {
   const tenant = `t${rate}-${runId}`;
   const devices = Math.max(4, Math.round((rate / 4) * settings.tickSeconds));
-  const gatewayPort = stack.ports.gatewayHealth!;
+  const gatewayPort = stack.ports['service:ingest-gateway']!;
   const topics = (await kafka.admin.listTopics()).filter((t) => !t.startsWith('__')).sort();
   const groups = procGroups(stack);
   await probe.quiesce(); // no probe traffic in flight while the before-counters are read

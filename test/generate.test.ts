@@ -9,7 +9,7 @@ import AppGenerator, { NAMESPACE, type AppOptions } from '../generators/app/inde
 import { blueprints, componentCombinations } from '../renderer/catalog.ts';
 import { HEADER_MARK } from '../renderer/ownership.ts';
 import { sha256, type Lock } from '../renderer/lock.ts';
-import { ENV_ENTRIES } from '../renderer/env.ts';
+import { ENV_ENTRIES } from '../renderer/component-catalog.ts';
 import { parseManifest } from '../manifest/load.ts';
 
 async function generate(options: Partial<AppOptions>) {

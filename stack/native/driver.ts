@@ -15,7 +15,9 @@ import { flink } from './flink.ts';
 import { platformServices } from './services.ts';
 
 /** In start order; `down` stops them in reverse. */
-export const COMPONENTS: NativeComponent[] = [postgres, redis, mosquitto, kafka, flink, ...platformServices];
+export function nativeComponents(ctx: Pick<NativeContext, 'manifest'>): NativeComponent[] {
+  return [postgres, redis, mosquitto, kafka, flink, ...platformServices(ctx)];
+}
 
 interface State {
   ports: Record<string, number>;
@@ -36,7 +38,7 @@ export async function nativeUp(projectDir: string, log: (line: string) => void, 
     throw new UserError(`the native stack is already running in ${projectDir}; stop it with: npm run stack -- down`);
   }
   const ctx: NativeContext = { ...project, ports: {} };
-  const components = COMPONENTS.filter((c) => c.enabled(ctx) && (!only || only.includes(c.name)));
+  const components = nativeComponents(ctx).filter((c) => c.enabled(ctx) && (!only || only.includes(c.name)));
   checkPrerequisites(components);
   mkdirSync(join(ctx.stateDir, 'logs'), { recursive: true });
   for (const component of components) for (const port of component.ports(ctx)) ctx.ports[port] = await freePort();
@@ -88,7 +90,7 @@ export async function nativeComponent(projectDir: string, name: string, action: 
   const project = loadProject(projectDir);
   const state = readState(project.stateDir);
   const entry = state?.components.find((c) => c.name === name);
-  const component = COMPONENTS.find((c) => c.name === name);
+  const component = nativeComponents(project).find((c) => c.name === name);
   if (!state || !entry || !component) {
     throw new UserError(`no component "${name}" in the running native stack; see: npm run stack -- status`);
   }
