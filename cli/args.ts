@@ -18,6 +18,7 @@ export const CREATE_FLAGS = {
   force: { type: 'boolean' },
   'skip-install': { type: 'boolean' },
   'skip-git': { type: 'boolean' },
+  link: { type: 'boolean' },
   'platform-dependency': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },

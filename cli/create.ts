@@ -1,7 +1,7 @@
 // `create-iot-platform [folder]`: resolve the answers (flags, --answers file, prompts, defaults), check the
 // target, then drive the Yeoman generator programmatically.
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { Console } from 'node:console';
 import { Writable } from 'node:stream';
 import { QueuedAdapter, TerminalAdapter } from '@yeoman/adapter';
@@ -25,6 +25,7 @@ export async function create(flags: CreateFlags, terminal: Terminal): Promise<vo
   const github = flags.github !== undefined ? await import('../github/create-repo.ts') : undefined;
   const githubSpec = github?.parseRepoSpec(flags.github!, Boolean(flags.private));
   const replay = flags.answers ? loadManifest(resolve(flags.answers)) : undefined;
+  const dependency = platformDependency(flags);
   const known = { ...answersOf(replay), ...answersFromFlags(flags) };
   const missing = unanswered(known);
   if (!flags.yes && missing.length > 0 && !terminal.interactive) {
@@ -47,7 +48,7 @@ export async function create(flags: CreateFlags, terminal: Terminal): Promise<vo
     dryRun: flags['dry-run'],
     skipInstall: flags['skip-install'] || flags['dry-run'],
     skipGit: flags['skip-git'],
-    platformDependency: flags['platform-dependency'] ?? sourceCheckoutDependency(),
+    platformDependency: dependency,
     report: terminal.out,
   });
   const where = relative(process.cwd(), target) || '.';
@@ -69,7 +70,7 @@ export async function create(flags: CreateFlags, terminal: Terminal): Promise<vo
       throw error;
     }
   }
-  terminal.out(nextSteps(where, flags['skip-install']));
+  terminal.out(nextSteps(where, flags['skip-install'], flags.link ? dependency : undefined));
 }
 
 const PLATFORM_TOPICS = (blueprint: string) => ['iot-platform', blueprint];
@@ -189,9 +190,19 @@ function checkTarget(target: string, force: boolean) {
   }
 }
 
-/** From a git checkout of the platform (not an installed package), link the generated repo to that checkout. */
-function sourceCheckoutDependency(): string | undefined {
-  return existsSync(resolve(packageRoot(), '.git')) ? `file:${packageRoot()}` : undefined;
+/**
+ * The create-iot-platform spec of the generated package.json: the released ~version unless --link (this checkout,
+ * for platform development) or --platform-dependency SPEC (tests, upgrades) says otherwise.
+ */
+function platformDependency(flags: CreateFlags): string | undefined {
+  if (!flags.link) return flags['platform-dependency'];
+  if (flags['platform-dependency'] !== undefined) throw new UserError('--link and --platform-dependency both set the create-iot-platform dependency; pass one of them');
+  if (flags.github !== undefined) throw new UserError('--link makes a project that installs only on this machine, so its GitHub CI would fail; drop --link or --github');
+  const root = packageRoot();
+  if (!existsSync(join(root, '.git'))) {
+    throw new UserError(`--link needs a git checkout of create-iot-platform, but this runs from the installed package in ${root}; run bin/create-iot-platform.js of a checkout, or drop --link`);
+  }
+  return `file:${root}`;
 }
 
 function describePlan(plan: PlannedFile[], where: string): string {
@@ -208,8 +219,16 @@ function describePlan(plan: PlannedFile[], where: string): string {
   ].join('\n');
 }
 
-function nextSteps(where: string, skippedInstall: boolean | undefined): string {
+function nextSteps(where: string, skippedInstall: boolean | undefined, linked: string | undefined): string {
   return [
+    ...(linked
+      ? [
+          '',
+          `Linked to this checkout (--link): package.json has "create-iot-platform": "${linked}".`,
+          'The project installs only on this machine, next to this checkout: CI and other machines cannot install it.',
+          `Generate without --link for a project that depends on the released create-iot-platform ~${platformVersion()}.`,
+        ]
+      : []),
     '',
     'Next steps:',
     `  cd ${where}`,

@@ -38,6 +38,8 @@ Behaviour
   --force                   Allow a non-empty target folder (files are overwritten)
   --skip-install            Do not run npm install
   --skip-git                Do not run git init and the first commit
+  --link                    Depend on this checkout of create-iot-platform (file:<checkout>) instead of the
+                            released version: for platform development; the project installs on this machine only
   -h, --help                Show this help
   -v, --version             Show the version
 

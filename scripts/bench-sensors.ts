@@ -301,7 +301,7 @@ async function main() {
 
   log('Generating a fresh sensors project (all components except observability) …');
   rmSync(settings.projectDir, { recursive: true, force: true });
-  const generated = spawnSync(process.execPath, [join(ROOT, 'bin/create-iot-platform.js'), settings.projectDir, '--blueprint', 'sensors', '--components', 'redis,api,dbt,history', '--yes', '--skip-git'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const generated = spawnSync(process.execPath, [join(ROOT, 'bin/create-iot-platform.js'), settings.projectDir, '--blueprint', 'sensors', '--components', 'redis,api,dbt,history', '--yes', '--skip-git', '--link'], { stdio: ['ignore', 'ignore', 'inherit'] });
   if (generated.status !== 0) throw new Error('project generation failed');
 
   const ceiling = settings.ceilingSeconds > 0 ? await publisherCeiling(settings.projectDir, settings.ceilingSeconds, settings.publishers, settings.connectionsPerPublisher, settings.window) : undefined;

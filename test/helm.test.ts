@@ -4,7 +4,7 @@
 // test/helpers/kube-schemas.ts), and checked by our security rules (test/helpers/kube-checks.ts).
 // Tools are built by scripts/ensure-helm.sh and scripts/ensure-kubeconform.sh; the suite fails when they cannot be.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,10 +83,21 @@ function expectValid(manifests: string): void {
   expect(out).toMatch(/Invalid: 0, Errors: 0, Skipped: 0/);
 }
 
-/** Renders a generated project with the chart's files prepared and the platform chart as its dependency. */
-function project(components: readonly ComponentName[]): string {
+/**
+ * A project generated with --link, as `npm ci` leaves it: node_modules/create-iot-platform is this checkout
+ * (whose charts/iot-platform the project chart depends on).
+ */
+function linkedProject(components: readonly ComponentName[]): string {
   const dir = renderToDir({ components: [...components] }, mkdtempSync(join(tmpdir(), 'iotp-helm-')), { platformDependency: `file:${root}` });
   dirs.push(dir);
+  mkdirSync(join(dir, 'node_modules'));
+  symlinkSync(root, join(dir, 'node_modules/create-iot-platform'), 'dir');
+  return dir;
+}
+
+/** Renders a generated project with the chart's files prepared and the platform chart as its dependency. */
+function project(components: readonly ComponentName[]): string {
+  const dir = linkedProject(components);
   const prepared = run('bash', [join(dir, 'charts/app/prepare.sh')]);
   expect(prepared.status, prepared.out).toBe(0);
   helmOk(['dependency', 'build', join(dir, 'charts/app')]);
@@ -253,10 +264,13 @@ describe('generated project chart charts/app', () => {
   it('depends on the platform chart at the platform version; values-dev/prod equal the platform presets', () => {
     const chart = project(ALL);
     const meta = parse(readFileSync(join(chart, 'Chart.yaml'), 'utf8'));
-    expect(meta.dependencies).toEqual([{ name: 'iot-platform', version: pkg.version, repository: `file://${root}/charts/iot-platform` }]);
+    // The chart inside the pinned npm package, by a relative path: the same for a released and a linked project.
+    expect(meta.dependencies).toEqual([
+      { name: 'iot-platform', version: `~${pkg.version}`, repository: 'file://../../node_modules/create-iot-platform/charts/iot-platform' },
+    ]);
     const released = renderToDir({ components: [...ALL] }, mkdtempSync(join(tmpdir(), 'iotp-helm-')), { platformDependency: `~${pkg.version}` });
     dirs.push(released);
-    expect(parse(readFileSync(join(released, 'charts/app/Chart.yaml'), 'utf8')).dependencies[0].repository).toBe('oci://ghcr.io/iotdataplatform/charts');
+    expect(readFileSync(join(released, 'charts/app/Chart.yaml'), 'utf8')).toBe(readFileSync(join(chart, 'Chart.yaml'), 'utf8'));
     for (const preset of ['values-dev.yaml', 'values-prod.yaml']) {
       const platform = parse(readFileSync(join(platformChart, preset), 'utf8'));
       const mine = parse(readFileSync(join(chart, preset), 'utf8'))['iot-platform'];
@@ -269,8 +283,7 @@ describe('generated project chart charts/app', () => {
   });
 
   it('fails with a clear message when prepare.sh was not run', () => {
-    const dir = renderToDir({ components: [] }, mkdtempSync(join(tmpdir(), 'iotp-helm-')), { platformDependency: `file:${root}` });
-    dirs.push(dir);
+    const dir = linkedProject([]);
     helmOk(['dependency', 'build', join(dir, 'charts/app')]);
     const result = run(helm, ['template', 'x', join(dir, 'charts/app'), ...SERVICES_TAG, ...KUBE]);
     expect(result.status).not.toBe(0);
