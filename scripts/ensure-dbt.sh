@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Provisions dbt (dbt-core + dbt-postgres, versions from renderer/versions.ts PYTHON) in a venv outside git
-# and prints the path of the dbt executable. Idempotent: reinstalls only when the pinned versions change.
+# Provisions dbt (exactly dbt-core + dbt-postgres of renderer/versions.ts PYTHON) in a venv outside git and
+# prints the path of the dbt executable. Idempotent: one venv per pinned pair, so a pin change never removes a
+# venv another run is using; concurrent calls install once.
 # Usage: DBT=$(scripts/ensure-dbt.sh)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-VENV="${DBT_VENV:-$HOME/.cache/iot-platform/dbt-venv}"
 VERSIONS="$ROOT/renderer/versions.ts"
 
-# Read the pins from the PYTHON block of versions.ts ('dbt-core': '1.10.15', ...).
+# Read the pins from the PYTHON block of versions.ts ('dbt-core': 'X.Y.Z', ...).
 pin() {
   sed -n "/^export const PYTHON/,/^}/p" "$VERSIONS" | sed -n "s/^ *'$1': *'\([^']*\)'.*/\1/p"
 }
@@ -18,6 +18,10 @@ if [ -z "$DBT_CORE" ] || [ -z "$DBT_POSTGRES" ]; then
   exit 1
 fi
 WANT="dbt-core==$DBT_CORE dbt-postgres==$DBT_POSTGRES"
+VENV="${DBT_VENV:-$HOME/.cache/iot-platform/dbt-$DBT_CORE-$DBT_POSTGRES-venv}"
+mkdir -p "$(dirname "$VENV")"
+exec 9>"$VENV.lock"
+flock 9
 
 PYTHON="${PYTHON:-}"
 if [ -z "$PYTHON" ]; then
@@ -40,7 +44,6 @@ fi
 
 echo "Installing $WANT into $VENV ..." >&2
 rm -rf "$VENV"
-mkdir -p "$(dirname "$VENV")"
 if ! "$PYTHON" -m venv "$VENV" >&2; then
   echo "error: '$PYTHON -m venv' failed; install python3-venv (apt-get install python3-venv)" >&2
   exit 1

@@ -3,12 +3,12 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { flinkRunnerCommand, runFlinkSql, validateFlinkSql } from './helpers/flink.ts';
 import { startPostgres } from './helpers/postgres.ts';
-import { FLINK_VERSION, IMAGES } from '../renderer/versions.ts';
+import { FLINK_VERSION, IMAGES, NATIVE_ENGINES } from '../renderer/versions.ts';
 
 const RUNNER = fileURLToPath(new URL('../runtime/flink-sql-runner', import.meta.url));
 const ENSURE = fileURLToPath(new URL('../scripts/ensure-flink-runner.sh', import.meta.url));
@@ -100,12 +100,19 @@ GROUP BY device_id;
     }
   }, 300_000);
 
-  it('builds the image, the compose images and the pom from one Flink version', () => {
+  it('builds the image, the compose images, the pom and the Flink the native suite runs from one Flink version', () => {
     const pom = readFileSync(join(RUNNER, 'pom.xml'), 'utf8').match(/<flink\.version>([^<]+)</)?.[1];
     const docker = readFileSync(join(RUNNER, 'Dockerfile'), 'utf8').match(/^ARG FLINK_VERSION=(\S+)$/m)?.[1];
     expect(pom).toMatch(/^2\.2\.\d+$/);
     expect(docker).toBe(pom);
     expect(FLINK_VERSION).toBe(pom);
     expect(IMAGES.flink).toBe(`flink:${pom}-java17`);
+    expect(NATIVE_ENGINES.flink.release).toBe(pom);
+    // The native stack and these tests run the runner on the classpath Maven resolved (a local MiniCluster).
+    const jars = readFileSync(join(RUNNER, 'target/runner.classpath'), 'utf8').trim().split(':').map((p) => basename(p));
+    for (const name of ['flink-core', 'flink-runtime', 'flink-streaming-java', 'flink-table-runtime']) {
+      const versions = jars.flatMap((jar) => jar.match(new RegExp(`^${name}-(\\d[\\w.-]*)\\.jar$`))?.[1] ?? []);
+      expect(versions, `${name} on the runner's classpath`).toEqual([pom]);
+    }
   });
 });

@@ -11,9 +11,13 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeCrdSchemas, type JsonSchema } from '../../scripts/crd-schemas.ts';
+import { TOOLS } from '../../renderer/versions.ts';
 
-/** Kubernetes version whose API the charts are validated against (the charts' kubeVersion floor is lower). */
-export const KUBERNETES_VERSION = process.env.KUBERNETES_SCHEMA_VERSION ?? '1.34.4';
+/**
+ * Kubernetes version whose API the charts are validated against (the charts' kubeVersion floor is lower): the
+ * one the reusable workflows validate against and run e2e on (TOOLS.kubernetes).
+ */
+export const KUBERNETES_VERSION = process.env.KUBERNETES_SCHEMA_VERSION ?? TOOLS.kubernetes;
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cacheRoot = join(process.env.IOT_PLATFORM_CACHE ?? join(homedir(), '.cache', 'iot-platform'), 'kube-schemas');

@@ -35,7 +35,7 @@ helm dependency build "$chart"
 
 if [ -n "${RENDER_ONLY:-}" ]; then
   helm template "$RELEASE" "$chart" --namespace "$RELEASE" "${values[@]}" \
-    --kube-version "${KUBERNETES_VERSION:-1.33.0}" >"$RENDER_ONLY/rendered.yaml"
+    --kube-version "${KUBERNETES_VERSION:-1.34.4}" >"$RENDER_ONLY/rendered.yaml"
   echo "rendered into $RENDER_ONLY (secrets.yaml, values.yaml, rendered.yaml)"
   exit 0
 fi

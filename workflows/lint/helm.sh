@@ -4,7 +4,7 @@
 # validated against schemas built from the operators' CRDs when the platform ships them.
 set -euo pipefail
 : "${PLATFORM_DIR:?PLATFORM_DIR: the platform checkout}"
-KUBERNETES_VERSION="${KUBERNETES_VERSION:-1.33.0}"
+KUBERNETES_VERSION="${KUBERNETES_VERSION:-1.34.4}"
 output="${GITHUB_OUTPUT:-/dev/null}"
 
 chart="$(bash "$PLATFORM_DIR/workflows/lib/chart.sh" "${CHART_PATH:-}")"
