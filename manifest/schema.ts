@@ -1,6 +1,7 @@
 // The project manifest `iot-platform.yaml`: one file that describes a generated repository and is the
 // answers file that upgrades re-render from. Version 1 of its schema.
 import { z } from 'zod';
+import { checkLayout, WIDTH, type ColumnType } from './fixed-width-layout.ts';
 
 export const API_VERSION = 'iot-platform/v1';
 
@@ -68,14 +69,13 @@ export type SourceKind = (typeof SOURCE_KINDS)[number];
 
 export const FORMATS = ['csv', 'json', 'gtfs-rt', 'fixed-width'] as const;
 
-const BINARY_TYPES = ['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'float32', 'float64'] as const;
 
 const fixedWidthLayout = z
   .strictObject({
     recordBytes: z.number().int().min(1).max(65_536),
     byteOrder: z.enum(['big', 'little']).default('big'),
     columns: z
-      .array(z.strictObject({ field: z.string(), offset: z.number().int().min(0), type: z.enum(BINARY_TYPES) }))
+      .array(z.strictObject({ field: z.string(), offset: z.number().int().min(0), type: z.enum(Object.keys(WIDTH) as [ColumnType, ...ColumnType[]]) }))
       .min(1, 'map at least one field to its bytes'),
   })
   .describe('fixed-width binary records: a payload is N records of recordBytes bytes each');
@@ -181,13 +181,11 @@ export const manifestSchemaV1 = z
       if (event.layout && event.format !== 'fixed-width') {
         ctx.addIssue({ code: 'custom', path: ['events', name, 'layout'], message: `a layout only applies to format fixed-width, not ${event.format}; remove it or change the format` });
       }
+      const layoutProblem = event.layout && checkLayout(event.layout);
+      if (layoutProblem) ctx.addIssue({ code: 'custom', path: ['events', name, 'layout'], message: `${layoutProblem}; fix the layout` });
       event.layout?.columns.forEach((column, i) => {
         if (!fieldNames.has(column.field)) {
           ctx.addIssue({ code: 'custom', path: ['events', name, 'layout', 'columns', i, 'field'], message: `"${column.field}" is not a field of the event; add it to fields` });
-        }
-        const width = Number(/\d+/.exec(column.type)![0]) / 8;
-        if (column.offset + width > event.layout!.recordBytes) {
-          ctx.addIssue({ code: 'custom', path: ['events', name, 'layout', 'columns', i, 'offset'], message: `${column.type} at offset ${column.offset} ends past recordBytes ${event.layout!.recordBytes}; fix the offset or the record size` });
         }
       });
       if (declared.size > 0 && !declared.has(event.topic)) {

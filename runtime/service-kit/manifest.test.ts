@@ -19,5 +19,33 @@ describe('runtime manifest', () => {
     expect(() => parseManifest(manifestText.replace('format: csv', 'format: xml'), 'm.yaml')).toThrow(/^m\.yaml: events\.humidity\.format: /);
     expect(() => parseManifest('project: [', 'm.yaml')).toThrow(/^m\.yaml:1: not valid YAML/);
   });
-});
 
+  it('checks a fixed-width layout when the manifest loads (the decoder trusts it)', () => {
+    const hits = [
+      '  hits:',
+      '    source: { mqtt: "rich/{detector}/hits" }',
+      '    format: fixed-width',
+      '    layout:',
+      '      recordBytes: 24',
+      '      columns: [{ field: ix, offset: 0, type: int32 }, { field: iy, offset: 2, type: int32 }]',
+      '    fields: [{ name: ix, type: int }, { name: iy, type: int }]',
+      '    key: [detector]',
+      '    topic: sensors.humidity.v1',
+    ].join('\n');
+    const text = manifestText.replace(/^events:\n/m, `events:\n${hits}\n`);
+    expect(() => parseManifest(text, 'm.yaml')).toThrow(
+      'm.yaml: events.hits.layout: columns ix (int32 at offset 0) and iy (int32 at offset 2) overlap; fix the layout',
+    );
+    expect(parseManifest(text.replace('offset: 2, type: int32', 'offset: 4, type: int32'), 'm.yaml').events.hits!.layout).toEqual({
+      recordBytes: 24,
+      byteOrder: 'big',
+      columns: [
+        { field: 'ix', offset: 0, type: 'int32' },
+        { field: 'iy', offset: 4, type: 'int32' },
+      ],
+    });
+    expect(() => parseManifest(text.replace('    layout:\n      recordBytes: 24\n      columns: [{ field: ix, offset: 0, type: int32 }, { field: iy, offset: 2, type: int32 }]\n', ''), 'm.yaml')).toThrow(
+      'm.yaml: events.hits.layout: format fixed-width needs a layout (recordBytes, byteOrder, columns); add one',
+    );
+  });
+});

@@ -18,7 +18,7 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 function gtfsDir(): string {
   const fromEnv = process.env.IOT_PLATFORM_GTFS_DIR;
-  const candidates = fromEnv ? [fromEnv] : [resolve(root, '../shared/reference/data/gtfs'), '/work/shared/reference/data/gtfs'];
+  const candidates = [fromEnv ?? resolve(root, '../shared/reference/data/gtfs')];
   const found = candidates.find((dir) => existsSync(join(dir, 'caltrain-2023-11')));
   if (!found) throw new Error(`GTFS-RT sample feeds not found (looked in ${candidates.join(', ')}): set IOT_PLATFORM_GTFS_DIR`);
   return found;
