@@ -115,10 +115,20 @@ function templateContext(manifest: Manifest, blueprint: Blueprint, options: Rend
       dependency: options.platformDependency ?? `~${version}`,
     },
     json: (value: unknown) => JSON.stringify(value, null, 2),
+    flow,
     services: projectServices(manifest),
     containerCommand,
     chartServiceEntry,
   };
+}
+
+/** A one-line YAML flow collection in the house style: `["a", "b"]`, `{ name: "X", secret: "Y" }`. */
+function flow(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(flow).join(', ')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{ ${Object.entries(value).map(([k, v]) => `${k}: ${flow(v)}`).join(', ')} }`;
+  }
+  return JSON.stringify(value);
 }
 
 function renderTemplate(template: string, context: object, file: string): string {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parse, parseAllDocuments } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { blueprints, componentCombinations, projectServices } from '../renderer/catalog.ts';
-import { containerCommand, servicesOf, type ServiceSpec } from '../renderer/component-catalog.ts';
+import { chartServiceEntry, containerCommand, servicesOf, type ServiceSpec } from '../renderer/component-catalog.ts';
 import { serviceEnv, servicePortKey } from '../stack/native/services.ts';
 import { renderToDir } from './helpers/render.ts';
 import { createManifest } from '../manifest/create.ts';
@@ -100,4 +100,12 @@ describe('the chart resolves the catalog as compose does', () => {
       expect(names.sort()).toEqual(Object.keys(compose.services[service.name]!.environment).sort());
     }
   }, 20 * 60_000);
+});
+
+describe("the platform chart's sample project", () => {
+  it('carries the catalog services of a project with every component (ci/sample-project-values.yaml)', () => {
+    const sample = parse(readFileSync(join(root, 'charts/iot-platform/ci/sample-project-values.yaml'), 'utf8'));
+    const manifest = createManifest({ blueprint: 'sensors', name: 'demo-project', components: ['redis', 'api', 'dbt', 'history', 'observability'], deploy: ['kubernetes'] });
+    expect(sample.serviceCatalog).toEqual(servicesOf(manifest).map(chartServiceEntry));
+  });
 });

@@ -158,7 +158,9 @@ describe('platform chart charts/iot-platform', () => {
       expect(flink.spec.flinkConfiguration['high-availability.type']).toBeUndefined();
     }
     expect(flink.spec.flinkConfiguration['web.submit.enable']).toBe('false');
-    expect(flink.spec.job).toMatchObject({ entryClass: 'dev.iotplatform.flink.SqlRunner', args: ['/opt/flink/sql/10-demo.sql'] });
+    expect(flink.spec.job).toMatchObject({ entryClass: 'dev.iotplatform.flink.SqlRunner', args: ['--tables', '/opt/flink/tables', '/opt/flink/sql/10-demo.sql'] });
+    const tables = byKind(docs, 'ConfigMap').find((c) => c.metadata.name === 'demo-flink-tables')!;
+    expect(Object.keys(tables.data)).toEqual(['readings.sql']);
     expect(flink.spec.image).toBe(`ghcr.io/iotdataplatform/iot-platform-flink-sql-runner:${pkg.version}`);
     expect(byKind(docs, 'NetworkPolicy').some((p) => p.metadata.name.endsWith('-default-deny'))).toBe(true);
   });
@@ -185,7 +187,7 @@ describe('platform chart charts/iot-platform', () => {
   });
 
   it('fails with a clear message without a pinned services image or with latest', () => {
-    const base = ['template', 'demo', platformChart, ...KUBE, '--set', 'project.name=demo'];
+    const base = ['template', 'demo', platformChart, ...KUBE, '-f', join(platformChart, 'ci/sample-project-values.yaml'), '--set', 'images.services.repository=,images.services.tag='];
     expect(run(helm, base).out).toContain('images.services.repository is required');
     const latest = run(helm, [...base, '--set', 'images.services.repository=x/y', '--set-string', 'images.services.tag=latest']);
     expect(latest.status).not.toBe(0);
@@ -230,13 +232,25 @@ describe('generated project chart charts/app', () => {
       expect(topic.spec.config['cleanup.policy']).toBe(t.compacted ? 'compact' : 'delete');
       if (t.retentionHours) expect(topic.spec.config['retention.ms']).toBe(t.retentionHours * 3_600_000);
     }
-    // One FlinkDeployment per flink/sql/*.sql, its script in a ConfigMap, identical to the project's file.
+    // One FlinkDeployment per flink/sql/*.sql, its script in a ConfigMap, identical to the project's file; each
+    // mounts the shared tables (flink/tables/*.sql, one ConfigMap) and passes them to the runner with --tables.
     const sqlFiles = execFileSync('ls', [join(dir, 'flink/sql')], { encoding: 'utf8' }).split('\n').filter((f) => f.endsWith('.sql'));
     const jobs = byKind(docs, 'FlinkDeployment');
-    expect(jobs.map((j) => j.spec.job.args[0]).sort()).toEqual(sqlFiles.map((f) => `/opt/flink/sql/${f}`).sort());
+    expect(jobs.map((j) => j.spec.job.args.at(-1)).sort()).toEqual(sqlFiles.map((f) => `/opt/flink/sql/${f}`).sort());
     for (const file of sqlFiles) {
       const cm = byKind(docs, 'ConfigMap').find((c) => c.data?.[file] !== undefined)!;
       expect(cm.data[file].trimEnd()).toBe(readFileSync(join(dir, 'flink/sql', file), 'utf8').trimEnd());
+    }
+    const tableFiles = execFileSync('ls', [join(dir, 'flink/tables')], { encoding: 'utf8' }).split('\n').filter((f) => f.endsWith('.sql'));
+    const tables = byKind(docs, 'ConfigMap').find((c) => c.metadata.name === 'my-sensors-flink-tables')!;
+    expect(Object.keys(tables.data)).toEqual(tableFiles);
+    for (const file of tableFiles) expect(tables.data[file].trimEnd(), file).toBe(readFileSync(join(dir, 'flink/tables', file), 'utf8').trimEnd());
+    for (const job of jobs) {
+      expect(job.spec.job.args.slice(0, 2)).toEqual(['--tables', '/opt/flink/tables']);
+      const pod = job.spec.podTemplate.spec;
+      const container = pod.containers.find((c: { name: string }) => c.name === 'flink-main-container');
+      expect(container.volumeMounts).toContainEqual({ name: 'tables', mountPath: '/opt/flink/tables', readOnly: true });
+      expect(pod.volumes).toContainEqual({ name: 'tables', configMap: { name: 'my-sensors-flink-tables' } });
     }
     const init = byKind(docs, 'ConfigMap').find((c) => c.metadata.name === 'my-sensors-postgres-init')!;
     expect(init.data['init.sql']).toContain('CREATE TABLE IF NOT EXISTS public.sensor_readings');
