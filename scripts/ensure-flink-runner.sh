@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds runtime/flink-sql-runner (shaded job jar + target/runner.classpath for a local MiniCluster),
 # unless the jar is newer than pom.xml and src/main. Prints one line on stdout: a java command prefix;
-# append `[--validate] <script.sql | dir>`. Everything else goes to stderr.
+# append `[--validate] [--tables <dir>] <script.sql | dir>`. Everything else goes to stderr.
 #   eval "$(scripts/ensure-flink-runner.sh) --validate path/to/sql"
 set -euo pipefail
 RUNNER_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../runtime/flink-sql-runner" && pwd)"

@@ -135,6 +135,14 @@ describe('compose.yaml for every component combination', () => {
       expect(gateway.environment).toMatchObject({ IOT_PLATFORM_MANIFEST: '/app/iot-platform.yaml', KAFKA_BROKERS: 'kafka:9092' });
       expect(model.services.postgres!.environment!.POSTGRES_DB).toBe('my_sensors');
       expect(model.services['flink-jobmanager']!.environment!.FLINK_PROPERTIES).toContain('web.submit.enable: false');
+      // The runner creates the shared tables (flink/tables) in every job before the job's script (flink/sql).
+      type Flink = { command?: string[]; volumes?: { type: string; source?: string; target: string; read_only?: boolean }[] };
+      const flink = (name: string) => model.services[name] as Flink;
+      expect(flink('flink-jobmanager').command).toEqual(['standalone-job', '--job-classname', 'dev.iotplatform.flink.SqlRunner', '--tables', '/opt/flink/tables', '/opt/flink/sql']);
+      for (const name of ['flink-jobmanager', 'flink-taskmanager']) {
+        const binds = flink(name).volumes!.filter((v) => v.type === 'bind').map((v) => `${v.source}:${v.target}:${v.read_only ? 'ro' : 'rw'}`);
+        expect(binds, name).toEqual([`${dir}/flink/sql:/opt/flink/sql:ro`, `${dir}/flink/tables:/opt/flink/tables:ro`]);
+      }
     },
   );
 

@@ -340,6 +340,8 @@ describe('dbt project of the sensors blueprint', () => {
 describe('Flink SQL files of the sensors blueprint (static checks; they run in the SQL runner tests)', () => {
   const sqlDir = join(ROOT, 'blueprints/sensors/files/flink/sql');
   const files = readdirSync(sqlDir).filter((f) => f.endsWith('.sql')).sort();
+  const tablesDir = join(ROOT, 'blueprints/sensors/files/flink/tables');
+  const tables = readdirSync(tablesDir).filter((f) => f.endsWith('.sql')).sort();
 
   it('has one job per file with checkpointing, UTC, its own consumer group and only known settings', () => {
     expect(files).toEqual(['10-measurement.sql', '20-enrichment.sql', '30-summary.sql', '40-history.sql']);
@@ -359,23 +361,45 @@ describe('Flink SQL files of the sensors blueprint (static checks; they run in t
         expect(owner === undefined || owner === file, `group ${m[1]} shared by ${owner} and ${file}`).toBe(true);
         groups.set(m[1]!, file);
       }
-      for (const m of sql.matchAll(/'scan\.startup\.mode' = '([^']+)'/g)) {
-        expect(m[1]).toBe('group-offsets');
-        expect(sql).toMatch(/'properties\.auto\.offset\.reset' = 'earliest'/);
-      }
     }
+    expect([...groups.keys()].sort()).toEqual(['flink-sensors-enrichment', 'flink-sensors-history', 'flink-sensors-measurement', 'flink-sensors-summary']);
     expect(readFileSync(join(sqlDir, '20-enrichment.sql'), 'utf8')).toMatch(/SET 'table\.exec\.state\.ttl'/);
     expect(readFileSync(join(sqlDir, '30-summary.sql'), 'utf8')).toMatch(/SET 'table\.exec\.state\.ttl'/);
   });
 
+  it('defines each Kafka source once in flink/tables/, starting from committed offsets (the jobs name their group)', () => {
+    const sources: string[] = [];
+    for (const file of tables) {
+      const sql = readFileSync(join(tablesDir, file), 'utf8').replace(/--.*$/gm, '');
+      expect(sql, file).not.toMatch(/'properties\.group\.id'/); // per job, in an OPTIONS hint
+      for (const m of sql.matchAll(/\$\{([A-Z0-9_]+)\}/g)) {
+        expect(['KAFKA_BROKERS', 'POSTGRES_JDBC_URL', 'POSTGRES_FLINK_USER', 'POSTGRES_FLINK_PASSWORD', 'S3_HISTORY_PATH'], file).toContain(m[1]);
+      }
+      for (const m of sql.matchAll(/'scan\.startup\.mode' = '([^']+)'/g)) {
+        expect(m[1], file).toBe('group-offsets');
+        expect(sql, file).toMatch(/'properties\.auto\.offset\.reset' = 'earliest'/);
+        sources.push(file);
+      }
+    }
+    expect(sources).toEqual(['enriched.sql', 'humidity_readings.sql', 'measurements.sql', 'temperature_readings.sql']);
+  });
+
   it('writes exactly the topics and table the manifest declares', () => {
     const { manifest } = renderSensors();
-    const all = files.map((f) => readFileSync(join(sqlDir, f), 'utf8')).join('\n');
+    const all = [...files.map((f) => join(sqlDir, f)), ...tables.map((f) => join(tablesDir, f))].map((f) => readFileSync(f, 'utf8')).join('\n');
     const topics = new Set([...all.matchAll(/'topic' = '([^']+)'/g)].map((m) => m[1]));
     const declared = new Set(manifest.topics.map((t) => t.name));
     for (const topic of topics) expect(declared.has(topic!), topic).toBe(true);
     for (const sink of manifest.sinks.redis) expect(topics.has(sink.topic), sink.topic).toBe(true);
     expect(all).toMatch(/'table-name' = 'public\.sensor_readings'/);
+  });
+
+  it('leaves the history job and its table out of projects without the history component', () => {
+    const flink = (components: string[]) =>
+      renderSensors({ components }).files.map((f) => f.path).filter((p) => p.startsWith('flink/'));
+    const withHistory = flink(['history']);
+    expect(withHistory).toEqual([...files.map((f) => `flink/sql/${f}`), ...tables.map((f) => `flink/tables/${f}`)]);
+    expect(flink([])).toEqual(withHistory.filter((p) => p !== 'flink/sql/40-history.sql' && p !== 'flink/tables/enriched_history.sql'));
   });
 
   it('leaves dbt out of projects without the dbt component', () => {

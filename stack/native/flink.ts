@@ -1,6 +1,7 @@
 // Flink natively: the platform's SQL runner with one local MiniCluster that runs every flink/sql/*.sql
-// file as its own job — the same jar and scripts that run as FlinkDeployments on Kubernetes and as a job
-// cluster in compose. One JVM pays Flink's fixed cost once, not once per job.
+// file as its own job, on the shared table definitions of flink/tables/ — the same jar and scripts that run as
+// FlinkDeployments on Kubernetes and as a job cluster in compose. One JVM pays Flink's fixed cost once, not
+// once per job.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +23,13 @@ function runner(): string[] {
 }
 
 const sqlDir = (ctx: NativeContext) => join(ctx.projectDir, 'flink', 'sql');
+
+/** The runner's arguments for a project's jobs: its shared tables (a missing folder is none), then its jobs. */
+export const flinkProjectArgs = (projectDir: string): string[] => [
+  '--tables',
+  join(projectDir, 'flink', 'tables'),
+  join(projectDir, 'flink', 'sql'),
+];
 const jobCount = (ctx: NativeContext) => readdirSync(sqlDir(ctx)).filter((f) => f.endsWith('.sql')).length;
 
 export function flinkEnv(ctx: NativeContext): Record<string, string> {
@@ -57,7 +65,7 @@ export const flink: NativeComponent = {
     return [
       startProcess({
         command: command!,
-        args: [...args, sqlDir(ctx)],
+        args: [...args, ...flinkProjectArgs(ctx.projectDir)],
         cwd: ctx.projectDir,
         env: flinkEnv(ctx),
         log: join(ctx.stateDir, 'logs', 'flink.log'),

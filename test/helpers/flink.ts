@@ -2,6 +2,7 @@
 // DDL runs against an in-memory catalog and every INSERT is planned; nothing connects to Kafka/Postgres.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { flinkProjectArgs } from '../../stack/native/flink.ts';
 
 const ENSURE = fileURLToPath(new URL('../../scripts/ensure-flink-runner.sh', import.meta.url));
 
@@ -27,12 +28,17 @@ export function flinkRunnerCommand(): string {
 }
 
 /**
- * Runs `SqlRunner --validate` once over all paths (files or directories). Only `env` (plus PATH, HOME
+ * Runs `SqlRunner --validate` once over all paths (files or directories, and options such as `--tables`). Only `env` (plus PATH, HOME
  * and JAVA_HOME to find Java) reaches the scripts' `${VAR}` substitution, so results do not depend on the
  * caller's shell.
  */
 export function validateFlinkSql(paths: string[], env: Record<string, string> = {}): FlinkValidation {
   return runner(['--validate', ...paths], env, 300_000);
+}
+
+/** Validates a generated project's jobs on its shared tables, with the arguments the native stack runs them with. */
+export function validateProjectFlinkSql(projectDir: string, env: Record<string, string> = {}): FlinkValidation {
+  return validateFlinkSql(flinkProjectArgs(projectDir), env);
 }
 
 /**

@@ -4,10 +4,11 @@ Project resources from a project's files. A generated project's chart (charts/ap
   {{ include "iot-platform.project" (dict "ctx" (index .Subcharts "iot-platform") "files" .Files) }}
 
 with its files under files/ (charts/app/prepare.sh copies them there): files/iot-platform.yaml (topics),
-files/flink/sql/*.sql (one FlinkDeployment per file), files/postgres/init/*.sql (CloudNativePG post-init SQL),
+files/flink/sql/*.sql (one FlinkDeployment per file), files/flink/tables/*.sql (the shared table definitions the
+SQL runner creates in every job before its script), files/postgres/init/*.sql (CloudNativePG post-init SQL),
 files/dbt/** (the dbt CronJob's project) and files/simulator/simulator.env. Standalone, templates/project.yaml
-passes the same data from values (project.manifest, project.flinkJobs, project.postgresInit).
-(dict "ctx" <chart scope> "manifest" string "jobs" {file: script} "postgresInit" {file: sql} "dbt" {path: content} "simulatorEnv" string)
+passes the same data from values (project.manifest, project.flinkJobs, project.flinkTables, project.postgresInit).
+(dict "ctx" <chart scope> "manifest" string "jobs" {file: script} "tables" {file: sql} "postgresInit" {file: sql} "dbt" {path: content} "simulatorEnv" string)
 */}}
 {{- define "iot-platform.projectResources" -}}
 {{- $ctx := .ctx -}}
@@ -36,6 +37,26 @@ data:
     -- no postgres/init/*.sql in this project
     SELECT 1;
     {{- end }}
+{{- if .jobs }}
+---
+# The shared table definitions (flink/tables/*.sql): every Flink job mounts them, and the SQL runner creates them
+# in the job before its script (--tables).
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ $name }}-flink-tables
+  labels:
+    {{- include "iot-platform.componentLabels" (dict "ctx" $ctx "component" "flink") | nindent 4 }}
+{{- if .tables }}
+data:
+  {{- range $file := keys .tables | sortAlpha }}
+  {{ $file }}: |
+    {{- index $.tables $file | nindent 4 }}
+  {{- end }}
+{{- else }}
+data: {}
+{{- end }}
+{{- end }}
 {{- range $file := keys .jobs | sortAlpha }}
 ---
 {{ include "iot-platform.flinkJob" (dict "ctx" $ctx "file" $file "script" (index $.jobs $file)) }}
@@ -219,6 +240,9 @@ spec:
             - name: sql
               mountPath: /opt/flink/sql
               readOnly: true
+            - name: tables
+              mountPath: /opt/flink/tables
+              readOnly: true
             - name: checkpoints
               mountPath: /opt/flink/checkpoints
             - name: tmp
@@ -227,6 +251,9 @@ spec:
         - name: sql
           configMap:
             name: {{ $name }}-sql
+        - name: tables
+          configMap:
+            name: {{ $fullname }}-flink-tables
         - name: checkpoints
           emptyDir:
             sizeLimit: 2Gi
@@ -242,6 +269,8 @@ spec:
     jarURI: local:///opt/flink/usrlib/flink-sql-runner.jar
     entryClass: dev.iotplatform.flink.SqlRunner
     args:
+      - --tables
+      - /opt/flink/tables
       - /opt/flink/sql/{{ .file }}
     parallelism: {{ $f.parallelism }}
     upgradeMode: {{ $f.upgradeMode }}

@@ -9,7 +9,8 @@
 --   * processing stamps in milliseconds.
 -- Records with a missing key or an unparseable timestamp are dropped (the gateway already routes payloads
 -- it cannot parse to sensors.dlq).
--- Connection settings are substituted from the environment by the platform SQL runner.
+-- Tables (flink/tables/, created by the SQL runner before this script): humidity_readings and
+-- temperature_readings → measurements. Each source names this job's consumer group in an OPTIONS hint.
 
 SET 'pipeline.name' = 'sensors-10-measurement';
 SET 'execution.checkpointing.interval' = '10s';
@@ -22,84 +23,13 @@ SET 'table.exec.source.idle-timeout' = '30 s';
 -- enrichment job drops the "late" ones from its temporal joins (rows without location and state).
 SET 'parallelism.default' = '1';
 
-CREATE TEMPORARY TABLE humidity_readings (
-  env        STRING,
-  tenant     STRING,
-  deviceId   STRING,
-  eventTime  STRING,
-  humidity   DOUBLE,
-  seq        BIGINT,
-  ingestedAt BIGINT,
-  -- "2026-01-05T10:00:00.000Z" → TIMESTAMP(3) in UTC; an unparseable value becomes 1970-01-01 and is filtered below.
-  event_ts AS COALESCE(TRY_CAST(REPLACE(REPLACE(eventTime, 'T', ' '), 'Z', '') AS TIMESTAMP(3)), TIMESTAMP '1970-01-01 00:00:00.000'),
-  WATERMARK FOR event_ts AS event_ts - INTERVAL '5' SECOND
-) WITH (
-  'connector' = 'kafka',
-  'topic' = 'sensors.humidity.v1',
-  'properties.bootstrap.servers' = '${KAFKA_BROKERS}',
-  'properties.group.id' = 'flink-sensors-measurement',
-  -- committed group offsets when the job restarts without a checkpoint, else from the earliest offset
-  'scan.startup.mode' = 'group-offsets',
-  'properties.auto.offset.reset' = 'earliest',
-  'format' = 'json',
-  'json.fail-on-missing-field' = 'false',
-  'json.ignore-parse-errors' = 'true'
-);
-
-CREATE TEMPORARY TABLE temperature_readings (
-  env         STRING,
-  tenant      STRING,
-  deviceId    STRING,
-  eventTime   STRING,
-  temperature DOUBLE,
-  seq         BIGINT,
-  ingestedAt  BIGINT,
-  event_ts AS COALESCE(TRY_CAST(REPLACE(REPLACE(eventTime, 'T', ' '), 'Z', '') AS TIMESTAMP(3)), TIMESTAMP '1970-01-01 00:00:00.000'),
-  WATERMARK FOR event_ts AS event_ts - INTERVAL '5' SECOND
-) WITH (
-  'connector' = 'kafka',
-  'topic' = 'sensors.temperature.v1',
-  'properties.bootstrap.servers' = '${KAFKA_BROKERS}',
-  'properties.group.id' = 'flink-sensors-measurement',
-  'scan.startup.mode' = 'group-offsets',
-  'properties.auto.offset.reset' = 'earliest',
-  'format' = 'json',
-  'json.fail-on-missing-field' = 'false',
-  'json.ignore-parse-errors' = 'true'
-);
-
-CREATE TEMPORARY TABLE measurements (
-  record_key                   STRING,   -- Kafka record key "env|tenant|deviceId" (not in the JSON value)
-  env                          STRING,
-  tenant                       STRING,
-  device_id                    STRING,
-  measured_at                  STRING,   -- humidity event time, ISO-8601 UTC with ms
-  measured_at_ms               BIGINT,
-  seq                          BIGINT,
-  humidity                     DOUBLE,
-  temperature                  DOUBLE,
-  humidity_event_time          STRING,
-  temperature_event_time       STRING,
-  humidity_ingested_at         BIGINT,
-  temperature_ingested_at      BIGINT,
-  measurement_processing_ts_ms BIGINT
-) WITH (
-  'connector' = 'kafka',
-  'topic' = 'sensors.measurement.v1',
-  'properties.bootstrap.servers' = '${KAFKA_BROKERS}',
-  'key.format' = 'raw',
-  'key.fields' = 'record_key',
-  'value.format' = 'json',
-  'value.fields-include' = 'EXCEPT_KEY'
-);
-
 CREATE TEMPORARY VIEW humidity_clean AS
-SELECT * FROM humidity_readings
+SELECT * FROM humidity_readings /*+ OPTIONS('properties.group.id' = 'flink-sensors-measurement') */
 WHERE env IS NOT NULL AND tenant IS NOT NULL AND deviceId IS NOT NULL AND seq IS NOT NULL
   AND humidity IS NOT NULL AND event_ts > TIMESTAMP '1970-01-01 00:00:00.000';
 
 CREATE TEMPORARY VIEW temperature_clean AS
-SELECT * FROM temperature_readings
+SELECT * FROM temperature_readings /*+ OPTIONS('properties.group.id' = 'flink-sensors-measurement') */
 WHERE env IS NOT NULL AND tenant IS NOT NULL AND deviceId IS NOT NULL AND seq IS NOT NULL
   AND temperature IS NOT NULL AND event_ts > TIMESTAMP '1970-01-01 00:00:00.000';
 

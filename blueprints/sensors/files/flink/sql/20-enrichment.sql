@@ -9,8 +9,9 @@
 -- Prior demo (pvz v2, mqtt_enriched.sql): same temporal joins, but env/tenant hard-coded and processing stamps
 -- in seconds; Redis and Postgres were fed by Kafka Connect. The history copy to S3 is 40-history.sql.
 --
--- Timestamps written to PostgreSQL are TIMESTAMP(3) values in UTC: the runner's JVM must run in UTC
--- (user.timezone=UTC), as the PostgreSQL JDBC driver renders them with the JVM's zone offset.
+-- Tables (flink/tables/, created by the SQL runner before this script): measurements, device_locations and
+-- device_states → enriched, device_state_latest and sensor_readings. Each source names this job's consumer
+-- group in an OPTIONS hint.
 
 SET 'pipeline.name' = 'sensors-20-enrichment';
 SET 'execution.checkpointing.interval' = '10s';
@@ -20,192 +21,8 @@ SET 'table.exec.source.idle-timeout' = '30 s';
 -- without updates for that key (a device silent for a week starts afresh).
 SET 'table.exec.state.ttl' = '7 d';
 
-CREATE TEMPORARY TABLE measurements (
-  env                          STRING,
-  tenant                       STRING,
-  device_id                    STRING,
-  measured_at                  STRING,
-  measured_at_ms               BIGINT,
-  seq                          BIGINT,
-  humidity                     DOUBLE,
-  temperature                  DOUBLE,
-  humidity_event_time          STRING,
-  temperature_event_time       STRING,
-  humidity_ingested_at         BIGINT,
-  temperature_ingested_at      BIGINT,
-  measurement_processing_ts_ms BIGINT,
-  event_ts AS COALESCE(TRY_CAST(REPLACE(REPLACE(measured_at, 'T', ' '), 'Z', '') AS TIMESTAMP(3)), TIMESTAMP '1970-01-01 00:00:00.000'),
-  dim_key AS CONCAT(env, '|', tenant, '|', device_id),
-  WATERMARK FOR event_ts AS event_ts - INTERVAL '5' SECOND
-) WITH (
-  'connector' = 'kafka',
-  'topic' = 'sensors.measurement.v1',
-  'properties.bootstrap.servers' = '${KAFKA_BROKERS}',
-  'properties.group.id' = 'flink-sensors-enrichment',
-  'scan.startup.mode' = 'group-offsets',
-  'properties.auto.offset.reset' = 'earliest',
-  'format' = 'json',
-  'json.fail-on-missing-field' = 'false',
-  'json.ignore-parse-errors' = 'true'
-);
-
--- Versioned tables: upsert-kafka always reads its topic from the earliest offset (the whole compacted history).
-CREATE TEMPORARY TABLE device_locations (
-  dim_key    STRING,   -- the Kafka record key "env|tenant|deviceId"
-  env        STRING,
-  tenant     STRING,
-  deviceId   STRING,
-  eventTime  STRING,
-  lat        DOUBLE,
-  lon        DOUBLE,
-  ingestedAt BIGINT,
-  event_ts AS COALESCE(TRY_CAST(REPLACE(REPLACE(eventTime, 'T', ' '), 'Z', '') AS TIMESTAMP(3)), TIMESTAMP '1970-01-01 00:00:00.000'),
-  WATERMARK FOR event_ts AS event_ts - INTERVAL '5' SECOND,
-  PRIMARY KEY (dim_key) NOT ENFORCED
-) WITH (
-  'connector' = 'upsert-kafka',
-  'topic' = 'sensors.location.v1',
-  'properties.bootstrap.servers' = '${KAFKA_BROKERS}',
-  'properties.group.id' = 'flink-sensors-enrichment',
-  'key.format' = 'raw',
-  'value.format' = 'json',
-  'value.json.fail-on-missing-field' = 'false',
-  'value.json.ignore-parse-errors' = 'true',
-  'value.fields-include' = 'EXCEPT_KEY'
-);
-
-CREATE TEMPORARY TABLE device_states (
-  dim_key    STRING,
-  env        STRING,
-  tenant     STRING,
-  deviceId   STRING,
-  eventTime  STRING,
-  rssi       INT,
-  snr        DOUBLE,
-  battery    DOUBLE,
-  online     BOOLEAN,
-  ingestedAt BIGINT,
-  event_ts AS COALESCE(TRY_CAST(REPLACE(REPLACE(eventTime, 'T', ' '), 'Z', '') AS TIMESTAMP(3)), TIMESTAMP '1970-01-01 00:00:00.000'),
-  WATERMARK FOR event_ts AS event_ts - INTERVAL '5' SECOND,
-  PRIMARY KEY (dim_key) NOT ENFORCED
-) WITH (
-  'connector' = 'upsert-kafka',
-  'topic' = 'sensors.state.v1',
-  'properties.bootstrap.servers' = '${KAFKA_BROKERS}',
-  'properties.group.id' = 'flink-sensors-enrichment',
-  'key.format' = 'raw',
-  'value.format' = 'json',
-  'value.json.fail-on-missing-field' = 'false',
-  'value.json.ignore-parse-errors' = 'true',
-  'value.fields-include' = 'EXCEPT_KEY'
-);
-
-CREATE TEMPORARY TABLE enriched (
-  record_key                   STRING,   -- Kafka record key "env|tenant|deviceId"
-  env                          STRING,
-  tenant                       STRING,
-  device_id                    STRING,
-  measured_at                  STRING,
-  measured_at_ms               BIGINT,
-  seq                          BIGINT,
-  humidity                     DOUBLE,
-  temperature                  DOUBLE,
-  humidity_event_time          STRING,
-  temperature_event_time       STRING,
-  humidity_ingested_at         BIGINT,
-  temperature_ingested_at      BIGINT,
-  lat                          DOUBLE,
-  lon                          DOUBLE,
-  location_event_time          STRING,
-  location_ingested_at         BIGINT,
-  rssi                         INT,
-  snr                          DOUBLE,
-  battery                      DOUBLE,
-  online                       BOOLEAN,
-  state_event_time             STRING,
-  state_ingested_at            BIGINT,
-  measurement_processing_ts_ms BIGINT,
-  enriched_processing_ts_ms    BIGINT
-) WITH (
-  'connector' = 'kafka',
-  'topic' = 'sensors.enriched.v1',
-  'properties.bootstrap.servers' = '${KAFKA_BROKERS}',
-  -- one writer, fed in event-time order (see the INSERT below)
-  'sink.parallelism' = '1',
-  'key.format' = 'raw',
-  'key.fields' = 'record_key',
-  'value.format' = 'json',
-  'value.fields-include' = 'EXCEPT_KEY'
-);
-
--- Latest state per device for the API (Redis hash sensors:{env}:{tenant}:device:{device_id}:state).
-CREATE TEMPORARY TABLE device_state_latest (
-  env                       STRING,
-  tenant                    STRING,
-  device_id                 STRING,
-  measured_at               STRING,
-  measured_at_ms            BIGINT,
-  seq                       BIGINT,
-  humidity                  DOUBLE,
-  temperature               DOUBLE,
-  lat                       DOUBLE,
-  lon                       DOUBLE,
-  location_event_time       STRING,
-  rssi                      INT,
-  snr                       DOUBLE,
-  battery                   DOUBLE,
-  online                    BOOLEAN,
-  state_event_time          STRING,
-  state_ingested_at         BIGINT,
-  last_seen_ms              BIGINT,   -- wall clock (gateway ingest, ms) of the device's latest message
-  enriched_processing_ts_ms BIGINT,
-  PRIMARY KEY (env, tenant, device_id) NOT ENFORCED
-) WITH (
-  'connector' = 'upsert-kafka',
-  'topic' = 'sensors.device-state',
-  'properties.bootstrap.servers' = '${KAFKA_BROKERS}',
-  'key.format' = 'json',
-  'value.format' = 'json',
-  'value.fields-include' = 'ALL'
-);
-
-CREATE TEMPORARY TABLE sensor_readings (
-  env                          STRING,
-  tenant                       STRING,
-  device_id                    STRING,
-  measured_at                  TIMESTAMP(3),
-  seq                          BIGINT,
-  humidity                     DOUBLE,
-  temperature                  DOUBLE,
-  temperature_measured_at      TIMESTAMP(3),
-  lat                          DOUBLE,
-  lon                          DOUBLE,
-  location_event_time          TIMESTAMP(3),
-  rssi                         INT,
-  snr                          DOUBLE,
-  battery                      DOUBLE,
-  online                       BOOLEAN,
-  state_event_time             TIMESTAMP(3),
-  humidity_ingested_at         BIGINT,
-  temperature_ingested_at      BIGINT,
-  location_ingested_at         BIGINT,
-  state_ingested_at            BIGINT,
-  measurement_processing_ts_ms BIGINT,
-  enriched_processing_ts_ms    BIGINT,
-  PRIMARY KEY (env, tenant, device_id, measured_at) NOT ENFORCED
-) WITH (
-  'connector' = 'jdbc',
-  'url' = '${POSTGRES_JDBC_URL}',
-  'table-name' = 'public.sensor_readings',
-  'username' = '${POSTGRES_FLINK_USER}',
-  'password' = '${POSTGRES_FLINK_PASSWORD}',
-  'sink.buffer-flush.max-rows' = '1000',
-  'sink.buffer-flush.interval' = '1s',
-  'sink.max-retries' = '5'
-);
-
 CREATE TEMPORARY VIEW measurements_clean AS
-SELECT * FROM measurements
+SELECT * FROM measurements /*+ OPTIONS('properties.group.id' = 'flink-sensors-enrichment') */
 WHERE env IS NOT NULL AND tenant IS NOT NULL AND device_id IS NOT NULL
   AND event_ts > TIMESTAMP '1970-01-01 00:00:00.000';
 
@@ -221,9 +38,9 @@ SELECT
   m.event_ts,   -- still the event-time attribute (the temporal joins keep the left side's)
   CAST(CURRENT_ROW_TIMESTAMP() AS TIMESTAMP(3)) AS processed_ts
 FROM measurements_clean AS m
-LEFT JOIN device_locations FOR SYSTEM_TIME AS OF m.event_ts AS l
+LEFT JOIN device_locations /*+ OPTIONS('properties.group.id' = 'flink-sensors-enrichment') */ FOR SYSTEM_TIME AS OF m.event_ts AS l
   ON m.dim_key = l.dim_key
-LEFT JOIN device_states FOR SYSTEM_TIME AS OF m.event_ts AS s
+LEFT JOIN device_states /*+ OPTIONS('properties.group.id' = 'flink-sensors-enrichment') */ FOR SYSTEM_TIME AS OF m.event_ts AS s
   ON m.dim_key = s.dim_key;
 
 CREATE TEMPORARY VIEW enriched_out AS
@@ -251,10 +68,10 @@ FROM (
 WHERE rn = 1;
 
 CREATE TEMPORARY VIEW current_locations AS
-SELECT dim_key, lat, lon, eventTime AS location_event_time FROM device_locations;
+SELECT dim_key, lat, lon, eventTime AS location_event_time FROM device_locations /*+ OPTIONS('properties.group.id' = 'flink-sensors-enrichment') */;
 
 CREATE TEMPORARY VIEW current_states AS
-SELECT dim_key, rssi, snr, battery, online, eventTime AS state_event_time, ingestedAt AS state_ingested_at FROM device_states;
+SELECT dim_key, rssi, snr, battery, online, eventTime AS state_event_time, ingestedAt AS state_ingested_at FROM device_states /*+ OPTIONS('properties.group.id' = 'flink-sensors-enrichment') */;
 
 EXECUTE STATEMENT SET
 BEGIN

@@ -7,6 +7,8 @@
 --     first reading; 0 when the latest reading is >= 50 % (Redis hash …:device:{device_id}:drought).
 -- Fixes over the prior demo: env/tenant from the records, state TTL on the unbounded streak aggregation,
 -- and last_seen_ms (gateway ingest wall clock) so the API can mark silent devices offline by age.
+-- Tables (flink/tables/, created by the SQL runner before this script): enriched → recent_summary and
+-- drought_streak. The source names this job's consumer group in an OPTIONS hint.
 
 SET 'pipeline.name' = 'sensors-30-summary';
 SET 'execution.checkpointing.interval' = '10s';
@@ -16,88 +18,8 @@ SET 'table.exec.source.idle-timeout' = '30 s';
 -- its streak starts afresh from its next reading. Window state is cleaned by the watermark regardless.
 SET 'table.exec.state.ttl' = '30 d';
 
-CREATE TEMPORARY TABLE enriched (
-  env                          STRING,
-  tenant                       STRING,
-  device_id                    STRING,
-  measured_at                  STRING,
-  measured_at_ms               BIGINT,
-  seq                          BIGINT,
-  humidity                     DOUBLE,
-  temperature                  DOUBLE,
-  humidity_ingested_at         BIGINT,
-  temperature_ingested_at      BIGINT,
-  online                       BOOLEAN,
-  state_ingested_at            BIGINT,
-  measurement_processing_ts_ms BIGINT,
-  enriched_processing_ts_ms    BIGINT,
-  event_ts AS COALESCE(TRY_CAST(REPLACE(REPLACE(measured_at, 'T', ' '), 'Z', '') AS TIMESTAMP(3)), TIMESTAMP '1970-01-01 00:00:00.000'),
-  WATERMARK FOR event_ts AS event_ts - INTERVAL '5' SECOND
-) WITH (
-  'connector' = 'kafka',
-  'topic' = 'sensors.enriched.v1',
-  'properties.bootstrap.servers' = '${KAFKA_BROKERS}',
-  'properties.group.id' = 'flink-sensors-summary',
-  'scan.startup.mode' = 'group-offsets',
-  'properties.auto.offset.reset' = 'earliest',
-  'format' = 'json',
-  'json.fail-on-missing-field' = 'false',
-  'json.ignore-parse-errors' = 'true'
-);
-
-CREATE TEMPORARY TABLE recent_summary (
-  env                              STRING,
-  tenant                           STRING,
-  window_start                     STRING,   -- ISO-8601 UTC
-  window_end                       STRING,
-  window_seconds                   INT,
-  total_devices                    BIGINT,
-  online_devices                   BIGINT,
-  offline_devices                  BIGINT,
-  avg_temperature                  DOUBLE,
-  avg_humidity                     DOUBLE,
-  min_measured_at_ms               BIGINT,
-  max_measured_at_ms               BIGINT,
-  min_measurement_processing_ts_ms BIGINT,
-  max_measurement_processing_ts_ms BIGINT,
-  min_enriched_processing_ts_ms    BIGINT,
-  max_enriched_processing_ts_ms    BIGINT,
-  PRIMARY KEY (env, tenant) NOT ENFORCED
-) WITH (
-  'connector' = 'upsert-kafka',
-  'topic' = 'sensors.recent-summary',
-  'properties.bootstrap.servers' = '${KAFKA_BROKERS}',
-  'key.format' = 'json',
-  'value.format' = 'json',
-  'value.fields-include' = 'ALL'
-);
-
-CREATE TEMPORARY TABLE drought_streak (
-  env                               STRING,
-  tenant                            STRING,
-  device_id                         STRING,
-  threshold                         DOUBLE,
-  streak_days                       DOUBLE,
-  last_humidity                     DOUBLE,
-  last_event_ts                     STRING,   -- latest reading (ISO-8601 UTC)
-  last_ok_event_ts                  STRING,   -- latest reading with humidity >= threshold; null if none yet
-  first_event_ts                    STRING,   -- first reading (the streak's start when there was no ok reading)
-  last_seen_ms                      BIGINT,   -- wall clock (gateway ingest, ms) of the device's latest message
-  last_measurement_processing_ts_ms BIGINT,
-  last_enriched_processing_ts_ms    BIGINT,
-  last_humidity_ingested_at         BIGINT,
-  PRIMARY KEY (env, tenant, device_id) NOT ENFORCED
-) WITH (
-  'connector' = 'upsert-kafka',
-  'topic' = 'sensors.drought-streak',
-  'properties.bootstrap.servers' = '${KAFKA_BROKERS}',
-  'key.format' = 'json',
-  'value.format' = 'json',
-  'value.fields-include' = 'ALL'
-);
-
 CREATE TEMPORARY VIEW enriched_clean AS
-SELECT * FROM enriched
+SELECT * FROM enriched /*+ OPTIONS('properties.group.id' = 'flink-sensors-summary') */
 WHERE env IS NOT NULL AND tenant IS NOT NULL AND device_id IS NOT NULL
   AND event_ts > TIMESTAMP '1970-01-01 00:00:00.000';
 

@@ -20,15 +20,18 @@ import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.StatementSet;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.TableResult;
+import org.apache.flink.table.catalog.ObjectIdentifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs (or, with --validate, plans) Flink SQL scripts in argument order; a directory contributes its *.sql
  * in name order. Each file is one job with its own TableEnvironment, so its SET statements apply to it alone.
+ * With --tables, the shared table definitions of that directory are executed into every job's environment
+ * before the job's script (SharedTables).
  */
 public final class SqlRunner {
-    static final String USAGE = "usage: SqlRunner [--validate] <script.sql | directory>...";
+    static final String USAGE = "usage: SqlRunner [--validate] [--tables <directory>] <script.sql | directory>...";
     static final String CHECKPOINT_INTERVAL = "execution.checkpointing.interval";
     static final String RUNTIME_MODE = "execution.runtime-mode";
     private static final Logger LOG = LoggerFactory.getLogger(SqlRunner.class);
@@ -45,18 +48,22 @@ public final class SqlRunner {
 
     /** Returns the exit code: 0 ok, 1 a statement or job failed, 2 usage error. */
     public static int run(String[] args, Map<String, String> env, PrintStream err) {
-        boolean validate = args.length > 0 && args[0].equals("--validate");
+        Options options;
         List<Path> files = new ArrayList<>();
+        SharedTables tables;
         try {
-            List<String> targets = List.of(args).subList(validate ? 1 : 0, args.length);
-            if (targets.isEmpty() || targets.stream().anyMatch(t -> t.startsWith("-"))) {
-                throw new IOException("expected a script or directory");
-            }
-            for (String target : targets) files.addAll(scripts(Path.of(target)));
+            options = Options.parse(args);
+            for (String target : options.targets()) files.addAll(scripts(Path.of(target)));
+            tables = SharedTables.load(options.tables(), env);
         } catch (IOException e) {
             err.println(e.getMessage() + "\n" + USAGE);
             return 2;
+        } catch (ScriptException e) {
+            err.println(e.getMessage());
+            return 1;
         }
+        boolean validate = options.validate();
+        if (options.tables() != null) LOG.info("{}: {} shared table definitions", options.tables(), tables.size());
         List<TableResult> jobs = new ArrayList<>();
         MiniCluster cluster = null;
         try {
@@ -64,7 +71,7 @@ public final class SqlRunner {
             Configuration base = baseConfiguration(env, local);
             if (local) cluster = startLocalCluster(base, files.size(), env);
             for (Path file : files) {
-                runFile(file, env, base, validate, jobs);
+                runFile(file, env, base, validate, tables, jobs);
             }
             for (TableResult job : local ? jobs : List.<TableResult>of()) {
                 job.await(); // a local MiniCluster lives only as long as this JVM
@@ -75,6 +82,29 @@ public final class SqlRunner {
             return 1;
         } finally {
             if (cluster != null) cluster.closeAsync().join();
+        }
+    }
+
+    /** The command line: {@code [--validate] [--tables <directory>] <script.sql | directory>...}. */
+    record Options(boolean validate, Path tables, List<String> targets) {
+        static Options parse(String[] args) throws IOException {
+            boolean validate = false;
+            Path tables = null;
+            List<String> targets = new ArrayList<>();
+            for (int i = 0; i < args.length; i++) {
+                if (args[i].equals("--validate")) {
+                    validate = true;
+                } else if (args[i].equals("--tables")) {
+                    if (i + 1 == args.length || args[i + 1].startsWith("-")) throw new IOException("--tables needs a directory");
+                    tables = Path.of(args[++i]);
+                } else if (args[i].startsWith("-")) {
+                    throw new IOException("unknown option " + args[i]);
+                } else {
+                    targets.add(args[i]);
+                }
+            }
+            if (targets.isEmpty()) throw new IOException("expected a script or directory");
+            return new Options(validate, tables, targets);
         }
     }
 
@@ -148,8 +178,8 @@ public final class SqlRunner {
         if (!conf.containsKey(CHECKPOINT_INTERVAL)) conf.setString(CHECKPOINT_INTERVAL, "10 s");
     }
 
-    static void runFile(Path file, Map<String, String> env, Configuration base, boolean validate, List<TableResult> jobs)
-            throws IOException, ScriptException {
+    static void runFile(Path file, Map<String, String> env, Configuration base, boolean validate, SharedTables tables,
+            List<TableResult> jobs) throws IOException, ScriptException {
         List<String> statements;
         try {
             statements = SqlScript.split(SqlScript.substituteEnv(Files.readString(file), env));
@@ -157,11 +187,13 @@ public final class SqlRunner {
             throw new ScriptException(file + ": " + e.getMessage());
         }
         TableEnvironment tEnv = createEnvironment(file, base, statements);
+        Map<ObjectIdentifier, Path> shared = tables.define(tEnv);
         StatementSet inserts = tEnv.createStatementSet();
         int firstInsert = 0;
         for (int i = 0; i < statements.size(); i++) {
             String statement = statements.get(i);
             LOG.info("{}:statement#{}: {}", file, i + 1, statement.lines().findFirst().orElse(""));
+            SharedTables.checkJobStatement(tEnv, shared, statement, file + ":statement#" + (i + 1));
             try {
                 List<String> body = SqlScript.statementSetBody(statement);
                 for (String insert : body != null ? body : INSERT.matcher(statement).matches() ? List.of(statement) : List.<String>of()) {

@@ -98,7 +98,7 @@ class SqlRunnerTest {
                 rows(out.resolve("seq")));
     }
 
-    private static List<String> rows(Path dir) throws IOException {
+    static List<String> rows(Path dir) throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(Files::isRegularFile)
                     .filter(p -> !p.getFileName().toString().startsWith("."))

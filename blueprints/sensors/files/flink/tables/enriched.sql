@@ -1,0 +1,46 @@
+-- sensors.enriched.v1: every measurement with the device's location and state at its event time. Written by
+-- 20-enrichment.sql (key "env|tenant|deviceId", JSON value), read by 30-summary.sql and 40-history.sql (each
+-- names its consumer group in an OPTIONS hint). The computed event time and the watermark serve the readers.
+CREATE TEMPORARY TABLE enriched (
+  record_key                   STRING,   -- Kafka record key "env|tenant|deviceId"
+  env                          STRING,
+  tenant                       STRING,
+  device_id                    STRING,
+  measured_at                  STRING,
+  measured_at_ms               BIGINT,
+  seq                          BIGINT,
+  humidity                     DOUBLE,
+  temperature                  DOUBLE,
+  humidity_event_time          STRING,
+  temperature_event_time       STRING,
+  humidity_ingested_at         BIGINT,
+  temperature_ingested_at      BIGINT,
+  lat                          DOUBLE,
+  lon                          DOUBLE,
+  location_event_time          STRING,
+  location_ingested_at         BIGINT,
+  rssi                         INT,
+  snr                          DOUBLE,
+  battery                      DOUBLE,
+  online                       BOOLEAN,
+  state_event_time             STRING,
+  state_ingested_at            BIGINT,
+  measurement_processing_ts_ms BIGINT,
+  enriched_processing_ts_ms    BIGINT,
+  event_ts AS COALESCE(TRY_CAST(REPLACE(REPLACE(measured_at, 'T', ' '), 'Z', '') AS TIMESTAMP(3)), TIMESTAMP '1970-01-01 00:00:00.000'),
+  WATERMARK FOR event_ts AS event_ts - INTERVAL '5' SECOND
+) WITH (
+  'connector' = 'kafka',
+  'topic' = 'sensors.enriched.v1',
+  'properties.bootstrap.servers' = '${KAFKA_BROKERS}',
+  -- one writer, fed in event-time order (see the INSERT in 20-enrichment.sql)
+  'sink.parallelism' = '1',
+  'key.format' = 'raw',
+  'key.fields' = 'record_key',
+  'value.format' = 'json',
+  'value.fields-include' = 'EXCEPT_KEY',
+  'value.json.fail-on-missing-field' = 'false',
+  'value.json.ignore-parse-errors' = 'true',
+  'scan.startup.mode' = 'group-offsets',
+  'properties.auto.offset.reset' = 'earliest'
+);

@@ -1,0 +1,34 @@
+-- sensors.measurement.v1: humidity ⋈ temperature of one device tick. Written by 10-measurement.sql (key
+-- "env|tenant|deviceId", JSON value), read by 20-enrichment.sql (which names its consumer group in an OPTIONS
+-- hint). The computed columns and the watermark serve the readers; a writer fills only the physical columns.
+CREATE TEMPORARY TABLE measurements (
+  record_key                   STRING,   -- Kafka record key "env|tenant|deviceId" (not in the JSON value)
+  env                          STRING,
+  tenant                       STRING,
+  device_id                    STRING,
+  measured_at                  STRING,   -- humidity event time, ISO-8601 UTC with ms
+  measured_at_ms               BIGINT,
+  seq                          BIGINT,
+  humidity                     DOUBLE,
+  temperature                  DOUBLE,
+  humidity_event_time          STRING,
+  temperature_event_time       STRING,
+  humidity_ingested_at         BIGINT,
+  temperature_ingested_at      BIGINT,
+  measurement_processing_ts_ms BIGINT,
+  event_ts AS COALESCE(TRY_CAST(REPLACE(REPLACE(measured_at, 'T', ' '), 'Z', '') AS TIMESTAMP(3)), TIMESTAMP '1970-01-01 00:00:00.000'),
+  dim_key AS CONCAT(env, '|', tenant, '|', device_id),
+  WATERMARK FOR event_ts AS event_ts - INTERVAL '5' SECOND
+) WITH (
+  'connector' = 'kafka',
+  'topic' = 'sensors.measurement.v1',
+  'properties.bootstrap.servers' = '${KAFKA_BROKERS}',
+  'key.format' = 'raw',
+  'key.fields' = 'record_key',
+  'value.format' = 'json',
+  'value.fields-include' = 'EXCEPT_KEY',
+  'value.json.fail-on-missing-field' = 'false',
+  'value.json.ignore-parse-errors' = 'true',
+  'scan.startup.mode' = 'group-offsets',
+  'properties.auto.offset.reset' = 'earliest'
+);
