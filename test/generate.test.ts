@@ -2,7 +2,6 @@
 // prompts, secrets, ownership headers and the lock file.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import helpers from 'yeoman-test';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import AppGenerator, { NAMESPACE, type AppOptions } from '../generators/app/index.ts';
@@ -11,6 +10,7 @@ import { HEADER_MARK } from '../renderer/ownership.ts';
 import { sha256, type Lock } from '../renderer/lock.ts';
 import { ENV_ENTRIES } from '../renderer/component-catalog.ts';
 import { parseManifest } from '../manifest/load.ts';
+import { helpers } from './helpers/yeoman-helpers.ts';
 
 async function generate(options: Partial<AppOptions>) {
   const result = await helpers
