@@ -107,7 +107,7 @@ export const TEMPLATE_CHANGES: Record<string, TemplateChange> = {
     rewind: move(`${SENSORS}/dbt/models/marts/device_daily.yml`, `${SENSORS}/dbt/models/marts/daily_device.yml`),
   },
   'dbt/tests/assert_dry_streak_consistent.sql': { change: 'add a file', rewind: remove(`${SENSORS}/dbt/tests/assert_dry_streak_consistent.sql`) },
-  'dbt/tests/generic/accepted_range.sql': { change: 'add a file', rewind: remove(`${SENSORS}/dbt/tests/generic/accepted_range.sql`) },
+  'dbt/tests/generic/accepted_range.sql': { change: 'add a file', rewind: remove(`${BASE}/dbt/tests/generic/accepted_range.sql`) },
   'flink/sql/90-legacy.sql': { change: 'delete a file', rewind: add(`${SENSORS}/flink/sql/90-legacy.sql`, LEGACY_SQL) },
   'dbt/models/marts/legacy_report.sql': { change: 'delete a file', rewind: add(`${SENSORS}/dbt/models/marts/legacy_report.sql`, LEGACY_REPORT) },
   // config/** is platform-owned in the base blueprint.
