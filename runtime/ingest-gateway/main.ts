@@ -2,20 +2,19 @@
 // event's format → validate against its fields → Kafka (JSON value, key = the event's key fields joined with
 // "|"). Invalid payloads and records go to the dead-letter topic with the reason and the raw payload.
 // Health on HEALTH_PORT: /healthz /readyz /metrics.
-import { Kafka, logLevel as kafkaLogLevel, Partitioners, type LogEntry } from 'kafkajs';
+import { Partitioners } from 'kafkajs';
 import * as env from '../service-kit/env.ts';
 import { createLogger } from '../service-kit/log.ts';
-import { deadLetterTopic, loadManifest, type RuntimeManifest } from '../service-kit/manifest.ts';
+import { deadLetterTopic, loadManifestOrExit } from '../service-kit/manifest.ts';
 import { installShutdownHandlers, onShutdown, shutdown } from '../service-kit/shutdown.ts';
 import { startHealthServer } from '../service-kit/health-server.ts';
-import { quietKafkajsTimerWarning } from '../service-kit/warnings.ts';
+import { createKafka } from '../service-kit/kafka.ts';
 import { Ingest } from './ingest.ts';
 import { KafkaBatcher } from './kafka-batcher.ts';
 import { eventsByKind, SOURCES, type RunningSource } from './sources/index.ts';
 
 const log = createLogger('ingest-gateway');
 installShutdownHandlers(log);
-quietKafkajsTimerWarning();
 
 const config = env.readConfig(() => ({
   brokers: env.list('KAFKA_BROKERS'),
@@ -25,21 +24,9 @@ const config = env.readConfig(() => ({
   highWater: env.int('GATEWAY_MAX_QUEUED', 100_000),
 }));
 
-let manifest: RuntimeManifest;
-try {
-  manifest = loadManifest();
-} catch (error) {
-  log.fatal((error as Error).message);
-  process.exit(2);
-}
+const manifest = loadManifestOrExit(log);
 
-const kafka = new Kafka({
-  clientId: 'ingest-gateway',
-  brokers: config.brokers,
-  logLevel: kafkaLogLevel.WARN,
-  logCreator: () => (entry: LogEntry) =>
-    log[entry.level <= kafkaLogLevel.ERROR ? 'error' : 'warn'](entry.log.message, { kafka: entry.namespace }),
-});
+const kafka = createKafka('ingest-gateway', config.brokers, log);
 // Java-compatible murmur2 partitioning: the same key lands on the same partition as with Flink's clients.
 const producer = kafka.producer({
   idempotent: true,

@@ -2,19 +2,17 @@
 // the manifest's sinks.redis[].key templates. Per batch only the final value per key is written, as
 // MULTI { DEL; HSET; EXPIRE } (so removed fields disappear), and offsets are committed only after Redis
 // acknowledged. Health on HEALTH_PORT: /healthz /readyz /metrics.
-import { Kafka, logLevel as kafkaLogLevel, type LogEntry } from 'kafkajs';
 import { Redis } from 'ioredis';
 import * as env from '../service-kit/env.ts';
 import { createLogger } from '../service-kit/log.ts';
-import { loadManifest, type RuntimeManifest } from '../service-kit/manifest.ts';
+import { loadManifestOrExit } from '../service-kit/manifest.ts';
 import { installShutdownHandlers, onShutdown, shutdown } from '../service-kit/shutdown.ts';
 import { startHealthServer } from '../service-kit/health-server.ts';
-import { quietKafkajsTimerWarning } from '../service-kit/warnings.ts';
+import { createKafka } from '../service-kit/kafka.ts';
 import { reduceBatch, sinkRoute, type KeyOperation, type SinkRoute } from './materialize.ts';
 
 const log = createLogger('redis-sink');
 installShutdownHandlers(log);
-quietKafkajsTimerWarning();
 
 const config = env.readConfig(() => ({
   brokers: env.list('KAFKA_BROKERS'),
@@ -27,13 +25,7 @@ const config = env.readConfig(() => ({
   concurrency: env.int('REDIS_SINK_CONCURRENCY', 3),
 }));
 
-let manifest: RuntimeManifest;
-try {
-  manifest = loadManifest();
-} catch (error) {
-  log.fatal((error as Error).message);
-  process.exit(2);
-}
+const manifest = loadManifestOrExit(log);
 const routes = new Map<string, SinkRoute>(manifest.sinks.redis.map((s) => [s.topic, sinkRoute(s)]));
 if (routes.size === 0) log.warn('the manifest declares no sinks.redis; nothing to do');
 
@@ -50,13 +42,7 @@ const redis = new Redis({
 });
 redis.on('error', (error) => log.warn('redis error', { error: error.message }));
 
-const kafka = new Kafka({
-  clientId: 'redis-sink',
-  brokers: config.brokers,
-  logLevel: kafkaLogLevel.WARN,
-  logCreator: () => (entry: LogEntry) =>
-    log[entry.level <= kafkaLogLevel.ERROR ? 'error' : 'warn'](entry.log.message, { kafka: entry.namespace }),
-});
+const kafka = createKafka('redis-sink', config.brokers, log);
 const consumer = kafka.consumer({ groupId: config.groupId, allowAutoTopicCreation: false });
 consumer.on(consumer.events.CRASH, ({ payload }) => {
   consumerRunning = false;

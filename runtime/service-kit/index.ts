@@ -7,6 +7,7 @@ export { installShutdownHandlers, isShuttingDown, onShutdown, shutdown } from '.
 export {
   deadLetterTopic,
   loadManifest,
+  loadManifestOrExit,
   parseManifest,
   type EventDefinition,
   type EventField,
@@ -14,3 +15,4 @@ export {
   type RuntimeManifest,
 } from './manifest.ts';
 export { quietKafkajsTimerWarning } from './warnings.ts';
+export { createKafka } from './kafka.ts';

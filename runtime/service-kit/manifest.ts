@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parseManifest as parseProjectManifest } from '../../manifest/load.ts';
 import type { EventSchema, Manifest } from '../../manifest/schema.ts';
+import type { Logger } from './log.ts';
 
 export type RuntimeManifest = Manifest;
 export type EventDefinition = EventSchema;
@@ -21,6 +22,16 @@ export function loadManifest(path: string = process.env.IOT_PLATFORM_MANIFEST ||
     throw new Error(`${path}: cannot read the manifest; set IOT_PLATFORM_MANIFEST to the path of iot-platform.yaml`);
   }
   return parseManifest(text, path);
+}
+
+/** The manifest, or the process ends (exit 2) with the one-line reason: a service cannot run without it. */
+export function loadManifestOrExit(log: Logger): RuntimeManifest {
+  try {
+    return loadManifest();
+  } catch (error) {
+    log.fatal((error as Error).message);
+    process.exit(2);
+  }
 }
 
 export function parseManifest(text: string, path = 'iot-platform.yaml'): RuntimeManifest {
