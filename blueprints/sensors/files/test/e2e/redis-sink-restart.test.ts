@@ -12,8 +12,6 @@ import { actualHash, differingHashes, expectedHashes, scanKeys, TOPICS, WALL_CLO
 const groupId = process.env.REDIS_SINK_GROUP ?? 'redis-sink';
 const HALF = 8; // ticks 0..8 before the kill, the rest while the sink is down
 
-/** Only with the redis component (iot-platform.yaml components). */
-const ENABLED = manifest().components.includes('redis');
 let mqtt: MqttClient;
 let redis: Redis;
 let pool: pg.Pool;
@@ -41,7 +39,6 @@ async function sinkLag(): Promise<number> {
 }
 
 beforeAll(async () => {
-  if (!ENABLED) return;
   [mqtt, redis, pool] = [await mqttClient(), redisClient(), pgPool()];
   run = await ScenarioRun.start(pool);
 }, 60_000);
@@ -53,7 +50,7 @@ afterAll(async () => {
   await pool?.end();
 }, 120_000);
 
-describe.skipIf(!ENABLED)('Redis sink killed mid-stream', () => {
+describe('Redis sink killed mid-stream', () => {
   it('catches up after a restart with exactly the expected hashes and lag 0', async () => {
     const { env, tenant } = run.expected.tenants[0];
     await run.replay(mqtt, (tick) => tick <= HALF);

@@ -5,11 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { env, type Expected, manifest, mqttClient, pgPool, redisClient, ScenarioRun, waitFor } from './helpers/index.ts';
+import { env, type Expected, mqttClient, pgPool, redisClient, ScenarioRun, waitFor } from './helpers/index.ts';
 import { differingHashes } from './helpers/redis-hashes.ts';
 
-/** Only with the api component (iot-platform.yaml components). */
-const ENABLED = manifest().components.includes('api');
 let mqtt: MqttClient;
 let redis: Redis;
 let pool: pg.Pool;
@@ -21,7 +19,6 @@ async function get(path: string): Promise<{ status: number; body: any }> {
 }
 
 beforeAll(async () => {
-  if (!ENABLED) return;
   [mqtt, redis, pool] = [await mqttClient(), redisClient(), pgPool()];
   run = await ScenarioRun.start(pool);
   await run.replay(mqtt);
@@ -39,7 +36,7 @@ afterAll(async () => {
   await pool?.end();
 });
 
-describe.skipIf(!ENABLED)('scenario → API', () => {
+describe('scenario → API', () => {
   it('lists the devices of each env/tenant with their current state', async () => {
     for (const page of run.expected.api.devices as Expected[]) {
       expect(await get(`/api/${page.env}/${page.tenantId}/devices`)).toEqual({ status: 200, body: { items: page.items, nextCursor: null } });

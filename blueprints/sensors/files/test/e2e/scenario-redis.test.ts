@@ -5,18 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { manifest, mqttClient, pgPool, redisClient, ScenarioRun, waitFor } from './helpers/index.ts';
+import { mqttClient, pgPool, redisClient, ScenarioRun, waitFor } from './helpers/index.ts';
 import { actualHash, differingHashes, expectedHashes, scanKeys } from './helpers/redis-hashes.ts';
 
-/** Only with the redis component (iot-platform.yaml components). */
-const ENABLED = manifest().components.includes('redis');
 let mqtt: MqttClient;
 let redis: Redis;
 let pool: pg.Pool;
 let run: ScenarioRun;
 
 beforeAll(async () => {
-  if (!ENABLED) return;
   [mqtt, redis, pool] = [await mqttClient(), redisClient(), pgPool()];
   run = await ScenarioRun.start(pool);
   await run.replay(mqtt);
@@ -28,7 +25,7 @@ afterAll(async () => {
   await pool?.end();
 });
 
-describe.skipIf(!ENABLED)('scenario → Redis', () => {
+describe('scenario → Redis', () => {
   it('materialises exactly the expected hashes', async () => {
     await waitFor(async () => (await differingHashes(redis, run.expected)).length === 0, {
       timeoutMs: 180_000,
