@@ -1,31 +1,25 @@
-// Prints the closing line CI reads, `N passed, N failed, N skipped`, summed over vitest JSON reports.
-// A missing report, a run that failed outside its tests or ran none, and a test file that failed to
-// load each count as a failure. Exits 1 on any failure.
-import { existsSync, readFileSync } from 'node:fs';
-
-interface Report {
-  success: boolean;
-  numTotalTests: number;
-  numPassedTests: number;
-  numFailedTests: number;
-  numPendingTests: number;
-  numTodoTests: number;
-  testResults: { status: string; assertionResults: unknown[] }[];
-}
+// Prints the closing line CI reads, `N passed, N failed, N skipped`, summed over the suite summaries that
+// scripts/ci/run-suite.ts writes (reports/<suite>.summary.json; counting rules in scripts/ci/count.ts).
+// A summary that is missing, unreadable or not finalized with vitest's exit status counts as one failure (its
+// counts are not trusted).
+// Exits 1 on any failure.
+import { closingLine, readSummary } from './ci/summary.ts';
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 for (const file of process.argv.slice(2)) {
-  if (!existsSync(file)) {
-    totals.failed += 1; // the suite could not run
+  const summary = readSummary(file);
+  if (typeof summary === 'string') {
+    console.error(`test-summary: ${summary}; counted as 1 failure`);
+    totals.failed += 1;
     continue;
   }
-  const report = JSON.parse(readFileSync(file, 'utf8')) as Report;
-  const brokenFiles = report.testResults.filter((r) => r.status === 'failed' && r.assertionResults.length === 0).length;
-  totals.passed += report.numPassedTests;
-  // A run that failed outside any test (global setup, unhandled errors) or ran nothing is a failed suite.
-  const suiteFailed = (!report.success || report.numTotalTests === 0) && report.numFailedTests + brokenFiles === 0 ? 1 : 0;
-  totals.failed += report.numFailedTests + brokenFiles + suiteFailed;
-  totals.skipped += report.numPendingTests + report.numTodoTests;
+  totals.passed += summary.passed;
+  totals.failed += summary.failed;
+  totals.skipped += summary.skipped;
 }
-console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+if (process.argv.length <= 2) {
+  console.error('test-summary: no summary files given; counted as 1 failure');
+  totals.failed += 1;
+}
+console.log(closingLine(totals));
 process.exit(totals.failed > 0 ? 1 : 0);
