@@ -2,10 +2,10 @@
 // with the summary reporter, and its exit status, closing line and summary file count unhandled errors, failed
 // setups, failing tests and unexpected skips as failures. scripts/test-summary.ts sums the summaries.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SuiteSummary } from '../scripts/ci/summary.ts';
 import { REPO_ROOT } from './helpers/cli.ts';
 
@@ -52,6 +52,7 @@ beforeAll(() => {
   for (const name of FIXTURES) runs.set(name, runSuite(name, FIXTURE_CONFIG, [`${name}.fixture.ts`]));
   runs.set('no-vitest-config', runSuite('no-vitest-config', 'test/fixtures/ci-summary/absent.config.ts', []));
 });
+afterAll(() => rmSync(reports, { recursive: true, force: true }));
 
 describe('scripts/ci/run-suite.ts', () => {
   it('fails a run whose tests pass but which left an unhandled rejection', () => {
