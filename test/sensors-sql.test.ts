@@ -1,7 +1,9 @@
-// The sensors blueprint's SQL on real engines: the PostgreSQL init scripts of a rendered project on a throwaway
-// PostgreSQL cluster, the Flink JDBC upsert as the flink_writer role, and `dbt parse` + `dbt build` of the
-// rendered dbt project against seeded readings with hand-computed expected marts. Flink SQL itself runs in the
-// SQL runner's tests; here its files get static checks only.
+// The sensors blueprint's SQL on real engines: the PostgreSQL init scripts of a rendered project (the base
+// template's roles script, then the blueprint's tables) on a throwaway PostgreSQL cluster, the roles' privileges,
+// and `dbt parse` + `dbt build` of the rendered dbt project against seeded readings with hand-computed expected
+// marts. The Flink JDBC upsert itself is proven through Flink in the generated project's e2e
+// (scenario-postgres.test.ts replays the scenario through restarted jobs); Flink SQL runs in the SQL runner's
+// tests, and its files get static checks here.
 // Tools: scripts/ensure-postgres.sh (apt) and scripts/ensure-dbt.sh (venv); the suite fails when they fail.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -19,6 +21,7 @@ const TIME_ZONE = 'Asia/Novosibirsk'; // UTC+7 all year: local days differ from 
 let pg: PostgresCluster;
 let projectDir: string;
 let env: Record<string, string>;
+let initFiles: string[];
 
 function parseEnv(text: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -31,32 +34,10 @@ function parseEnv(text: string): Record<string, string> {
 
 const ensureDbt = () => ensureTool('ensure-dbt.sh');
 
-/** Creates what the base template's roles script creates, for as long as that script is not in the base yet. */
-function createRolesFallback(): void {
-  const q = (s: string) => `'${s.replaceAll("'", "''")}'`;
-  pg.psql(
-    [
-      `CREATE ROLE flink_writer LOGIN PASSWORD ${q(env.POSTGRES_FLINK_PASSWORD ?? 'x')}`,
-      `CREATE ROLE api_reader LOGIN PASSWORD ${q(env.POSTGRES_API_PASSWORD ?? 'x')}`,
-      `CREATE ROLE dbt_runner LOGIN PASSWORD ${q(env.POSTGRES_DBT_PASSWORD ?? 'x')}`,
-      `REVOKE ALL ON DATABASE ${DB} FROM PUBLIC`,
-      `GRANT CONNECT ON DATABASE ${DB} TO flink_writer, api_reader, dbt_runner`,
-      'REVOKE CREATE ON SCHEMA public FROM PUBLIC',
-      'GRANT USAGE ON SCHEMA public TO flink_writer, api_reader, dbt_runner',
-      'ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO api_reader, dbt_runner',
-      'CREATE SCHEMA marts AUTHORIZATION dbt_runner',
-      'GRANT USAGE ON SCHEMA marts TO api_reader',
-      'ALTER DEFAULT PRIVILEGES FOR ROLE dbt_runner IN SCHEMA marts GRANT SELECT ON TABLES TO api_reader',
-    ].join(';\n'),
-    { database: DB },
-  );
-}
-
 /** Applies postgres/init/* in name order, like the postgres image's docker-entrypoint-initdb.d does. */
 function applyInitScripts(): string[] {
   const initDir = join(projectDir, 'postgres/init');
   const files = readdirSync(initDir).sort();
-  if (!files.some((f) => /roles/.test(f))) createRolesFallback();
   const scriptEnv = {
     ...process.env,
     ...env,
@@ -76,17 +57,26 @@ function applyInitScripts(): string[] {
   return files;
 }
 
-// The statement Flink's JDBC connector (PostgreSQL dialect) issues for the sensor_readings sink of
-// flink/sql/20-enrichment.sql: INSERT … ON CONFLICT (primary key) DO UPDATE SET every other column.
+// The columns the Flink sink of flink/tables/sensor_readings.sql writes (every one must exist in the table).
 const SINK_COLUMNS = [
   'env', 'tenant', 'device_id', 'measured_at', 'seq', 'humidity', 'temperature', 'temperature_measured_at',
   'lat', 'lon', 'location_event_time', 'rssi', 'snr', 'battery', 'online', 'state_event_time',
   'humidity_ingested_at', 'temperature_ingested_at', 'location_ingested_at', 'state_ingested_at',
   'measurement_processing_ts_ms', 'enriched_processing_ts_ms',
 ];
-const KEY = ['env', 'tenant', 'device_id', 'measured_at'];
 
-function upsert(rows: Array<{ device: string; at: string; humidity: number; temperature: number; seq: number }>): string {
+/** The physical columns and the primary key of the Flink JDBC sink table, as the project defines it. */
+function flinkSinkTable(): { columns: { name: string; type: string }[]; primaryKey: string[] } {
+  const sql = readFileSync(join(projectDir, 'flink/tables/sensor_readings.sql'), 'utf8').replace(/--.*$/gm, '');
+  const body = /CREATE TEMPORARY TABLE sensor_readings \(([\s\S]*?)\) WITH \(/.exec(sql)?.[1];
+  if (!body) throw new Error('flink/tables/sensor_readings.sql: no CREATE TEMPORARY TABLE sensor_readings (…) WITH (…)');
+  const primaryKey = /PRIMARY KEY \(([^)]*)\) NOT ENFORCED/.exec(body)?.[1]?.split(',').map((c) => c.trim()) ?? [];
+  const columns = [...body.matchAll(/^\s*([a-z_]+)\s+([A-Z]+(?:\(\d+\))?),?\s*$/gm)].map((m) => ({ name: m[1]!, type: m[2]! }));
+  return { columns, primaryKey };
+}
+
+/** Seed rows for dbt, inserted as flink_writer (the role the sink writes as). */
+function insertReadings(rows: Array<{ device: string; at: string; humidity: number; temperature: number; seq: number }>): string {
   const literal = (v: unknown) => (v === null ? 'NULL' : typeof v === 'string' ? `'${v}'` : String(v));
   const values = rows.map((r) => {
     const ms = Date.parse(r.at);
@@ -97,11 +87,7 @@ function upsert(rows: Array<{ device: string; at: string; humidity: number; temp
     ];
     return `(${row.map(literal).join(', ')})`;
   });
-  return (
-    `INSERT INTO public.sensor_readings(${SINK_COLUMNS.join(', ')}) VALUES ${values.join(', ')}` +
-    ` ON CONFLICT (${KEY.join(', ')}) DO UPDATE SET ` +
-    SINK_COLUMNS.filter((c) => !KEY.includes(c)).map((c) => `${c}=EXCLUDED.${c}`).join(', ')
-  );
+  return `INSERT INTO public.sensor_readings(${SINK_COLUMNS.join(', ')}) VALUES ${values.join(', ')}`;
 }
 
 beforeAll(async () => {
@@ -110,7 +96,7 @@ beforeAll(async () => {
   projectDir = renderToDir({ timeZone: TIME_ZONE });
   env = parseEnv(readFileSync(join(projectDir, '.env'), 'utf8'));
   pg.createDatabase(DB);
-  applyInitScripts();
+  initFiles = applyInitScripts();
   console.log(`postgres up and init scripts applied in ${Date.now() - started} ms`);
 }, 600_000);
 
@@ -119,6 +105,25 @@ afterAll(() => {
 });
 
 describe('postgres/init of the sensors blueprint', () => {
+  it("applies the base template's roles script, then the blueprint's tables", () => {
+    expect(initFiles).toEqual(['00-roles.sh', '10-sensors.sql']);
+    // the roles exist because the script made them: login roles without any administrative attribute, each
+    // with a (SCRAM) password from .env
+    const roles = pg.psql(
+      `SELECT rolname || ':' || rolcanlogin || ':' || rolsuper || ':' || rolcreatedb || ':' || rolcreaterole || ':' ||
+              rolbypassrls || ':' || (rolpassword LIKE 'SCRAM-SHA-256$%')
+       FROM pg_authid WHERE rolname IN ('flink_writer', 'api_reader', 'dbt_runner') ORDER BY rolname`,
+      { database: DB },
+    );
+    expect(roles.split('\n')).toEqual([
+      'api_reader:true:false:false:false:false:true',
+      'dbt_runner:true:false:false:false:false:true',
+      'flink_writer:true:false:false:false:false:true',
+    ]);
+    expect(pg.psql(`SELECT nspowner::regrole FROM pg_namespace WHERE nspname = 'marts'`, { database: DB })).toBe('dbt_runner');
+    expect(pg.psql(`SELECT has_database_privilege('public', '${DB}', 'CONNECT')`, { database: DB })).toBe('f');
+  });
+
   it('creates sensor_readings with its columns, primary key and indexes', () => {
     const columns = pg.psql(
       `SELECT column_name || ':' || data_type || ':' || is_nullable FROM information_schema.columns
@@ -131,8 +136,23 @@ describe('postgres/init of the sensors blueprint', () => {
     expect(columns).toContain('humidity:double precision:YES');
     expect(columns).toContain('enriched_processing_ts_ms:bigint:YES');
     expect(columns).toContain('inserted_at:timestamp with time zone:NO');
-    // every column the Flink sink writes exists
-    for (const c of SINK_COLUMNS) expect(columns.some((line) => line.startsWith(`${c}:`)), c).toBe(true);
+    // every column of the Flink sink table (flink/tables/sensor_readings.sql) exists with the PostgreSQL type
+    // the JDBC connector maps it to, and the sink's primary key is the table's
+    const sink = flinkSinkTable();
+    expect(sink.columns.map((c) => c.name)).toEqual(SINK_COLUMNS);
+    const pgType: Record<string, string> = {
+      STRING: 'text',
+      'TIMESTAMP(3)': 'timestamp with time zone',
+      BIGINT: 'bigint',
+      INT: 'integer',
+      DOUBLE: 'double precision',
+      BOOLEAN: 'boolean',
+    };
+    for (const c of sink.columns) {
+      expect(pgType[c.type], `Flink type ${c.type} of ${c.name}`).toBeDefined();
+      expect(columns.find((line) => line.startsWith(`${c.name}:`))?.split(':')[1], c.name).toBe(pgType[c.type]);
+    }
+    expect(sink.primaryKey).toEqual(['env', 'tenant', 'device_id', 'measured_at']);
 
     const pk = pg.psql(
       `SELECT string_agg(a.attname, ',' ORDER BY k.ord) FROM pg_index i
@@ -174,20 +194,6 @@ describe('postgres/init of the sensors blueprint', () => {
       expect(privilege(role, 'SELECT'), `${role} SELECT`).toBe('t');
       for (const p of ['INSERT', 'UPDATE', 'DELETE']) expect(privilege(role, p), `${role} ${p}`).toBe('f');
     }
-  });
-
-  it('takes the Flink JDBC upsert as flink_writer, idempotent under replay', () => {
-    const reading = { device: 'dev-upsert', at: '2026-02-01T00:00:00.000Z', humidity: 10, temperature: 1, seq: 1 };
-    pg.psql(upsert([reading]), { database: DB, user: 'flink_writer' });
-    pg.psql(upsert([{ ...reading, humidity: 11 }]), { database: DB, user: 'flink_writer' });
-    expect(
-      pg.psql(`SELECT count(*) || '|' || max(humidity) FROM sensor_readings WHERE device_id = 'dev-upsert'`, {
-        database: DB,
-        user: 'api_reader',
-      }),
-    ).toBe('1|11');
-    expect(() => pg.psql(upsert([reading]), { database: DB, user: 'api_reader' })).toThrow(/permission denied/);
-    pg.psql(`DELETE FROM sensor_readings WHERE device_id = 'dev-upsert'`, { database: DB });
   });
 });
 
@@ -244,7 +250,7 @@ describe('dbt project of the sensors blueprint', () => {
       TZ: env.TZ,
       DBT_SEND_ANONYMOUS_USAGE_STATS: 'false',
     };
-    pg.psql(upsert(readings), { database: DB, user: 'flink_writer' });
+    pg.psql(insertReadings(readings), { database: DB, user: 'flink_writer' });
   }, 600_000);
 
   it('parses', () => {
@@ -325,7 +331,7 @@ describe('dbt project of the sensors blueprint', () => {
   }, 300_000);
 
   it('fails its tests on bad data (an out-of-range humidity)', () => {
-    pg.psql(upsert([{ device: 'dev-bad', at: '2026-01-05T00:00:00.000Z', humidity: 140, temperature: 0, seq: 1 }]), {
+    pg.psql(insertReadings([{ device: 'dev-bad', at: '2026-01-05T00:00:00.000Z', humidity: 140, temperature: 0, seq: 1 }]), {
       database: DB,
       user: 'flink_writer',
     });

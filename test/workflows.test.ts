@@ -4,9 +4,9 @@
 // the call), yamllint, ShellCheck on every shell script, the security rules of helpers/security-checks.ts,
 // and the lint scripts of workflows/lint run on generated projects. Each rule rejects a broken fixture.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -396,12 +396,25 @@ it('values-prefix.sh: "iot-platform." for a project chart, nothing for the platf
 it('ci-env.sh fills every blank secret of .env.example with a random value', () => {
   const project = renderToDir({ components: ['redis', 'api'] });
   dirs.push(project);
-  const out = join(project, 'ci.env');
-  execFileSync('bash', [join(root, 'workflows/lib/ci-env.sh'), '.env.example', out], { cwd: project });
-  const values = Object.fromEntries(readFileSync(out, 'utf8').trim().split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2) as [string, string]));
-  expect(values.COMPOSE_PROJECT_NAME).toBe('my-sensors');
-  expect(values.POSTGRES_PASSWORD).toMatch(/^ci[0-9a-f]{32}$/);
-  expect(values.KAFKA_CLUSTER_ID).toMatch(/^[A-Za-z0-9_-]{22}$/);
-  expect(Object.values(values).every((v) => v !== '')).toBe(true);
-  expect(existsSync(dirname(out))).toBe(true);
+  const parse = (text: string) => text.trim().split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/=(.*)/s).slice(0, 2) as [string, string]);
+  const example = parse(readFileSync(join(project, '.env.example'), 'utf8'));
+  const write = (name: string) => {
+    const out = join(project, name);
+    const printed = execFileSync('bash', [join(root, 'workflows/lib/ci-env.sh'), '.env.example', out], { cwd: project, encoding: 'utf8' });
+    expect(printed).toBe(`${out}\n`); // it prints the file it wrote, for the caller to pass on
+    expect(statSync(out).mode & 0o777).toBe(0o600); // secrets: readable by the owner only
+    return parse(readFileSync(out, 'utf8'));
+  };
+  const first = write('ci.env');
+  // the same names in the same order; settings copied, every blank secret filled
+  expect(first.map(([name]) => name)).toEqual(example.map(([name]) => name));
+  for (const [i, [name, value]] of example.entries()) {
+    if (value !== '') expect(first[i]![1], name).toBe(value);
+    else expect(first[i]![1], name).toMatch(name === 'KAFKA_CLUSTER_ID' ? /^[A-Za-z0-9_-]{22}$/ : /^ci[0-9a-f]{32}$/);
+  }
+  expect(Object.fromEntries(first).COMPOSE_PROJECT_NAME).toBe('my-sensors');
+  expect(example.filter(([, v]) => v === '').map(([name]) => name)).toContain('POSTGRES_PASSWORD');
+  // random per run: a second file shares no secret with the first
+  const second = write('ci-2.env');
+  for (const [i, [name, value]] of example.entries()) if (value === '') expect(second[i]![1], name).not.toBe(first[i]![1]);
 });
