@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { GitHubServer } from '../test/github-server/index.ts';
 import { generateSeed } from '../test/github-server/seed-project.ts';
-import { buildOlderPlatform, OLD_CHECKPOINT, OLD_VERSION } from '../test/helpers/platform-fixture.ts';
+import { buildOlderPlatform, OLD_VERSION, SKEWED_LINE } from '../test/helpers/platform-fixture.ts';
 import { GIT_ENV } from '../test/helpers/git.ts';
 import { obtainVersion } from '../upgrade/obtain.ts';
 
@@ -34,12 +34,8 @@ const old = obtainVersion(OLD_VERSION);
 const generate = (bin: string, name: string) => generateSeed(bin, name, work, SPEC, env);
 const oldFiles = generate(join(old.dir, 'bin/create-iot-platform.js'), 'old');
 const newFiles = generate(join(ROOT, 'bin/create-iot-platform.js'), 'new');
-const conflicting = oldFiles.map((f) =>
-  f.path === 'flink/sql/10-measurement.sql'
-    ? { ...f, content: f.content.toString().replace(OLD_CHECKPOINT, "SET 'execution.checkpointing.interval' = '30s';") }
-    : f,
-);
-if (conflicting.every((f, i) => String(f.content) === String(oldFiles[i]!.content))) throw new Error(`the ${OLD_VERSION} fixture has no line ${OLD_CHECKPOINT} to edit`);
+const conflicting = oldFiles.map((f) => (f.path === SKEWED_LINE.path ? { ...f, content: f.content.toString().replace(SKEWED_LINE.old, SKEWED_LINE.edited) } : f));
+if (conflicting.every((f, i) => String(f.content) === String(oldFiles[i]!.content))) throw new Error(`the ${OLD_VERSION} fixture has no line ${SKEWED_LINE.old} to edit`);
 
 const github = await GitHubServer.start();
 github.addToken('bench-token', { login: 'bench-bot', scopes: ['repo', 'workflow', 'read:org'] });

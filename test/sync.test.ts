@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitHubServer, type SeedFile } from './github-server/index.ts';
 import { generateSeed } from './github-server/seed-project.ts';
 import { githubEnv, runCliAsync } from './github-server/cli.ts';
-import { buildOlderPlatform, OLD_CHECKPOINT, OLD_VERSION } from './helpers/platform-fixture.ts';
+import { buildOlderPlatform, OLD_VERSION, SKEWED_LINE } from './helpers/platform-fixture.ts';
 import { GIT_ENV } from './helpers/git.ts';
 import { obtainVersion } from '../upgrade/obtain.ts';
 import { platformVersion } from '../renderer/package-root.ts';
@@ -51,9 +51,9 @@ beforeAll(async () => {
   github.addOrg('acme', ['alice']);
   const topic = ['iot-platform', 'sensors'];
   github.seedRepo('acme', 'clean', { files: oldFiles, topics: topic });
-  // The user changed the same line as the platform (checkpoint interval): a conflict.
+  // The user changed a line the platform removed since (the job's own table DDL): a conflict.
   github.seedRepo('acme', 'edited', {
-    files: withEdit(oldFiles, 'flink/sql/10-measurement.sql', OLD_CHECKPOINT, "SET 'execution.checkpointing.interval' = '30s';"),
+    files: withEdit(oldFiles, SKEWED_LINE.path, SKEWED_LINE.old, SKEWED_LINE.edited),
     topics: topic,
   });
   // No topic: found by its iot-platform.yaml. It has an open update PR of an older release.

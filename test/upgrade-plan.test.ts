@@ -191,6 +191,132 @@ describe('planUpgrade: headers of earlier versions, which carried the platform v
   });
 });
 
+describe('planUpgrade: the hand-made corpus of template changes, merged with git merge-file', () => {
+  // These were rewound template lines of a fake older platform; the end-to-end tests now upgrade from a real earlier
+  // commit (test/upgrade.test.ts), and the edit × change semantics stay proven here, on realistic texts.
+  const merge = gitMergeFile(mergeLabels('0.0.9', '0.1.0'));
+  const job = (checkpoint: string, ttl: string) =>
+    [
+      '-- Job 2 — enrichment: measurements joined with the latest location and state of their device.',
+      "SET 'pipeline.name' = 'sensors-20-enrichment';",
+      `SET 'execution.checkpointing.interval' = '${checkpoint}';`,
+      `SET 'table.exec.state.ttl' = '${ttl}';`,
+      "SET 'table.local-time-zone' = 'UTC';",
+      '',
+      'INSERT INTO enriched',
+      'SELECT m.*, l.lat, l.lon',
+      'FROM measurements AS m',
+      'LEFT JOIN device_locations FOR SYSTEM_TIME AS OF m.event_ts AS l ON l.dim_key = m.dim_key;',
+      '',
+    ].join('\n');
+  const conf = (queued: string) => `${headerLine('mosquitto.conf')}\nlistener 1883\nallow_anonymous false\nmax_inflight_messages 20\n${queued}\npersistence false\n`;
+  const model = (extra = '') =>
+    `select\n    device_id,\n    date_trunc('day', measured_at) as day,\n    count(*) as readings,${extra}\n    min(humidity) as min_humidity,\n    max(humidity) as max_humidity\nfrom {{ ref('stg_sensor_readings') }}\ngroup by 1, 2\n`;
+  const plan = (spec: Spec) => planUpgrade({ ...input(spec), merge });
+  const outcome = (p: ReturnType<typeof planUpgrade>, path: string) => p.outcomes.find((o) => o.path === path);
+  const written = (p: ReturnType<typeof planUpgrade>, path: string) => p.writes.find((w) => w.path === path)?.content;
+
+  it('a template line edit and a user comment at the end merge cleanly', () => {
+    const result = plan({ 'flink/sql/20-enrichment.sql': { base: job('61s', '1 d'), ours: `${job('61s', '1 d')}-- our tuning notes\n`, theirs: job('10s', '1 d') } });
+    expect(outcome(result, 'flink/sql/20-enrichment.sql')).toEqual({ path: 'flink/sql/20-enrichment.sql', status: 'merged' });
+    expect(written(result, 'flink/sql/20-enrichment.sql')).toBe(`${job('10s', '1 d')}-- our tuning notes\n`);
+  });
+
+  it('both editing the same line of a shared file is one conflict, both sides and the base in it', () => {
+    const result = plan({ 'flink/sql/20-enrichment.sql': { base: job('10s', '1 d'), ours: job('10s', '14 d'), theirs: job('10s', '7 d') } });
+    expect(outcome(result, 'flink/sql/20-enrichment.sql')).toEqual({ path: 'flink/sql/20-enrichment.sql', status: 'conflict', detail: '1 conflict marked' });
+    expect(written(result, 'flink/sql/20-enrichment.sql')).toBe(
+      job('10s', '1 d').replace(
+        "SET 'table.exec.state.ttl' = '1 d';\n",
+        "<<<<<<< your version\nSET 'table.exec.state.ttl' = '14 d';\n||||||| platform 0.0.9\nSET 'table.exec.state.ttl' = '1 d';\n=======\nSET 'table.exec.state.ttl' = '7 d';\n>>>>>>> platform 0.1.0\n",
+      ),
+    );
+  });
+
+  it('both editing the same line of a platform-owned file is a conflict too, said to be a merge of a platform file', () => {
+    const result = plan({ 'config/mosquitto/mosquitto.conf': { base: conf('max_queued_messages 1234'), ours: conf('max_queued_messages 5000'), theirs: conf('max_queued_messages 1000'), ownership: 'platform' } });
+    expect(outcome(result, 'config/mosquitto/mosquitto.conf')).toEqual({
+      path: 'config/mosquitto/mosquitto.conf',
+      status: 'conflict',
+      detail: 'platform-owned file you edited: merged, not overwritten; 1 conflict marked',
+    });
+    expect(written(result, 'config/mosquitto/mosquitto.conf')).toContain('<<<<<<< your version\nmax_queued_messages 5000\n||||||| platform 0.0.9\nmax_queued_messages 1234\n=======\nmax_queued_messages 1000\n>>>>>>> platform 0.1.0\n');
+  });
+
+  it('a renamed dbt model carries the user edit made at the old path; its unedited schema file just moves', () => {
+    const yml = 'version: 2\nmodels:\n  - name: daily_device\n    columns:\n      - name: device_id\n      - name: day\n      - name: readings\n';
+    const result = plan({
+      'dbt/models/marts/daily_device.sql': { base: model(), ours: model('\n    count(distinct device_id) as my_devices,') },
+      'dbt/models/marts/device_daily.sql': { theirs: model().replace("ref('stg_sensor_readings')", "ref('stg_readings')") },
+      'dbt/models/marts/daily_device.yml': { base: yml, ours: yml },
+      'dbt/models/marts/device_daily.yml': { theirs: yml.replace('daily_device', 'device_daily') },
+    });
+    expect(result.outcomes).toEqual([
+      { path: 'dbt/models/marts/daily_device.sql', status: 'deleted', detail: 'renamed to dbt/models/marts/device_daily.sql by the platform; your edits moved there' },
+      { path: 'dbt/models/marts/daily_device.yml', status: 'deleted', detail: 'renamed to dbt/models/marts/device_daily.yml by the platform' },
+      { path: 'dbt/models/marts/device_daily.sql', status: 'merged', detail: 'renamed from dbt/models/marts/daily_device.sql; your edits carried over' },
+      { path: 'dbt/models/marts/device_daily.yml', status: 'new', detail: 'renamed from dbt/models/marts/daily_device.yml' },
+    ]);
+    expect(written(result, 'dbt/models/marts/device_daily.sql')).toBe(model('\n    count(distinct device_id) as my_devices,').replace("ref('stg_sensor_readings')", "ref('stg_readings')"));
+    expect(result.deletes.sort()).toEqual(['dbt/models/marts/daily_device.sql', 'dbt/models/marts/daily_device.yml']);
+  });
+
+  it('a file added where the user already has another is a conflict holding the whole of both', () => {
+    const mine = '{% test accepted_range(model, column_name) %}\nselect 1 where false -- mine\n{% endtest %}\n';
+    const theirs = '{% test accepted_range(model, column_name, min_value=none) %}\nselect {{ column_name }} from {{ model }}\n{% endtest %}\n';
+    const result = plan({ 'dbt/tests/generic/accepted_range.sql': { ours: mine, theirs } });
+    expect(outcome(result, 'dbt/tests/generic/accepted_range.sql')).toEqual({
+      path: 'dbt/tests/generic/accepted_range.sql',
+      status: 'conflict',
+      detail: 'new in the platform; you already had a file here; 1 conflict marked',
+    });
+    const text = written(result, 'dbt/tests/generic/accepted_range.sql')!;
+    expect(text.startsWith('<<<<<<< your version\n')).toBe(true);
+    expect(text).toContain(mine);
+    expect(text).toContain('select {{ column_name }} from {{ model }}');
+  });
+});
+
+describe('planUpgrade: files the platform stopped generating', () => {
+  const OLD = '// Managed by create-iot-platform 0.0.9. Do not edit: upgrades regenerate this file and lint flags hand edits.\n';
+  const BODY = "import { log } from '../lib/log.ts';\n\nexport function parse(raw: string) {\n  return JSON.parse(raw);\n}\n";
+  const run = (spec: Spec) => planUpgrade({ ...input(spec), merge: gitMergeFile(mergeLabels('0.0.9', '0.1.0')) });
+
+  it('deletes an unedited one, whatever version its header names', () => {
+    const result = run({ 'services/ingest-gateway/parse.ts': { base: `${OLD}${BODY}`, ours: `${OLD}${BODY}`, ownership: 'platform' } });
+    expect(result.outcomes).toEqual([{ path: 'services/ingest-gateway/parse.ts', status: 'deleted', detail: 'removed from the platform' }]);
+    expect(result.deletes).toEqual(['services/ingest-gateway/parse.ts']);
+    expect(result.writes).toEqual([]);
+  });
+
+  it('keeps an edited one as the user left it, without the "Managed by … Do not edit" header that no longer holds', () => {
+    const mine = BODY.replace('  return', '  // ours: legacy firmware\n  return');
+    const result = run({ 'services/ingest-gateway/parse.ts': { base: `${OLD}${BODY}`, ours: `${OLD}${mine}`, ownership: 'platform' } });
+    expect(result.outcomes).toEqual([
+      {
+        path: 'services/ingest-gateway/parse.ts',
+        status: 'kept-removed',
+        detail: 'removed from the platform; kept because you changed it, without the "Managed by create-iot-platform" header (nothing regenerates it now)',
+      },
+    ]);
+    expect(result.writes).toEqual([{ path: 'services/ingest-gateway/parse.ts', content: mine, executable: false }]);
+    expect(result.deletes).toEqual([]);
+  });
+
+  it("drops today's header too, after a shebang, and leaves a headerless file alone", () => {
+    const script = `#!/usr/bin/env bash\n${headerLine('run.sh')}\necho hi\n`;
+    const result = run({
+      'scripts/run.sh': { base: script, ours: `${script}echo mine\n`, ownership: 'platform' },
+      'notes.sql': { base: 'select 1;\n', ours: 'select 2;\n' },
+    });
+    expect(result.writes).toEqual([{ path: 'scripts/run.sh', content: '#!/usr/bin/env bash\necho hi\necho mine\n', executable: false }]);
+    expect(result.outcomes.map((o) => [o.path, o.status, o.detail])).toEqual([
+      ['notes.sql', 'kept-removed', 'removed from the platform; kept because you changed it'],
+      ['scripts/run.sh', 'kept-removed', 'removed from the platform; kept because you changed it, without the "Managed by create-iot-platform" header (nothing regenerates it now)'],
+    ]);
+  });
+});
+
 describe('a release without template changes', () => {
   /** Renders one manifest of every blueprint as two platform versions (the default dependency spec, ~version). */
   const renders = (blueprint: string) => {

@@ -107,7 +107,8 @@ function fromGit(source: string, version: string, commit: string, log: (line: st
     start = performance.now();
     const reuse = existsSync(join(packageRoot(), 'node_modules')) && lockSha(pkg) !== undefined && lockSha(pkg) === lockSha(packageRoot());
     if (reuse) symlinkSync(join(packageRoot(), 'node_modules'), join(pkg, 'node_modules'), 'dir');
-    else must('npm ci', run('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: pkg }));
+    // --prefer-offline: package-lock.json pins every tarball by its integrity, so the npm cache serves what it holds.
+    else must('npm ci', run('npm', ['ci', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: pkg }));
     timings.dependencies = elapsed(start);
     log(`Platform ${version}: dependencies ${reuse ? 'reused (same package-lock.json)' : 'installed'} in ${timings.dependencies} ms`);
 

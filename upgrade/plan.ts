@@ -1,6 +1,6 @@
 // Step 5 of an upgrade, pure: given the old render (base), the project (ours) and the new render (theirs),
 // decide per file what happens. No git, no file system: the text merge is passed in.
-import { withCurrentHeader, type Ownership } from '../renderer/ownership.ts';
+import { headerLine, withCurrentHeader, type Ownership } from '../renderer/ownership.ts';
 import { sha256 } from '../renderer/lock.ts';
 import type { Merge3 } from './merge.ts';
 
@@ -182,7 +182,11 @@ export function planUpgrade(given: PlanInput): Plan {
       if (unedited(path, o, b)) {
         plan.deletes.push(path);
         outcome(path, 'deleted', 'removed from the platform');
-      } else outcome(path, 'kept-removed', 'removed from the platform; kept because you changed it');
+      } else {
+        const kept = withoutHeader(path, o);
+        if (kept === o) outcome(path, 'kept-removed', 'removed from the platform; kept because you changed it');
+        else write(path, kept, 'kept-removed', 'removed from the platform; kept because you changed it, without the "Managed by create-iot-platform" header (nothing regenerates it now)');
+      }
       continue;
     }
     if (o === undefined) {
@@ -198,6 +202,21 @@ export function planUpgrade(given: PlanInput): Plan {
   updateHeaders(given, input, plan);
   plan.outcomes.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
   return plan;
+}
+
+/**
+ * A file the platform no longer generates, kept for the user, loses its "Managed by create-iot-platform … Do not
+ * edit" header (today's, or an earlier version's: `text` has today's by now): no upgrade regenerates it, no lint
+ * checks it, it is the user's.
+ */
+function withoutHeader(path: string, text: string): string {
+  const header = headerLine(path);
+  if (!header) return text;
+  const lines = text.split('\n');
+  const at = lines[0]?.startsWith('#!') ? 1 : 0;
+  if (lines[at] !== header) return text;
+  lines.splice(at, 1);
+  return lines.join('\n');
 }
 
 /** A file the plan keeps as it is (the user's edits, no template change) still loses an earlier version's header. */

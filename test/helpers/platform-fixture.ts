@@ -1,186 +1,129 @@
-// Test helper: a real OLDER platform version. Copies this repository's working tree (tracked and untracked
-// files, as `git ls-files` lists them) into a temporary git repository, rewinds a few templates to how they
-// looked "before" (TEMPLATE_CHANGES: what the platform changed between that version and this one), sets the
-// package version and tags it v<version>. IOT_PLATFORM_SOURCE=<dir> then lets `upgrade` obtain it for real.
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// Test helper: a real OLDER platform version, taken from this repository's own git history. A bare clone of this
+// repository (sharing its objects, so nothing is copied or written here) gets one commit on top of OLD_COMMIT that
+// only sets package.json's version to OLD_VERSION, tagged v<version>. IOT_PLATFORM_SOURCE=<dir> then makes
+// `upgrade` obtain it the way it obtains any version (upgrade/obtain.ts): git archive of the tag, npm ci, that
+// version's own build, that version's own CLI to render.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { REPO_ROOT } from './cli.ts';
-import { commitAll, git, initRepo } from './git.ts';
+import { git, GIT_ENV } from './git.ts';
 
+/**
+ * The older platform version of the upgrade tests: 6ee5c98 "One ensureTool test helper runs scripts/ensure-*.sh",
+ * the last commit before the platform runtime moved into the package (ce70e5b). That version
+ * - copied the platform runtime into every project, platform-owned: services/ingest-gateway/**, services/lib/**,
+ *   services/redis-sink/** (redis) and services/api/kit/** (api);
+ * - wrote its version into the header of platform-owned files (`Managed by create-iot-platform 0.0.9. Do not edit…`);
+ * - declared each Flink table in every job that reads or writes it (CREATE TEMPORARY TABLE … 'properties.group.id'),
+ *   where today's projects have flink/tables/<table>.sql and OPTIONS hints;
+ * - derived compose.yaml, .env.example and the chart values from templates (today: the component catalog);
+ * - kept the dbt generic tests and the e2e helpers in blueprints/sensors (today blueprints/base: same project paths);
+ * - had a manifest schema without poll sources, gtfs-rt / fixed-width formats and layouts.
+ * Its package.json says 0.1.0 like today's; the fixture calls it OLD_VERSION.
+ */
+export const OLD_COMMIT = '6ee5c98d93949de9b04eab23f983006bce5c3bd5';
 export const OLD_VERSION = '0.0.9';
 
-const BASE = 'blueprints/base/files';
-const SENSORS = 'blueprints/sensors/files';
+/**
+ * A later version, the target of `upgrade --to`: bea5378 "Chart sample project carries the catalog's services", the
+ * last commit before flink/tables (28135aa). The runtime is in the package (no services/ingest-gateway/** …), headers
+ * carry no version, compose comes from the component catalog, but each Flink job still declares its own tables.
+ * Its package-lock.json is today's, so obtaining it reuses this checkout's node_modules.
+ */
+export const NEXT_COMMIT = 'bea5378740a53d69d637ca5467c156b3065778c8';
+export const NEXT_VERSION = '0.0.10';
 
-export interface TemplateChange {
-  /** What the platform changed from the old version to the current one (as the upgrade sees it). */
-  change: string;
-  /** Turns the current template into the old one, in the fixture's working tree. */
-  rewind: (dir: string) => void;
-}
-
-/** Lines the current templates have where the old version had another (filled by buildOlderPlatform). */
-export const CURRENT_LINES: Record<string, string> = {};
-
-/** Rewinds the first line matching `pattern` (the current template, whatever its value today) to `old`. */
-function editLine(file: string, pattern: RegExp, old: string, key = file): (dir: string) => void {
-  return (dir) => {
-    const path = join(dir, file);
-    const text = readFileSync(path, 'utf8');
-    const match = new RegExp(pattern.source, 'm').exec(text);
-    if (!match) throw new Error(`platform fixture: ${file} has no line like ${pattern}; update test/helpers/platform-fixture.ts`);
-    if (match[0] === old) throw new Error(`platform fixture: ${file} already has ${JSON.stringify(old)}; pick another old value`);
-    CURRENT_LINES[key] = match[0];
-    writeFileSync(path, text.replace(match[0], old));
-  };
-}
-
-const move = (from: string, to: string) => (dir: string) => renameSync(join(dir, from), join(dir, to));
-const remove = (file: string) => (dir: string) => {
-  if (!existsSync(join(dir, file))) throw new Error(`platform fixture: ${file} is gone; update test/helpers/platform-fixture.ts`);
-  rmSync(join(dir, file));
-};
-const add = (file: string, content: string) => (dir: string) => {
-  mkdirSync(dirname(join(dir, file)), { recursive: true });
-  writeFileSync(join(dir, file), content);
-};
-
-export const LEGACY_SQL = `-- Job 9 — legacy: an early copy of the measurements for a dashboard that no longer exists.
-SET 'pipeline.name' = 'sensors-90-legacy';
-SET 'execution.checkpointing.interval' = '10s';
-
-CREATE TEMPORARY VIEW legacy_measurements AS
-SELECT device_id, humidity, temperature
-FROM measurements;
-`;
-
-export const LEGACY_REPORT = `-- An early daily report, replaced by device_daily.
-select
-    device_id,
-    date_trunc('day', measured_at) as day,
-    count(*) as readings
-from {{ ref('stg_sensor_readings') }}
-group by 1, 2
-`;
-
-export const LEGACY_CONF = `# Settings of a component the platform no longer ships.
-legacy.enabled=true
-legacy.interval=60
-`;
-
-/** Keyed by the generated path they concern. */
-const CHECKPOINT = /^SET 'execution\.checkpointing\.interval' = '[^']*';$/;
-export const OLD_CHECKPOINT = "SET 'execution.checkpointing.interval' = '61s';";
-export const OLD_TTL = "SET 'table.exec.state.ttl' = '1 d';";
-export const OLD_QUEUE = 'max_queued_messages 1234';
-
-/** Keyed by the generated path they concern. */
-export const TEMPLATE_CHANGES: Record<string, TemplateChange> = {
-  'compose.yaml': { change: 'edit a line (a healthcheck interval, 37s before)', rewind: editLine(`${BASE}/compose.yaml.ejs`, /^ {6}interval: \S+$/, '      interval: 37s', 'compose.yaml') },
-  'config/mosquitto/mosquitto.conf': {
-    change: 'edit a line (max_queued_messages, 1234 before)',
-    rewind: editLine(`${BASE}/config/mosquitto/mosquitto.conf`, /^max_queued_messages .*$/, OLD_QUEUE, 'config/mosquitto/mosquitto.conf'),
-  },
-  'flink/sql/10-measurement.sql': {
-    change: 'edit a line (checkpoint interval, 61s before)',
-    rewind: editLine(`${SENSORS}/flink/sql/10-measurement.sql`, CHECKPOINT, OLD_CHECKPOINT, 'flink/sql/10-measurement.sql'),
-  },
-  'flink/sql/20-enrichment.sql': {
-    change: "edit a line (state TTL, '1 d' before)",
-    rewind: editLine(`${SENSORS}/flink/sql/20-enrichment.sql`, /^SET 'table\.exec\.state\.ttl' = '[^']*';$/, OLD_TTL, 'flink/sql/20-enrichment.sql'),
-  },
-  'flink/sql/30-summary.sql': {
-    change: 'edit a line near the top (checkpoint interval, 61s before)',
-    rewind: editLine(`${SENSORS}/flink/sql/30-summary.sql`, CHECKPOINT, OLD_CHECKPOINT, 'flink/sql/30-summary.sql'),
-  },
-  'flink/sql/40-history.sql': {
-    change: 'edit a line (checkpoint interval, 61s before)',
-    rewind: editLine(`${SENSORS}/flink/sql/40-history.sql`, CHECKPOINT, OLD_CHECKPOINT, 'flink/sql/40-history.sql'),
-  },
-  'dbt/models/marts/device_daily.sql': {
-    change: 'rename dbt model daily_device.sql → device_daily.sql',
-    rewind: move(`${SENSORS}/dbt/models/marts/device_daily.sql`, `${SENSORS}/dbt/models/marts/daily_device.sql`),
-  },
-  'dbt/models/marts/device_daily.yml': {
-    change: 'rename daily_device.yml → device_daily.yml',
-    rewind: move(`${SENSORS}/dbt/models/marts/device_daily.yml`, `${SENSORS}/dbt/models/marts/daily_device.yml`),
-  },
-  'dbt/tests/assert_dry_streak_consistent.sql': { change: 'add a file', rewind: remove(`${SENSORS}/dbt/tests/assert_dry_streak_consistent.sql`) },
-  'dbt/tests/generic/accepted_range.sql': { change: 'add a file', rewind: remove(`${BASE}/dbt/tests/generic/accepted_range.sql`) },
-  'flink/sql/90-legacy.sql': { change: 'delete a file', rewind: add(`${SENSORS}/flink/sql/90-legacy.sql`, LEGACY_SQL) },
-  'dbt/models/marts/legacy_report.sql': { change: 'delete a file', rewind: add(`${SENSORS}/dbt/models/marts/legacy_report.sql`, LEGACY_REPORT) },
-  // config/** is platform-owned in the base blueprint.
-  'config/legacy/legacy.conf': { change: 'delete a platform-owned file', rewind: add(`${BASE}/config/legacy/legacy.conf`, LEGACY_CONF) },
-};
-
-/** Platform code of the old version: its headers carried the version ("… create-iot-platform 0.0.9. Do not edit"). */
-const HEADER_CODE = 'renderer/ownership.ts';
-const HEADER_TEXT = /^const HEADER_TEXT = `\$\{HEADER_MARK\}\. Do not edit: .*$/m;
-
-function rewindHeader(dir: string, version: string): void {
-  const text = readFileSync(join(dir, HEADER_CODE), 'utf8');
-  const match = HEADER_TEXT.exec(text);
-  if (!match) throw new Error(`platform fixture: ${HEADER_CODE} has no line like ${HEADER_TEXT}; update test/helpers/platform-fixture.ts`);
-  const old = match[0].replace('${HEADER_MARK}.', () => `\${HEADER_MARK} ${version}.`);
-  writeFileSync(join(dir, HEADER_CODE), text.replace(match[0], () => old));
-}
-
-/** A later fixture version's platform code writes today's headers again (for tagNextVersion). */
-export const currentHeaderCode = (dir: string) => copyFileSync(join(REPO_ROOT, HEADER_CODE), join(dir, HEADER_CODE));
+/**
+ * A line of flink/sql/10-measurement.sql that OLD_COMMIT renders and today's platform removed (the per-job DDL of
+ * humidity_readings moved to flink/tables/): a user edit of it collides with the upgrade.
+ */
+export const SKEWED_LINE = {
+  path: 'flink/sql/10-measurement.sql',
+  old: "  'properties.group.id' = 'flink-sensors-measurement',\n  -- committed group offsets",
+  edited: "  'properties.group.id' = 'our-measurement-group',\n  -- committed group offsets",
+} as const;
 
 export interface PlatformFixture {
-  /** A git repository of the platform with the tag v<version>. */
+  /** A bare git repository of the platform (objects shared with this checkout) with the tag v<version>. */
   dir: string;
   version: string;
+  /** The tagged commit: `source` with package.json at `version`. */
   commit: string;
+  /** The commit of this repository's history that the version is. */
+  source: string;
 }
 
-export function buildOlderPlatform(version = OLD_VERSION): PlatformFixture {
-  const dir = mkdtempSync(join(tmpdir(), `iotp-platform-${version}-`));
-  const listed = git(REPO_ROOT, 'ls-files', '-z', '--cached', '--others', '--exclude-standard').split('\0').filter(Boolean);
-  for (const file of new Set(listed)) {
-    const from = join(REPO_ROOT, file);
-    if (!existsSync(from) || !statSync(from).isFile()) continue; // deleted in the working tree
-    mkdirSync(dirname(join(dir, file)), { recursive: true });
-    copyFileSync(from, join(dir, file));
-    chmodSync(join(dir, file), statSync(from).mode & 0o777);
-  }
+/** Fails with the fix when this checkout lacks a commit of its history (a shallow clone, or no git at all). */
+export function requireCommit(commit: string, what: string): void {
   try {
-    for (const { rewind } of Object.values(TEMPLATE_CHANGES)) rewind(dir);
-    rewindHeader(dir, version);
+    git(REPO_ROOT, 'cat-file', '-e', `${commit}^{commit}`);
+    return;
+  } catch {
+    // explained below
+  }
+  let shallow: boolean | undefined;
+  try {
+    shallow = git(REPO_ROOT, 'rev-parse', '--is-shallow-repository').trim() === 'true';
+  } catch {
+    shallow = undefined; // not a git checkout
+  }
+  const why =
+    shallow === undefined
+      ? `${REPO_ROOT} is not a git checkout, and the upgrade tests build older platform versions from its history; clone the repository`
+      : shallow
+        ? `${REPO_ROOT} is a shallow clone, and the upgrade tests build older platform versions from its history; run git fetch --unshallow (CI must clone the whole history: actions/checkout with fetch-depth: 0)`
+        : `${REPO_ROOT} has no such commit in its history; fetch the repository's main branch (git fetch origin main)`;
+  throw new Error(`platform fixture: commit ${commit} (${what}) is missing: ${why}`);
+}
+
+/** A bare clone of this repository that borrows its objects: tags and commits made there stay there. */
+export function platformRepository(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'iotp-platform-'));
+  try {
+    git(tmpdir(), 'clone', '--quiet', '--bare', '--shared', '--no-tags', REPO_ROOT, dir);
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-  const pkgFile = join(dir, 'package.json');
-  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { version: string };
-  pkg.version = version;
-  writeFileSync(pkgFile, `${JSON.stringify(pkg, null, 2)}\n`);
-  initRepo(dir);
-  const commit = commitAll(dir, `create-iot-platform ${version} (test fixture)`);
-  git(dir, 'tag', `v${version}`);
-  return { dir, version, commit };
+  return dir;
 }
 
 /**
- * Adds a later version on top of the fixture (so that `upgrade --to <version>` renders a target other than the
- * running package, with that version's own CLI): `change` edits its working tree, then commit and tag.
+ * Tags `source` (a commit of this repository's history) as platform `version` in the fixture repository `dir`: one
+ * commit on top of it whose only change is package.json's version (the CLI records it in the projects it renders).
  */
-export function tagNextVersion(fixture: PlatformFixture, version: string, change: (dir: string) => void): PlatformFixture {
-  change(fixture.dir);
-  const pkgFile = join(fixture.dir, 'package.json');
-  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { version: string };
-  pkg.version = version;
-  writeFileSync(pkgFile, `${JSON.stringify(pkg, null, 2)}\n`);
-  const commit = commitAll(fixture.dir, `create-iot-platform ${version} (test fixture)`);
-  git(fixture.dir, 'tag', `v${version}`);
-  return { dir: fixture.dir, version, commit };
+export function tagVersion(dir: string, source: string, version: string): PlatformFixture {
+  requireCommit(source, `platform ${version} of the upgrade tests`);
+  const pkgText = git(dir, 'show', `${source}:package.json`);
+  const pkg = JSON.parse(pkgText) as { version: string };
+  const next = pkgText.replace(`"version": ${JSON.stringify(pkg.version)}`, `"version": ${JSON.stringify(version)}`);
+  if (JSON.parse(next).version !== version) throw new Error(`platform fixture: cannot set the version in ${source}:package.json`);
+  const run = (args: string[], input?: string, env: Record<string, string> = {}) =>
+    execFileSync('git', args, { cwd: dir, input, encoding: 'utf8', env: { ...process.env, ...gitEnv(), ...env } }).trim();
+  const index = join(dir, `index-${version}`);
+  const blob = run(['hash-object', '-w', '--stdin'], next);
+  run(['read-tree', source], undefined, { GIT_INDEX_FILE: index });
+  run(['update-index', '--cacheinfo', `100644,${blob},package.json`], undefined, { GIT_INDEX_FILE: index });
+  const tree = run(['write-tree'], undefined, { GIT_INDEX_FILE: index });
+  rmSync(index, { force: true });
+  const commit = run(['commit-tree', tree, '-p', source, '-m', `create-iot-platform ${version} (test fixture: ${source.slice(0, 12)} with package.json ${version})`]);
+  run(['tag', `v${version}`, commit]);
+  return { dir, version, commit, source };
 }
 
-/** Replaces one line of a template in a fixture's working tree (for tagNextVersion). */
-export const editTemplateLine = (file: string, current: string, next: string) => (dir: string) => {
-  const text = readFileSync(join(dir, file), 'utf8');
-  if (!text.includes(current)) throw new Error(`platform fixture: ${file} has no ${JSON.stringify(current)}`);
-  writeFileSync(join(dir, file), text.replace(current, next));
-};
+/** Fixed dates too: the same source and version give the same commit (and obtain's cache entry) every run. */
+const gitEnv = () => ({ ...GIT_ENV, GIT_AUTHOR_DATE: '2026-01-01T00:00:00Z', GIT_COMMITTER_DATE: '2026-01-01T00:00:00Z' });
+
+/** The older platform version: OLD_COMMIT tagged v<OLD_VERSION> in a fresh fixture repository. */
+export function buildOlderPlatform(version = OLD_VERSION): PlatformFixture {
+  requireCommit(OLD_COMMIT, `platform ${version} of the upgrade tests`);
+  const dir = platformRepository();
+  try {
+    return tagVersion(dir, OLD_COMMIT, version);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
