@@ -29,6 +29,11 @@ export interface Client {
   apiUrl: string;
   /** Requests sent (retries included), for benchmarks and progress. */
   stats: { requests: number; writes: number; rateLimited: number; secondaryLimited: number; retried: number };
+  /**
+   * Fine-grained permissions the token has proven ("contents=write"): GitHub names what each endpoint requires
+   * in x-accepted-github-permissions, on successes too, so a later refusal can name the one that is missing.
+   */
+  granted: Set<string>;
 }
 
 export function githubToken(env: NodeJS.ProcessEnv = process.env): string {
@@ -51,6 +56,7 @@ export function createClient(options: ClientOptions = {}): Client {
   const maxWait = options.maxRateLimitWaitSeconds ?? 15 * 60;
   const maxSecondary = options.maxSecondaryRetries ?? 5;
   const stats = { requests: 0, writes: 0, rateLimited: 0, secondaryLimited: 0, retried: 0 };
+  const granted = new Set<string>();
   const octokit = new ThrottledOctokit({
     auth: token,
     baseUrl: apiUrl,
@@ -81,7 +87,12 @@ export function createClient(options: ClientOptions = {}): Client {
     if (request.method !== 'GET' && request.method !== 'HEAD') stats.writes++;
     if ((request.request as { retryCount?: number } | undefined)?.retryCount) stats.retried++;
   });
-  return { octokit, apiUrl, stats };
+  octokit.hook.after('request', (response) => {
+    const sets = acceptedPermissions(response.headers as Record<string, string | undefined>);
+    // One accepted set that the request passed: the token holds every permission in it.
+    if (sets.length === 1) for (const permission of sets[0]!) granted.add(permission);
+  });
+  return { octokit, apiUrl, stats, granted };
 }
 
 /** "GET /repos/acme/x/git/trees/…" from Octokit's request options (the URL is a template with parameters). */
@@ -161,11 +172,62 @@ export function resetTime(headers: Record<string, string | number | undefined> |
 }
 
 /**
- * One line for a failed GitHub request, with what to do. `what` names the step ("creating acme/sensors").
- * Rate limits name the reset time; 401/403/404 name the token's scopes, since GitHub answers 404 to a
- * token that lacks one.
+ * The permission sets GitHub accepts for an endpoint, from x-accepted-github-permissions (fine-grained tokens
+ * and GitHub Apps): permissions of one set joined by ",", alternative sets by ";" ("issues=write; pull_requests=write").
  */
-export function describeApiError(error: unknown, what: string, needed: string[] = []): string {
+export function acceptedPermissions(headers: Record<string, string | number | undefined> | undefined): string[][] {
+  const value = headers?.['x-accepted-github-permissions'];
+  if (value === undefined) return [];
+  return String(value)
+    .split(';')
+    .map((set) => set.split(',').map((p) => p.trim()).filter((p) => /^[a-z_]+=(read|write|admin)$/.test(p)))
+    .filter((set) => set.length > 0);
+}
+
+const PERMISSION_NAMES: Record<string, string> = {
+  administration: 'Administration',
+  contents: 'Contents',
+  issues: 'Issues',
+  metadata: 'Metadata',
+  pull_requests: 'Pull requests',
+  workflows: 'Workflows',
+};
+
+/** "pull_requests=write" as GitHub's token settings page shows it: "Pull requests: Read and write". */
+export function permissionLabel(permission: string): string {
+  const [name = '', access = ''] = permission.split('=');
+  const title = PERMISSION_NAMES[name] ?? name.replaceAll('_', ' ').replace(/^./, (c) => c.toUpperCase());
+  return `${title}: ${access === 'read' ? 'Read-only' : access === 'admin' ? 'Admin' : 'Read and write'}`;
+}
+
+/** Whether a proven permission covers `permission` (write covers read). */
+const covered = (granted: ReadonlySet<string>, permission: string) => {
+  const [name, access] = permission.split('=');
+  return granted.has(permission) || (access === 'read' && (granted.has(`${name}=write`) || granted.has(`${name}=admin`))) || (access === 'write' && granted.has(`${name}=admin`));
+};
+
+/**
+ * The permissions a fine-grained token lacks for a refused request: each accepted set without what the token
+ * has proven; the sets are alternatives ("Issues: Read and write or Pull requests: Read and write").
+ */
+export function missingPermissions(sets: string[][], granted: ReadonlySet<string> = new Set()): string {
+  const missing = sets.map((set) => set.filter((p) => !covered(granted, p))).filter((set) => set.length > 0);
+  return (missing.length ? missing : sets).map((set) => set.map(permissionLabel).join(' and ')).join(' or ');
+}
+
+export interface ErrorContext {
+  /** Permissions the token has proven (Client.granted), left out of a refusal's missing ones. */
+  granted?: ReadonlySet<string>;
+  /** The repository concerned ("owner/name"), named in the fix. */
+  repo?: string;
+}
+
+/**
+ * One line for a failed GitHub request, with what to do. `what` names the step ("creating acme/sensors").
+ * Rate limits name the reset time; a fine-grained token's 403 names the permission it lacks; 401/404 name the
+ * token's scopes, since GitHub answers 404 to a classic token that lacks one.
+ */
+export function describeApiError(error: unknown, what: string, needed: string[] = [], context: ErrorContext = {}): string {
   if (!isApiError(error)) return `${what}: ${(error as Error)?.message ?? String(error)}`;
   const headers = error.response?.headers ?? {};
   const message = error.response?.data?.message ?? error.message;
@@ -179,10 +241,31 @@ export function describeApiError(error: unknown, what: string, needed: string[] 
     return `${what}: GitHub secondary rate limit${headers['retry-after'] ? ` (retry after ${headers['retry-after']} s)` : ''}; wait a few minutes and retry`;
   }
   if (error.status === 401) return `${what}: GitHub rejected the token (401 ${message}); set GITHUB_TOKEN to a valid token`;
+  if (error.status === 403 && /^Resource not accessible by (personal access token|integration)/i.test(message)) {
+    return `${what}: ${describeRefusal(message, acceptedPermissions(headers), context)}`;
+  }
   if (error.status === 404) {
+    const accepted = String(headers['x-accepted-oauth-scopes'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    if (scopes && accepted.length && !accepted.some((s) => hasScope(scopes, s))) {
+      const workflow = accepted.includes('workflow') ? ', which pushing .github/workflows needs' : '';
+      return `${what}: the GitHub token lacks the scope ${accepted.join(' or ')}${workflow} (it has: ${scopes.join(', ') || 'none'}); add it (gh auth refresh -s ${accepted[accepted.length - 1]}) or use a token that has it`;
+    }
     return `${what}: GitHub answered 404 Not Found: the repository or owner does not exist, or the token lacks a scope${scopeNote}${needed.length ? `; it needs ${needed.join(', ')}` : ''}`;
   }
   if (error.status === 403) return `${what}: GitHub refused (403 ${message})${scopeNote}; check the token's permissions`;
   if (error.status >= 500) return `${what}: GitHub failed (${error.status} ${message}) after retries; retry later`;
   return `${what}: GitHub answered ${error.status} ${message}${detail ? ` (${detail})` : ''}`;
+}
+
+/** A fine-grained token (or GitHub App) refused: the missing permission and where to grant it. */
+function describeRefusal(message: string, sets: string[][], context: ErrorContext): string {
+  const app = /integration/i.test(message);
+  const holder = app ? 'the GitHub App installation' : 'the fine-grained token';
+  const where = app ? "in the app's permissions" : 'in its settings (GitHub → Settings → Developer settings → Fine-grained tokens)';
+  const on = context.repo ? ` for ${context.repo}` : '';
+  const access = context.repo && !app ? `, with ${context.repo} in the token's repository access,` : '';
+  if (!sets.length) return `${holder} lacks a permission${on} that GitHub did not name (403 ${message}); check its repository permissions ${where}`;
+  const missing = missingPermissions(sets, context.granted);
+  const workflows = sets.some((set) => set.includes('workflows=write')) && missing.includes('Workflows') ? ', which pushing .github/workflows needs' : '';
+  return `${holder} lacks ${missing}${on}${workflows} (GitHub: 403 ${message}); grant it${access} ${where}`;
 }

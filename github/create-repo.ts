@@ -50,7 +50,7 @@ export async function preflight(spec: RepoSpec, options: ClientOptions = {}): Pr
   const client = createClient({ maxRateLimitWaitSeconds: 60, ...options });
   const { octokit } = client;
   const fail = (error: unknown, what: string): never => {
-    throw new UserError(`--github ${spec.owner}/${spec.name}: ${describeApiError(error, what, neededScopes(spec))}`);
+    throw new UserError(`--github ${spec.owner}/${spec.name}: ${describeApiError(error, what, neededScopes(spec), { granted: client.granted })}`);
   };
   const user = await octokit.rest.users.getAuthenticated().catch((error: unknown) => fail(error, 'checking the token'));
   const scopes = scopesOf(user.headers as Record<string, string>);
@@ -110,7 +110,7 @@ export async function publish(
       const state = created
         ? `; the repository ${full} exists on GitHub but is incomplete: delete it (gh repo delete ${full}) and run again`
         : '';
-      throw new UserError(`--github ${full}: ${describeApiError(error, what, neededScopes(pre.spec))}${state}`);
+      throw new UserError(`--github ${full}: ${describeApiError(error, what, neededScopes(pre.spec), { granted: pre.client.granted })}${state}`);
     }
   };
   const body = {

@@ -87,15 +87,51 @@ export async function createCommit(
   return { commitSha: created.sha, treeSha: tree.sha };
 }
 
-/** The commit a branch points at, or undefined when the branch does not exist. */
+/** The commit a branch points at, or undefined when the branch does not exist (or the repository is empty: 409). */
 export async function branchHead(octokit: GitHub, { owner, repo }: RepoRef, branch: string): Promise<string | undefined> {
   try {
     const { data } = await octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` });
     return data.object.sha;
   } catch (error) {
-    if ((error as { status?: number }).status === 404) return undefined;
+    const status = (error as { status?: number }).status;
+    if (status === 404 || status === 409) return undefined;
     throw error;
   }
+}
+
+export interface TreeItem {
+  path: string;
+  mode: string;
+  type: 'blob' | 'tree' | 'commit';
+  sha: string;
+}
+
+/**
+ * Every entry of a tree (paths from its root) and the tree's SHA; `treeish` is a tree, a commit or a branch.
+ * One recursive listing when it fits; GitHub truncates a recursive listing above 100,000 entries or 7 MB
+ * (`truncated: true`; docs "Get a tree": "use the non-recursive method of fetching trees, and fetch one
+ * sub-tree at a time"): then the tree is listed non-recursively and each subtree is read the same way, so only
+ * folders that are too large themselves are split further.
+ */
+export async function readTree(octokit: GitHub, { owner, repo }: RepoRef, treeish: string): Promise<{ sha: string; entries: TreeItem[] }> {
+  type Listing = { sha: string; truncated: boolean; tree: { path?: string; mode?: string; type?: string; sha?: string }[] };
+  const list = async (sha: string, recursive: boolean) =>
+    (await octokit.rest.git.getTree({ owner, repo, tree_sha: sha, ...(recursive ? { recursive: 'true' } : {}) })).data as Listing;
+  const items = (listing: Listing, prefix: string): TreeItem[] =>
+    listing.tree.map((e) => ({ path: `${prefix}${e.path}`, mode: e.mode!, type: e.type as TreeItem['type'], sha: e.sha! }));
+  const read = async (whole: Listing, prefix: string): Promise<TreeItem[]> => {
+    if (!whole.truncated) return items(whole, prefix);
+    const top = await list(whole.sha, false);
+    if (top.truncated) throw new Error(`the folder ${prefix || '/'} holds more entries than GitHub lists for one tree`);
+    const out: TreeItem[] = [];
+    for (const entry of items(top, prefix)) {
+      out.push(entry);
+      if (entry.type === 'tree') out.push(...(await read(await list(entry.sha, true), `${entry.path}/`)));
+    }
+    return out;
+  };
+  const root = await list(treeish, true);
+  return { sha: root.sha, entries: await read(root, '') };
 }
 
 /** Points `branch` at `sha`, creating the branch when missing (force-moves it otherwise). */

@@ -14,8 +14,8 @@ import { UserError } from '../cli/errors.ts';
 import { MANIFEST_FILE } from '../manifest/load.ts';
 import { platformVersion } from '../renderer/package-root.ts';
 import { formatReport, upgradeProject, type UpgradeReport } from '../upgrade/index.ts';
-import { createClient, describeApiError, isApiError, type Client, type GitHub } from './client.ts';
-import { branchHead, createCommit, setBranch, type FileMode, type TreeFile } from './git-data.ts';
+import { createClient, describeApiError, hasScope, isApiError, scopesOf, type Client, type GitHub } from './client.ts';
+import { branchHead, createCommit, readTree, setBranch, type FileMode, type TreeFile } from './git-data.ts';
 import { materialise, readWorktreeFile, worktreeIndex } from './local-tree.ts';
 import { PLATFORM_TOPIC } from './create-repo.ts';
 
@@ -28,7 +28,8 @@ export const SYNC_USAGE = `Usage: create-iot-platform sync --org ORG [--repos a,
   --resume              continue an interrupted run (skips the repositories it finished)
   --state FILE          where progress is kept (default .iot-platform-sync/<org>.json)
   --write-interval MS   spacing of writes to GitHub (default 1000)
-Needs GITHUB_TOKEN (or GH_TOKEN) with the repo and workflow scopes; GITHUB_API_URL for GitHub Enterprise.`;
+Needs GITHUB_TOKEN (or GH_TOKEN): a classic token with the repo and workflow scopes, or a fine-grained token
+with Contents, Pull requests and Workflows: Read and write; GITHUB_API_URL for GitHub Enterprise.`;
 
 export const UPDATE_BRANCH_PREFIX = 'iot-platform/update-';
 export const PR_LABELS = ['iot-platform', 'dependencies'];
@@ -176,16 +177,31 @@ interface OrgRepo {
   size?: number;
 }
 
+/** What sync writes needs from a classic token: pushing branches (repo or public_repo) with workflow files (workflow). */
+const SYNC_SCOPES = ['public_repo', 'workflow'];
+
 async function discover(client: Client, options: SyncOptions): Promise<OrgRepo[]> {
   const { octokit } = client;
-  let all: OrgRepo[];
+  const all: OrgRepo[] = [];
+  let scopes: string[] | undefined;
   try {
-    all = (await octokit.paginate(octokit.rest.repos.listForOrg, { org: options.org, per_page: 100, type: 'all' })) as OrgRepo[];
+    for await (const page of octokit.paginate.iterator(octokit.rest.repos.listForOrg, { org: options.org, per_page: 100, type: 'all' })) {
+      scopes ??= scopesOf(page.headers as Record<string, string>);
+      all.push(...(page.data as OrgRepo[]));
+    }
   } catch (error) {
     if (isApiError(error) && error.status === 404) {
       throw new UserError(`sync: organisation "${options.org}" not found, or the token cannot see it; check --org and the token's read:org scope`);
     }
-    throw new UserError(`sync: ${describeApiError(error, `listing the repositories of ${options.org}`, ['repo', 'workflow'])}`);
+    throw new UserError(`sync: ${describeApiError(error, `listing the repositories of ${options.org}`, ['repo', 'workflow'], { granted: client.granted })}`);
+  }
+  // A classic token says its scopes: one that cannot push is refused before anything is read or written.
+  // (A fine-grained token's permissions cannot be read; a refusal names the missing one per repository.)
+  const missing = scopes && !options.dryRun ? SYNC_SCOPES.filter((s) => !hasScope(scopes, s)) : [];
+  if (missing.length) {
+    throw new UserError(
+      `sync: the GitHub token lacks the scope${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (it has: ${scopes!.join(', ') || 'none'}), which pushing update branches${missing.includes('workflow') ? ' with .github/workflows files' : ''} needs; add ${missing.length > 1 ? 'them' : 'it'} (gh auth refresh -s ${missing.map((s) => (s === 'public_repo' ? 'repo' : s)).join(',')}) or run with --dry-run`,
+    );
   }
   const active = all.filter((r) => !r.archived);
   if (options.repos?.length) {
@@ -197,7 +213,13 @@ async function discover(client: Client, options: SyncOptions): Promise<OrgRepo[]
   const found: OrgRepo[] = [];
   for (const repo of active) {
     if (repo.topics?.includes(PLATFORM_TOPIC)) found.push(repo);
-    else if (repo.size !== 0 && (await hasManifest(octokit, options.org, repo.name))) found.push(repo);
+    else if (repo.size !== 0) {
+      try {
+        if (await hasManifest(octokit, options.org, repo.name)) found.push(repo);
+      } catch (error) {
+        throw new UserError(`sync: ${describeApiError(error, `looking for ${MANIFEST_FILE} in ${repo.full_name}`, [], { granted: client.granted, repo: repo.full_name })}`);
+      }
+    }
   }
   return found;
 }
@@ -224,35 +246,37 @@ async function syncRepo(client: Client, repo: OrgRepo, to: string, options: Sync
   const branch = `${UPDATE_BRANCH_PREFIX}${to}`;
   const result: RepoResult = { repo: repo.full_name, to, status: 'failed', conflicts: [], closed: [], requests: 0, ms: 0 };
   const dir = mkdtempSync(join(tmpdir(), 'iotp-sync-'));
+  /** What is being done, for the error line ("opening the pull request: …"). */
+  let step = 'reading the default branch';
   try {
     // 1. The default branch's tree, into a temporary git repository (a clean work tree for the upgrade).
     const defaultBranch = repo.default_branch ?? (await octokit.rest.repos.get(ref)).data.default_branch;
     const head = await branchHead(octokit, ref, defaultBranch);
     if (!head) return { ...result, status: 'not-generated', error: `empty repository (no ${defaultBranch} branch)` };
-    type Entry = { path?: string; mode?: string; type?: string; sha?: string };
-    const { data: tree } = (await octokit.rest.git.getTree({ ...ref, tree_sha: head, recursive: 'true' })) as { data: { sha: string; truncated: boolean; tree: Entry[] } };
-    if (tree.truncated) throw new Error(`the tree of ${defaultBranch} is too large for the API (truncated)`);
-    const blobs = tree.tree.filter((e) => e.type === 'blob' && e.path && e.sha && e.mode !== '160000');
+    const tree = await readTree(octokit, ref, head);
+    const blobs = tree.entries.filter((e) => e.type === 'blob' && e.mode !== '160000');
     if (!blobs.some((e) => e.path === MANIFEST_FILE)) return { ...result, status: 'not-generated', error: `no ${MANIFEST_FILE} on ${defaultBranch}` };
     const files: TreeFile[] = [];
     for (const entry of blobs) {
-      let content = blobCache.get(entry.sha!);
+      let content = blobCache.get(entry.sha);
       if (!content) {
-        const { data } = await octokit.rest.git.getBlob({ ...ref, file_sha: entry.sha! });
+        const { data } = await octokit.rest.git.getBlob({ ...ref, file_sha: entry.sha });
         content = Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8');
-        blobCache.set(entry.sha!, content);
+        blobCache.set(entry.sha, content);
       }
-      files.push({ path: entry.path!, content, mode: entry.mode as FileMode });
+      files.push({ path: entry.path, content, mode: entry.mode as FileMode });
     }
     materialise(dir, files, `${repo.full_name}@${head}`);
-    const before = new Map<string, { mode: string; sha: string }>(blobs.map((e) => [e.path!, { mode: e.mode!, sha: e.sha! }]));
+    const before = new Map<string, { mode: string; sha: string }>(blobs.map((e) => [e.path, { mode: e.mode, sha: e.sha }]));
     result.from = versionOf(readFileSync(join(dir, MANIFEST_FILE), 'utf8'));
 
     // 2. The upgrade, in that folder.
+    step = 'upgrading';
     const report = await upgradeProject({ projectDir: dir, to, dryRun: options.dryRun, requireCleanGit: true, log: () => {} });
     result.from = report.from || result.from;
     result.files = countBy(report.files.filter((f) => f.status !== 'unchanged').map((f) => f.status));
     result.conflicts = report.conflicts;
+    step = 'listing the open pull requests';
     const openPulls = (await octokit.paginate(octokit.rest.pulls.list, { ...ref, state: 'open', per_page: 100 })) as {
       number: number;
       html_url: string;
@@ -281,6 +305,7 @@ async function syncRepo(client: Client, repo: OrgRepo, to: string, options: Sync
         result.status = 'up-to-date';
       } else {
         const localTree = execFileSync('git', ['write-tree'], { cwd: dir, encoding: 'utf8' }).trim();
+        step = `pushing the branch ${branch}`;
         const existing = await branchHead(octokit, ref, branch);
         const existingTree = existing ? (await octokit.rest.git.getCommit({ ...ref, commit_sha: existing })).data : undefined;
         const current = existingTree && existingTree.tree.sha === localTree && existingTree.parents[0]?.sha === head;
@@ -293,10 +318,13 @@ async function syncRepo(client: Client, repo: OrgRepo, to: string, options: Sync
         const title = `Update to create-iot-platform ${to}${report.conflicts.length ? ` (${report.conflicts.length} conflict${report.conflicts.length > 1 ? 's' : ''})` : ''}`;
         const body = pullBody(report);
         if (ours) {
+          step = `refreshing pull request #${ours.number}`;
           if (ours.body !== body || ours.title !== title) await octokit.rest.pulls.update({ ...ref, pull_number: ours.number, title, body });
           result.pullRequest = { number: ours.number, url: ours.html_url, action: current && ours.body === body && ours.title === title ? 'unchanged' : 'refreshed' };
         } else {
+          step = 'opening the pull request';
           const { data: pull } = await octokit.rest.pulls.create({ ...ref, title, body, head: branch, base: defaultBranch, maintainer_can_modify: true });
+          step = `labelling pull request #${pull.number}`;
           await octokit.rest.issues.addLabels({ ...ref, issue_number: pull.number, labels: PR_LABELS });
           result.pullRequest = { number: pull.number, url: pull.html_url, action: 'opened' };
         }
@@ -306,6 +334,7 @@ async function syncRepo(client: Client, repo: OrgRepo, to: string, options: Sync
     // 5. Older update pull requests are superseded (by this one, or by the default branch being current).
     for (const pull of superseded) {
       if (!options.dryRun) {
+        step = `closing the superseded pull request #${pull.number}`;
         const by = result.pullRequest?.number ? `#${result.pullRequest.number}` : `${defaultBranch}, which is already at platform ${to}`;
         await octokit.rest.issues.createComment({ ...ref, issue_number: pull.number, body: `Superseded by ${by} (create-iot-platform sync to ${to}).` });
         await octokit.rest.pulls.update({ ...ref, pull_number: pull.number, state: 'closed' });
@@ -314,7 +343,7 @@ async function syncRepo(client: Client, repo: OrgRepo, to: string, options: Sync
     }
     return result;
   } catch (error) {
-    const message = error instanceof UserError ? error.message : describeApiError(error, 'sync');
+    const message = error instanceof UserError ? error.message : describeApiError(error, step, [], { granted: client.granted, repo: repo.full_name });
     return { ...result, status: 'failed', error: message.split('\n')[0] };
   } finally {
     rmSync(dir, { recursive: true, force: true });

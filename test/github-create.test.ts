@@ -14,6 +14,11 @@ const FULL = 'tok-full';
 const NO_WORKFLOW = 'tok-no-workflow';
 const PUBLIC_ONLY = 'tok-public-only';
 const FINE_GRAINED = 'tok-fine-grained';
+const FINE_NO_WORKFLOWS = 'tok-fine-no-workflows';
+const FINE_NO_CONTENTS = 'tok-fine-no-contents';
+const FINE_READ_ONLY = 'tok-fine-read-only';
+const REFUSED = 'GitHub: 403 Resource not accessible by personal access token';
+const SETTINGS = 'in its settings \\(GitHub → Settings → Developer settings → Fine-grained tokens\\)';
 const BASE = ['--blueprint', 'sensors', '--yes', '--skip-install'];
 
 beforeAll(async () => {
@@ -21,7 +26,11 @@ beforeAll(async () => {
   github.addToken(FULL, { login: 'alice', scopes: ['repo', 'workflow', 'read:org'] });
   github.addToken(NO_WORKFLOW, { login: 'alice', scopes: ['repo', 'read:org'] });
   github.addToken(PUBLIC_ONLY, { login: 'alice', scopes: ['public_repo', 'workflow'] });
-  github.addToken(FINE_GRAINED, { login: 'bob', scopes: null });
+  // Fine-grained tokens: what `--github` needs (Administration, Contents, Workflows: write), and less.
+  github.addToken(FINE_GRAINED, { login: 'bob', scopes: null, permissions: { administration: 'write', contents: 'write', workflows: 'write' } });
+  github.addToken(FINE_NO_WORKFLOWS, { login: 'bob', scopes: null, permissions: { administration: 'write', contents: 'write' } });
+  github.addToken(FINE_NO_CONTENTS, { login: 'bob', scopes: null, permissions: { administration: 'write', workflows: 'write' } });
+  github.addToken(FINE_READ_ONLY, { login: 'bob', scopes: null, permissions: { contents: 'read', pull_requests: 'read', administration: 'read' } });
   github.addOrg('acme', ['alice', 'bob']);
   github.addOrg('freeorg', ['alice']);
   github.freePlanOwners.add('freeorg');
@@ -87,11 +96,13 @@ describe('create --github', () => {
     expect([...files.keys()].sort()).toEqual(local);
   });
 
-  it('works with a fine-grained token (no x-oauth-scopes header)', async () => {
+  it('works with a fine-grained token holding Administration, Contents and Workflows: write (no x-oauth-scopes header)', async () => {
     const result = await run(['fine', ...BASE, '--github', 'acme/fine'], FINE_GRAINED);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(github.history('acme/fine')).toHaveLength(1);
+    expect(github.files('acme/fine').has('.github/workflows/ci.yml')).toBe(true);
+    expect(github.repo('acme/fine')!.protection.has('main')).toBe(true);
   });
 
   it('warns, but completes, when the plan has no branch protection for private repositories', async () => {
@@ -137,6 +148,41 @@ describe('create --github: errors are one line, exit 1, nothing half-done', () =
     );
     expect(existsSync(join(cwd, 'out'))).toBe(false);
     expect(github.repo('acme/x')).toBeUndefined();
+  });
+
+  it('a fine-grained token without Workflows cannot push .github/workflows: the line names the permission, GitHub keeps only its first commit', async () => {
+    const before = github.log.length;
+    await expectOneLineError(
+      ['nowf', ...BASE, '--github', 'acme/nowf'],
+      FINE_NO_WORKFLOWS,
+      new RegExp(
+        `^error: --github acme/nowf: pushing the generated files: the fine-grained token lacks Workflows: Read and write, which pushing \\.github/workflows needs \\(${REFUSED}\\); grant it ${SETTINGS}; the repository acme/nowf exists on GitHub but is incomplete: delete it \\(gh repo delete acme/nowf\\) and run again \\(the local project in nowf is complete\\)$`,
+      ),
+    );
+    expect([...github.files('acme/nowf').keys()]).toEqual(['README.md']); // GitHub's auto-init commit, nothing of ours
+    const refused = github.log.slice(before).filter((r) => r.status === 403);
+    expect(refused.map((r) => `${r.method} ${r.path}`)).toEqual(['PATCH /repos/acme/nowf/git/refs/heads/main']);
+  });
+
+  it('a fine-grained token without Contents: write is refused at its first push request', async () => {
+    await expectOneLineError(
+      ['nocontents', ...BASE, '--github', 'acme/nocontents'],
+      FINE_NO_CONTENTS,
+      new RegExp(`^error: --github acme/nocontents: pushing the generated files: the fine-grained token lacks Contents: Read and write \\(${REFUSED}\\); grant it ${SETTINGS}; the repository acme/nocontents exists`),
+    );
+    expect(github.history('acme/nocontents')).toHaveLength(1);
+  });
+
+  it('a read-only fine-grained token is refused before anything is written on GitHub', async () => {
+    const before = github.log.length;
+    await expectOneLineError(
+      ['ro', ...BASE, '--github', 'acme/ro'],
+      FINE_READ_ONLY,
+      new RegExp(`^error: --github acme/ro: creating the repository: the fine-grained token lacks Administration: Read and write \\(${REFUSED}\\); grant it ${SETTINGS} \\(the local project in ro is complete\\)$`),
+    );
+    expect(github.repo('acme/ro')).toBeUndefined();
+    const writes = github.log.slice(before).filter((r) => r.method !== 'GET');
+    expect(writes.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(['POST /orgs/acme/repos 403']);
   });
 
   it('the repo scope missing for a private repository', async () => {

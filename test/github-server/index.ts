@@ -1,7 +1,29 @@
 // A local, in-memory GitHub REST API (node:http) for the subset create-iot-platform uses, with GitHub's
 // semantics: status codes and messages, Link pagination, x-ratelimit-* headers, primary and secondary rate
-// limits (injectable), 404 for a token that lacks a scope (with x-oauth-scopes), 409 on an empty repository's
-// git data, 422 on an existing repository/reference/pull request, git objects with real SHA-1s.
+// limits (injectable), 404 for a classic token that lacks a scope (with x-oauth-scopes), 403 for a
+// fine-grained token that lacks a permission (with x-accepted-github-permissions), repository selection of
+// fine-grained tokens, truncated recursive trees above a configurable limit, 409 on an empty repository's git
+// data, 422 on an existing repository/reference/pull request, git objects with real SHA-1s.
+//
+// Fine-grained permissions per endpoint, as GitHub documents them ("Permissions required for fine-grained
+// personal access tokens", docs.github.com/rest/authentication/permissions-required-for-fine-grained-personal-
+// access-tokens; its data: github/docs src/github-apps/data/fpt-2022-11-28/fine-grained-pat-permissions.json):
+//   metadata: read      GET /orgs/{org}/repos, GET /repos/{o}/{r}, GET …/topics (always granted: GitHub makes
+//                       it mandatory for a token with repository access)
+//   administration      write: POST /user/repos, POST /orgs/{org}/repos, PATCH /repos/{o}/{r}, PUT …/topics,
+//                       PUT …/branches/{b}/protection; read: GET …/branches/{b}/protection
+//   contents            read: GET …/contents/{path}, …/git/blobs/{sha}, …/git/trees/{sha}, …/git/commits/{sha},
+//                       …/git/ref/{ref}, …/git/matching-refs/{ref}; write: POST …/git/blobs, …/git/trees,
+//                       …/git/commits, …/git/refs, PATCH and DELETE …/git/refs/{ref}
+//   workflows: write    additionally for POST …/git/refs and PATCH …/git/refs/{ref} ("additional permissions:
+//                       workflows") when the commits the reference gains change .github/workflows/
+//   pull_requests       read: GET …/pulls, …/pulls/{n}; write: POST …/pulls, PATCH …/pulls/{n}
+//   issues or pull_requests (either)  write: POST …/issues/{n}/labels, …/issues/{n}/comments; read: their GETs
+// A refusal is GitHub's: 403 "Resource not accessible by personal access token" with the header
+// x-accepted-github-permissions (permissions of one set joined by ",", alternative sets by "; " — docs
+// "Troubleshooting the REST API", Resource not accessible), which is also sent on successful responses.
+// Fine-grained tokens read public repositories without any permission; a private repository outside the
+// token's repository selection does not exist for it (404), a public one is read-only (403 on writes).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
@@ -18,11 +40,31 @@ import {
   type TreeEntry,
 } from './git-objects.ts';
 
+export type Access = 'read' | 'write';
+
+/** A fine-grained token's repository permissions, with GitHub's names and levels. */
+export interface Permissions {
+  contents?: Access;
+  pull_requests?: Access;
+  issues?: Access;
+  administration?: Access;
+  workflows?: 'write';
+  /** Always read for a token with repository access (GitHub makes it mandatory); listed for completeness. */
+  metadata?: 'read';
+}
+
 export interface TokenInfo {
   login: string;
-  /** Classic token scopes (sent as x-oauth-scopes); null for a fine-grained token (no header, no scope checks). */
+  /** Classic token scopes (sent as x-oauth-scopes); null for a fine-grained token (see permissions). */
   scopes: string[] | null;
+  /** Fine-grained token: what it may do (required when scopes is null). */
+  permissions?: Permissions;
+  /** Fine-grained token: the selected repositories ("owner/name"); absent = all repositories. */
+  repositories?: string[];
 }
+
+/** GitHub's limit on a recursive tree listing: 100,000 entries with a maximum size of 7 MB (docs, "Get a tree"). */
+export const GITHUB_TREE_LIMIT = { entries: 100_000, bytes: 7 * 1024 * 1024 };
 
 export interface Fault {
   kind: 'primary' | 'secondary' | 'server-error';
@@ -68,6 +110,8 @@ export interface Repo {
   pulls: PullRequest[];
   nextNumber: number;
   createdAt: number;
+  /** This repository's recursive-tree limit, instead of the server's. */
+  treeLimit?: { entries: number; bytes: number };
 }
 
 export interface SeedFile {
@@ -82,7 +126,18 @@ interface Request {
   query: URLSearchParams;
   body: Record<string, unknown>;
   token?: TokenInfo;
+  /** The response's headers (permission checks add x-accepted-github-permissions). */
+  headers: Record<string, string>;
 }
+
+/** What an endpoint needs: a classic scope (refused as 404) and fine-grained permission sets (any one set). */
+interface Need {
+  scope?: string;
+  permissions: string[][];
+}
+
+const FINE_GRAINED_REFUSAL = 'Resource not accessible by personal access token';
+const isRead = (method: string) => method === 'GET' || method === 'HEAD';
 
 class HttpError extends Error {
   readonly status: number;
@@ -112,8 +167,10 @@ export class GitHubServer {
   /** Primary rate limit: `limit` requests per token per `windowSeconds`. */
   primary = { limit: 5000, windowSeconds: 3600 };
   readonly buckets = new Map<string, { remaining: number; reset: number }>();
-  /** Every request: method, path, status, time, and the repository it concerned. */
-  readonly log: { method: string; path: string; status: number; at: number; repo?: string }[] = [];
+  /** Recursive tree listings are truncated above this (GitHub's limit by default; lower it in tests, or per repository). */
+  readonly treeLimit = { ...GITHUB_TREE_LIMIT };
+  /** Every request: method, path, query, status, time, the repository it concerned, and whether a tree was truncated. */
+  readonly log: { method: string; path: string; query: string; status: number; at: number; repo?: string; truncated?: boolean }[] = [];
   private server?: Server;
   private nextId = 1;
 
@@ -132,6 +189,7 @@ export class GitHubServer {
   }
 
   addToken(token: string, info: TokenInfo): this {
+    if (info.scopes === null && !info.permissions) throw new Error(`token ${token}: a fine-grained token (scopes: null) needs its permissions`);
     this.tokens.set(token, info);
     this.users.add(info.login);
     return this;
@@ -202,6 +260,7 @@ export class GitHubServer {
   // ---------------------------------------------------------------- HTTP
 
   private async handle(req: IncomingMessage, res: ServerResponse) {
+    const arrived = Date.now(); // before the body is read: when the client sent the request
     const url = new URL(req.url ?? '/', 'http://localhost');
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -214,7 +273,14 @@ export class GitHubServer {
       'x-github-request-id': randomUUID(),
     };
     const repoMatch = path.match(/^\/repos\/([^/]+)\/([^/]+)/);
-    const entry: (typeof this.log)[number] = { method, path, status: 0, at: Date.now(), repo: repoMatch ? `${repoMatch[1]}/${repoMatch[2]}`.toLowerCase() : undefined };
+    const entry: (typeof this.log)[number] = {
+      method,
+      path,
+      query: url.search,
+      status: 0,
+      at: arrived,
+      repo: repoMatch ? `${repoMatch[1]}/${repoMatch[2]}`.toLowerCase() : undefined,
+    };
     this.log.push(entry);
     let status = 200;
     let payload: unknown;
@@ -232,7 +298,8 @@ export class GitHubServer {
           throw new HttpError(400, 'Problems parsing JSON');
         }
       }
-      [status, payload] = this.route({ method, path, query: url.searchParams, body, token }, headers);
+      [status, payload] = this.route({ method, path, query: url.searchParams, body, token, headers }, headers);
+      if (status === 200 && (payload as { truncated?: boolean } | undefined)?.truncated) entry.truncated = true;
     } catch (error) {
       if (!(error instanceof HttpError)) {
         status = 500;
@@ -309,7 +376,7 @@ export class GitHubServer {
     if (method === 'GET' && path === '/user') return [200, { login: user().login, id: 1, type: 'User', html_url: `${this.webUrl}/${user().login}` }];
     if (method === 'GET' && path === '/rate_limit') return [200, { resources: { core: { limit: this.primary.limit } } }];
     if (method === 'POST' && path === '/user/repos') {
-      this.needScope(req, req.body.private ? 'repo' : 'public_repo');
+      this.authorize(req, undefined, { scope: req.body.private ? 'repo' : 'public_repo', permissions: [['administration=write']] });
       return [201, this.repoJson(this.createRepoFromApi(user().login, req))];
     }
     if ((m = path.match(/^\/orgs\/([^/]+)$/)) && method === 'GET') {
@@ -322,14 +389,15 @@ export class GitHubServer {
       const members = this.orgs.get(org.toLowerCase());
       if (!members) throw notFound();
       if (method === 'POST') {
-        this.needScope(req, req.body.private ? 'repo' : 'public_repo');
+        this.authorize(req, undefined, { scope: req.body.private ? 'repo' : 'public_repo', permissions: [['administration=write']] });
         if (!members.has(user().login.toLowerCase())) throw new HttpError(403, 'You need admin access to the organization before adding a repository to it.');
         return [201, this.repoJson(this.createRepoFromApi(org, req))];
       }
       if (method === 'GET') {
-        const canSeePrivate = req.token && members.has(req.token.login.toLowerCase()) && this.hasScope(req.token, 'repo');
+        this.authorize(req, undefined, { permissions: [['metadata=read']] });
+        const member = req.token !== undefined && members.has(req.token.login.toLowerCase());
         const list = [...this.repos.values()]
-          .filter((r) => r.owner.toLowerCase() === org.toLowerCase() && (!r.private || canSeePrivate))
+          .filter((r) => r.owner.toLowerCase() === org.toLowerCase() && (!r.private || (member && this.canSee(req.token, r))))
           .sort((a, b) => a.createdAt - b.createdAt || a.id - b.id)
           .map((r) => this.repoJson(r));
         return [200, this.paginate(req, list, headers)];
@@ -339,7 +407,7 @@ export class GitHubServer {
       const repo = this.repos.get(`${m[1]}/${m[2]}`.toLowerCase());
       const rest = m[3] ?? '';
       if (!repo) throw notFound();
-      if (repo.private && !(req.token && this.hasScope(req.token, 'repo'))) throw notFound();
+      if (!this.canSee(req.token, repo)) throw notFound();
       return this.repoRoute(req, repo, rest, headers);
     }
     throw notFound();
@@ -347,11 +415,16 @@ export class GitHubServer {
 
   private repoRoute(req: Request, repo: Repo, rest: string, headers: Record<string, string>): [number, unknown] {
     const { method, body } = req;
-    const write = () => this.needScope(req, repo.private ? 'repo' : 'public_repo');
+    /** A write: the classic repo/public_repo scope, or the fine-grained permission sets given. */
+    const write = (...permissions: string[][]) => this.authorize(req, repo, { scope: repo.private ? 'repo' : 'public_repo', permissions });
+    const read = (...permissions: string[][]) => this.authorize(req, repo, { permissions });
     let m: RegExpMatchArray | null;
-    if (rest === '' && method === 'GET') return [200, this.repoJson(repo)];
+    if (rest === '' && method === 'GET') {
+      read(['metadata=read']);
+      return [200, this.repoJson(repo)];
+    }
     if (rest === '' && method === 'PATCH') {
-      write();
+      write(['administration=write']);
       if (typeof body.default_branch === 'string') {
         if (!repo.refs.has(`refs/heads/${body.default_branch}`)) throw this.validation('Repository', 'default_branch', 'invalid');
         repo.defaultBranch = body.default_branch;
@@ -360,9 +433,12 @@ export class GitHubServer {
       return [200, this.repoJson(repo)];
     }
     if (rest === '/topics') {
-      if (method === 'GET') return [200, { names: repo.topics }];
+      if (method === 'GET') {
+        read(['metadata=read']);
+        return [200, { names: repo.topics }];
+      }
       if (method === 'PUT') {
-        write();
+        write(['administration=write']);
         const names = (body.names as string[] | undefined) ?? [];
         const bad = names.find((n) => !/^[a-z0-9][a-z0-9-]{0,49}$/.test(n));
         if (bad !== undefined) throw this.validation('Repository', 'topics', 'invalid', `"${bad}" is not a valid topic`);
@@ -372,7 +448,7 @@ export class GitHubServer {
     }
     if ((m = rest.match(/^\/branches\/(.+)\/protection$/))) {
       const branch = m[1]!;
-      this.needScope(req, 'repo');
+      this.authorize(req, repo, { scope: 'repo', permissions: [[isRead(method) ? 'administration=read' : 'administration=write']] });
       if (!repo.refs.has(`refs/heads/${branch}`)) throw new HttpError(404, 'Branch not found', { documentation_url: DOCS });
       if (repo.private && this.freePlanOwners.has(repo.owner.toLowerCase())) {
         throw new HttpError(403, 'Upgrade to GitHub Pro or make this repository public to enable this feature.', { documentation_url: DOCS });
@@ -390,6 +466,7 @@ export class GitHubServer {
       }
     }
     if ((m = rest.match(/^\/contents\/(.+)$/)) && method === 'GET') {
+      read(['contents=read']);
       if (repo.refs.size === 0) throw new HttpError(404, 'This repository is empty.', { documentation_url: DOCS });
       const commit = this.resolveCommit(repo, req.query.get('ref') ?? repo.defaultBranch);
       const entry = this.flatten(repo, this.commitOf(repo, commit).tree).get(m[1]!);
@@ -397,12 +474,12 @@ export class GitHubServer {
       const content = (repo.objects.get(entry.sha) as { content: Buffer }).content;
       return [200, { type: 'file', encoding: 'base64', size: content.length, name: m[1]!.split('/').pop(), path: m[1], sha: entry.sha, content: content.toString('base64') }];
     }
-    if (rest.startsWith('/git/')) return this.gitRoute(req, repo, rest.slice(4), write);
-    if (rest === '/pulls' || rest.startsWith('/pulls/') || rest.startsWith('/issues/')) return this.pullRoute(req, repo, rest, write, headers);
+    if (rest.startsWith('/git/')) return this.gitRoute(req, repo, rest.slice(4), write, read);
+    if (rest === '/pulls' || rest.startsWith('/pulls/') || rest.startsWith('/issues/')) return this.pullRoute(req, repo, rest, write, read, headers);
     throw notFound();
   }
 
-  private gitRoute(req: Request, repo: Repo, rest: string, write: () => void): [number, unknown] {
+  private gitRoute(req: Request, repo: Repo, rest: string, write: (...p: string[][]) => void, read: (...p: string[][]) => void): [number, unknown] {
     const { method, body } = req;
     const base = `${this.url}/repos/${repo.owner}/${repo.name}/git`;
     const empty = () => {
@@ -410,7 +487,7 @@ export class GitHubServer {
     };
     let m: RegExpMatchArray | null;
     if (rest === '/blobs' && method === 'POST') {
-      write();
+      write(['contents=write']);
       empty();
       if (typeof body.content !== 'string') throw this.validation('Blob', 'content', 'missing_field');
       const content = Buffer.from(body.content, body.encoding === 'base64' ? 'base64' : 'utf8');
@@ -418,12 +495,13 @@ export class GitHubServer {
       return [201, { sha, url: `${base}/blobs/${sha}` }];
     }
     if ((m = rest.match(/^\/blobs\/([0-9a-f]{40})$/)) && method === 'GET') {
+      read(['contents=read']);
       const object = repo.objects.get(m[1]!);
       if (object?.type !== 'blob') throw notFound();
       return [200, { sha: m[1], node_id: m[1], size: object.content.length, url: `${base}/blobs/${m[1]}`, content: object.content.toString('base64'), encoding: 'base64' }];
     }
     if (rest === '/trees' && method === 'POST') {
-      write();
+      write(['contents=write']);
       empty();
       const flat = new Map<string, { mode: string; sha: string }>();
       if (body.base_tree) {
@@ -447,6 +525,7 @@ export class GitHubServer {
       return [201, this.treeJson(repo, sha, false)];
     }
     if ((m = rest.match(/^\/trees\/(.+)$/)) && method === 'GET') {
+      read(['contents=read']);
       empty();
       let sha = m[1]!;
       const object = repo.objects.get(sha);
@@ -455,7 +534,7 @@ export class GitHubServer {
       return [200, this.treeJson(repo, sha, req.query.has('recursive') && req.query.get('recursive') !== '0' && req.query.get('recursive') !== 'false')];
     }
     if (rest === '/commits' && method === 'POST') {
-      write();
+      write(['contents=write']);
       empty();
       const tree = body.tree as string;
       if (repo.objects.get(tree)?.type !== 'tree') throw this.validation('Commit', 'tree', 'invalid', 'Tree SHA does not exist');
@@ -473,10 +552,12 @@ export class GitHubServer {
       return [201, this.commitJson(repo, sha)];
     }
     if ((m = rest.match(/^\/commits\/([0-9a-f]{40})$/)) && method === 'GET') {
+      read(['contents=read']);
       if (repo.objects.get(m[1]!)?.type !== 'commit') throw notFound();
       return [200, this.commitJson(repo, m[1]!)];
     }
     if ((m = rest.match(/^\/ref\/(.+)$/)) && method === 'GET') {
+      read(['contents=read']);
       empty();
       const ref = `refs/${m[1]}`;
       const sha = repo.refs.get(ref);
@@ -484,22 +565,23 @@ export class GitHubServer {
       return [200, this.refJson(repo, ref, sha)];
     }
     if ((m = rest.match(/^\/matching-refs\/(.*)$/)) && method === 'GET') {
+      read(['contents=read']);
       const prefix = `refs/${m[1]}`;
       return [200, [...repo.refs].filter(([r]) => r.startsWith(prefix)).map(([r, s]) => this.refJson(repo, r, s))];
     }
     if (rest === '/refs' && method === 'POST') {
-      write();
+      write(['contents=write']);
       const ref = String(body.ref ?? '');
       if (!/^refs\/.+\/.+/.test(ref)) throw new HttpError(422, 'Reference name must start with \'refs/\' and have at least two slashes.', { documentation_url: DOCS });
       if (repo.refs.has(ref)) throw new HttpError(422, 'Reference already exists', { documentation_url: DOCS, status: '422' });
       const sha = String(body.sha ?? '');
       if (repo.objects.get(sha)?.type !== 'commit') throw new HttpError(422, 'Object does not exist', { documentation_url: DOCS });
-      this.checkWorkflowScope(req, repo, undefined, sha);
+      this.checkWorkflows(req, repo, sha);
       repo.refs.set(ref, sha);
       return [201, this.refJson(repo, ref, sha)];
     }
     if ((m = rest.match(/^\/refs\/(.+)$/)) && (method === 'PATCH' || method === 'DELETE')) {
-      write();
+      write(['contents=write']);
       const ref = `refs/${m[1]}`;
       const current = repo.refs.get(ref);
       if (!current) throw new HttpError(422, 'Reference does not exist', { documentation_url: DOCS });
@@ -511,17 +593,25 @@ export class GitHubServer {
       const sha = String(body.sha ?? '');
       if (repo.objects.get(sha)?.type !== 'commit') throw new HttpError(422, 'Object does not exist', { documentation_url: DOCS });
       if (!body.force && !this.isAncestor(repo, current, sha)) throw new HttpError(422, 'Update is not a fast forward', { documentation_url: DOCS });
-      this.checkWorkflowScope(req, repo, current, sha);
+      this.checkWorkflows(req, repo, sha);
       repo.refs.set(ref, sha);
       return [200, this.refJson(repo, ref, sha)];
     }
     throw notFound();
   }
 
-  private pullRoute(req: Request, repo: Repo, rest: string, write: () => void, headers: Record<string, string>): [number, unknown] {
+  private pullRoute(
+    req: Request,
+    repo: Repo,
+    rest: string,
+    write: (...p: string[][]) => void,
+    read: (...p: string[][]) => void,
+    headers: Record<string, string>,
+  ): [number, unknown] {
     const { method, body } = req;
     let m: RegExpMatchArray | null;
     if (rest === '/pulls' && method === 'GET') {
+      read(['pull_requests=read']);
       const state = req.query.get('state') ?? 'open';
       const head = req.query.get('head');
       const baseRef = req.query.get('base');
@@ -534,7 +624,7 @@ export class GitHubServer {
       return [200, this.paginate(req, list, headers)];
     }
     if (rest === '/pulls' && method === 'POST') {
-      write();
+      write(['pull_requests=write']);
       const head = String(body.head ?? '').replace(/^[^:]+:/, '');
       const baseRef = String(body.base ?? '');
       if (!body.title) throw this.validation('PullRequest', 'title', 'missing_field');
@@ -554,9 +644,12 @@ export class GitHubServer {
     if ((m = rest.match(/^\/pulls\/(\d+)$/))) {
       const pull = repo.pulls.find((p) => p.number === Number(m![1]));
       if (!pull) throw notFound();
-      if (method === 'GET') return [200, this.pullJson(repo, pull)];
+      if (method === 'GET') {
+        read(['pull_requests=read']);
+        return [200, this.pullJson(repo, pull)];
+      }
       if (method === 'PATCH') {
-        write();
+        write(['pull_requests=write']);
         if (body.title !== undefined) pull.title = String(body.title);
         if (body.body !== undefined) pull.body = String(body.body);
         if (body.state === 'closed' || body.state === 'open') pull.state = body.state;
@@ -568,7 +661,7 @@ export class GitHubServer {
       const pull = repo.pulls.find((p) => p.number === Number(m![1]));
       if (!pull) throw notFound();
       if (m[2] === 'labels' && method === 'POST') {
-        write();
+        write(['issues=write'], ['pull_requests=write']);
         const labels = (body.labels as (string | { name: string })[] | undefined) ?? [];
         for (const label of labels) {
           const name = typeof label === 'string' ? label : label.name;
@@ -577,11 +670,12 @@ export class GitHubServer {
         return [200, pull.labels.map((name) => ({ name, color: 'ededed' }))];
       }
       if (m[2] === 'comments' && method === 'POST') {
-        write();
+        write(['issues=write'], ['pull_requests=write']);
         if (!body.body) throw this.validation('IssueComment', 'body', 'missing_field');
         pull.comments.push(String(body.body));
         return [201, { id: this.nextId++, body: body.body }];
       }
+      if (method === 'GET') read(['issues=read'], ['pull_requests=read']);
       if (m[2] === 'comments' && method === 'GET') return [200, this.paginate(req, pull.comments.map((b, i) => ({ id: i + 1, body: b })), headers)];
       if (m[2] === 'labels' && method === 'GET') return [200, pull.labels.map((name) => ({ name }))];
     }
@@ -590,8 +684,9 @@ export class GitHubServer {
 
   // ---------------------------------------------------------------- helpers
 
+  /** A classic token's scope (`repo` implies `public_repo`); a fine-grained token has none. */
   private hasScope(token: TokenInfo, scope: string): boolean {
-    if (token.scopes === null) return true;
+    if (token.scopes === null) return false;
     if (token.scopes.includes(scope)) return true;
     return scope === 'public_repo' && token.scopes.includes('repo');
   }
@@ -604,17 +699,93 @@ export class GitHubServer {
     }
   }
 
-  /** Writing .github/workflows files needs the workflow scope: the ref update is refused as Not Found. */
-  private checkWorkflowScope(req: Request, repo: Repo, before: string | undefined, after: string) {
-    if (!req.token || this.hasScope(req.token, 'workflow')) return;
-    const workflows = (commit: string | undefined) => {
-      if (!commit) return new Map<string, string>();
-      return new Map([...this.flatten(repo, this.commitOf(repo, commit).tree)].filter(([p]) => p.startsWith('.github/workflows/')).map(([p, e]) => [p, e.sha]));
+  /** Whether a fine-grained token's repository selection includes the repository (no selection: all). */
+  private selected(token: TokenInfo, repo: Repo): boolean {
+    const full = `${repo.owner}/${repo.name}`.toLowerCase();
+    return !token.repositories || token.repositories.some((r) => r.toLowerCase() === full);
+  }
+
+  /** Whether the repository exists for this caller: public ones for everyone, private ones per token. */
+  private canSee(token: TokenInfo | undefined, repo: Repo): boolean {
+    if (!repo.private) return true;
+    if (!token) return false;
+    return token.scopes !== null ? this.hasScope(token, 'repo') : this.selected(token, repo);
+  }
+
+  /** A fine-grained token holds `name=access` (write implies read; metadata read is always granted). */
+  private grants(token: TokenInfo, permission: string): boolean {
+    const [name, access] = permission.split('=') as [keyof Permissions, Access];
+    if (name === 'metadata') return true;
+    const held = token.permissions?.[name];
+    return held === 'write' || (held === 'read' && access === 'read');
+  }
+
+  /**
+   * The permission check of one endpoint. Classic tokens: the scope (404 when missing). Fine-grained tokens:
+   * one of the permission sets (403 with x-accepted-github-permissions when none is held); reads of public
+   * repositories need no permission; writes to a repository outside the token's selection are refused.
+   */
+  private authorize(req: Request, repo: Repo | undefined, need: Need) {
+    const token = req.token;
+    if (!token) {
+      if (need.scope || !isRead(req.method)) throw new HttpError(401, 'Requires authentication', { documentation_url: DOCS, status: '401' });
+      return;
+    }
+    if (token.scopes !== null) {
+      if (need.scope) this.needScope(req, need.scope);
+      return;
+    }
+    const accepted = need.permissions.map((set) => set.join(',')).join('; ');
+    req.headers['x-accepted-github-permissions'] = accepted;
+    const readOnly = need.permissions.some((set) => set.every((p) => p.endsWith('=read')));
+    if (repo && !repo.private && readOnly) return;
+    if ((!repo || this.selected(token, repo)) && need.permissions.some((set) => set.every((p) => this.grants(token, p)))) return;
+    throw new HttpError(403, FINE_GRAINED_REFUSAL, { documentation_url: DOCS, status: '403' }, { 'x-accepted-github-permissions': accepted });
+  }
+
+  /**
+   * Pointing a reference at `sha` adds the commits reachable from it that no reference reached before; when
+   * one of them changes .github/workflows/ (against its first parent, or adds it as a root commit) the token
+   * needs the classic workflow scope (refused as 404) or the fine-grained workflows permission (403).
+   */
+  private checkWorkflows(req: Request, repo: Repo, sha: string) {
+    const token = req.token;
+    if (!token || !this.changesWorkflows(repo, sha)) return;
+    if (token.scopes !== null) {
+      if (!this.hasScope(token, 'workflow')) throw new HttpError(404, 'Not Found', { documentation_url: DOCS, status: '404' }, { 'x-accepted-oauth-scopes': 'workflow' });
+      return;
+    }
+    const accepted = 'contents=write,workflows=write';
+    req.headers['x-accepted-github-permissions'] = accepted;
+    if (!this.grants(token, 'workflows=write')) {
+      throw new HttpError(403, FINE_GRAINED_REFUSAL, { documentation_url: DOCS, status: '403' }, { 'x-accepted-github-permissions': accepted });
+    }
+  }
+
+  private changesWorkflows(repo: Repo, sha: string): boolean {
+    const known = new Set<string>();
+    const walk = (from: string, visit: (commit: string) => boolean) => {
+      const stack = [from];
+      while (stack.length) {
+        const commit = stack.pop()!;
+        if (!visit(commit)) continue;
+        stack.push(...this.commitOf(repo, commit).parents);
+      }
     };
-    const a = workflows(before);
-    const b = workflows(after);
-    const changed = a.size !== b.size || [...b].some(([p, s]) => a.get(p) !== s);
-    if (changed) throw new HttpError(404, 'Not Found', { documentation_url: DOCS, status: '404' }, { 'x-accepted-oauth-scopes': 'workflow' });
+    for (const target of repo.refs.values()) walk(target, (c) => !known.has(c) && Boolean(known.add(c)));
+    const fresh: string[] = [];
+    walk(sha, (c) => !known.has(c) && !fresh.includes(c) && fresh.push(c) > 0);
+    const workflows = (commit: string | undefined) =>
+      new Map(
+        commit === undefined
+          ? []
+          : [...this.flatten(repo, this.commitOf(repo, commit).tree)].filter(([p]) => p.startsWith('.github/workflows/')).map(([p, e]) => [p, `${e.mode} ${e.sha}`]),
+      );
+    return fresh.some((commit) => {
+      const after = workflows(commit);
+      const before = workflows(this.commitOf(repo, commit).parents[0]);
+      return after.size !== before.size || [...after].some(([p, v]) => before.get(p) !== v);
+    });
   }
 
   private validation(resource: string, field: string | undefined, code: string, message?: string) {
@@ -781,15 +952,27 @@ export class GitHubServer {
       ...(e.type === 'blob' ? { size: (repo.objects.get(e.sha) as { content: Buffer }).content.length } : {}),
       url: `${base}/${e.type}s/${e.sha}`,
     });
+    // A recursive listing stops at the limit (entries, or bytes of the entries as JSON) and says truncated:
+    // GitHub returns what fitted and asks for subtrees to be fetched one at a time, non-recursively.
     const entries: ReturnType<typeof entry>[] = [];
+    const limit = repo.treeLimit ?? this.treeLimit;
+    let bytes = 1; // the JSON array's brackets; each entry adds its length and a comma
+    let truncated = false;
     const walk = (tree: string, prefix: string) => {
       for (const e of (repo.objects.get(tree) as { entries: TreeEntry[] }).entries) {
-        entries.push(entry(`${prefix}${e.name}`, e));
+        if (truncated) return;
+        const item = entry(`${prefix}${e.name}`, e);
+        bytes += JSON.stringify(item).length + 1;
+        if (recursive && (entries.length >= limit.entries || bytes > limit.bytes)) {
+          truncated = true;
+          return;
+        }
+        entries.push(item);
         if (recursive && e.type === 'tree') walk(e.sha, `${prefix}${e.name}/`);
       }
     };
     walk(sha, '');
-    return { sha, url: `${base}/trees/${sha}`, tree: entries, truncated: false };
+    return { sha, url: `${base}/trees/${sha}`, tree: entries, truncated };
   }
 
   private commitJson(repo: Repo, sha: string) {
