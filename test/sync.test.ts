@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GitHubServer, type SeedFile } from './github-server/index.ts';
+import { GitHubServer, GITHUB_TREE_LIMIT, type Permissions, type SeedFile } from './github-server/index.ts';
 import { generateSeed } from './github-server/seed-project.ts';
 import { githubEnv, runCliAsync } from './github-server/cli.ts';
 import { buildOlderPlatform, OLD_VERSION, SKEWED_LINE } from './helpers/platform-fixture.ts';
@@ -34,8 +34,8 @@ const withEdit = (files: SeedFile[], path: string, from: string, to: string): Se
     return { ...f, content: text.replace(from, to) };
   });
 
-const run = (args: string[], extra: Record<string, string> = {}, killAfterLine?: RegExp) =>
-  runCliAsync(['sync', ...args], { cwd: work, env: githubEnv(github.url, TOKEN, { ...env, IOTP_GITHUB_WRITE_INTERVAL_MS: '0', ...extra }), timeoutMs: 300_000, killAfterLine });
+const run = (args: string[], extra: Record<string, string> = {}, killAfterLine?: RegExp, token = TOKEN) =>
+  runCliAsync(['sync', ...args], { cwd: work, env: githubEnv(github.url, token, { ...env, IOTP_GITHUB_WRITE_INTERVAL_MS: '0', ...extra }), timeoutMs: 300_000, killAfterLine });
 
 const writesSince = (n: number) => github.log.slice(n).filter((r) => r.method !== 'GET');
 
@@ -181,23 +181,140 @@ describe('sync --org', { timeout: 300_000 }, () => {
     expect(statuses).toContain(502);
     for (const n of [1, 2]) expect(github.repo(`gamma/svc-${n}`)!.pulls).toHaveLength(1);
     const writes = writesSince(before).filter((r) => r.status < 400);
-    for (let i = 1; i < writes.length; i++) expect(writes[i]!.at - writes[i - 1]!.at).toBeGreaterThanOrEqual(240);
+    // The client starts writes 250 ms apart; the server sees them arrive with the jitter of a loaded machine.
+    const gaps = writes.slice(1).map((w, i) => w.at - writes[i]!.at);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(200);
+    expect(writes.at(-1)!.at - writes[0]!.at).toBeGreaterThanOrEqual(gaps.length * 250 - 50);
     expect(JSON.parse(readFileSync(join(work, 'gamma.json'), 'utf8')).summary).toEqual({ updated: 2 });
   });
 
-  it('one-line errors: no --org, an unknown organisation, an unknown repository, resume without state', async () => {
-    const cases: [string[], RegExp][] = [
+  it('one-line errors: no --org, an unknown organisation, an unknown repository, resume without state, a classic token without the workflow scope', async () => {
+    github.addToken('tok-no-workflow', { login: 'alice', scopes: ['repo', 'read:org'] });
+    const before = github.log.length;
+    const cases: [string[], RegExp, string?][] = [
       [[], /^error: sync: --org ORG is required/],
       [['--org', 'nope'], /^error: sync: organisation "nope" not found, or the token cannot see it/],
       [['--org', 'acme', '--repos', 'ghost'], /^error: sync: no repository "ghost" in acme/],
       [['--org', 'acme', '--resume', '--state', join(work, 'none.json')], /^error: sync --resume: no state file/],
+      [
+        ['--org', 'acme'],
+        /^error: sync: the GitHub token lacks the scope workflow \(it has: repo, read:org\), which pushing update branches with \.github\/workflows files needs; add it \(gh auth refresh -s workflow\) or run with --dry-run$/,
+        'tok-no-workflow',
+      ],
     ];
-    for (const [args, message] of cases) {
-      const result = await run(args);
+    for (const [args, message, token] of cases) {
+      const result = await run(args, {}, undefined, token);
       expect(result.stderr.trim()).toMatch(message);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
       expect(result.code).toBe(1);
     }
     expect(existsSync(join(work, 'none.json'))).toBe(false);
+    expect(writesSince(before)).toEqual([]);
+  });
+
+  it('reads a tree GitHub truncates (subtrees one at a time): the same update as from one untruncated listing', async () => {
+    github.addOrg('delta', ['alice']);
+    for (const name of ['whole', 'split']) github.seedRepo('delta', name, { files: oldFiles, topics: ['iot-platform'] });
+    // delta/split's limit is below half its largest folder's entries: the root listing is truncated, that folder's too.
+    const below = (folder: string) => {
+      const paths = oldFiles.map((f) => f.path).filter((p) => p.startsWith(`${folder}/`));
+      const dirs = new Set(paths.flatMap((p) => p.split('/').slice(1, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
+      return paths.length + dirs.size;
+    };
+    const largest = Math.max(...oldFiles.filter((f) => f.path.includes('/')).map((f) => below(f.path.split('/')[0]!)));
+    expect(largest).toBeGreaterThan(10);
+    github.repo('delta/split')!.treeLimit = { entries: Math.floor(largest / 2), bytes: GITHUB_TREE_LIMIT.bytes };
+    const start = github.log.length;
+    const result = await run(['--org', 'delta', '--report', join(work, 'delta')]); // one run: the same code for both
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const trees = (repo: string) => github.log.slice(start).filter((r) => r.repo === repo && /\/git\/trees\/[0-9a-f]{40}$/.test(r.path));
+    expect(trees('delta/split').filter((r) => r.truncated).length).toBeGreaterThan(1); // the root and at least one folder
+    expect(trees('delta/split').filter((r) => !r.query.includes('recursive')).length).toBe(trees('delta/split').filter((r) => r.truncated).length);
+    expect(trees('delta/whole').map((r) => [r.truncated ?? false, r.query])).toEqual([[false, '?recursive=true']]);
+    const listing = (name: string) => [...github.files(`delta/${name}`, BRANCH)].map(([path, f]) => [path, f.mode, f.content.toString('base64')]);
+    expect(listing('split')).toEqual(listing('whole'));
+    const tip = (name: string) => github.history(`delta/${name}`, BRANCH)[0]!.commit;
+    expect(tip('split').tree).toBe(tip('whole').tree);
+    expect(tip('split').parents).toEqual([github.repo('delta/split')!.refs.get('refs/heads/main')]);
+    expect(github.repo('delta/split')!.pulls[0]!.body).toBe(github.repo('delta/whole')!.pulls[0]!.body);
+    const [whole, split] = JSON.parse(readFileSync(join(work, 'delta.json'), 'utf8')).repositories;
+    expect({ ...split, repository: 'x', pullRequest: null }).toEqual({ ...whole, repository: 'x', pullRequest: null });
+    expect(split.status).toBe('updated');
+  });
+});
+
+describe('sync with fine-grained tokens: a refusal names the missing permission, fails that repository, and the run goes on', { timeout: 300_000 }, () => {
+  const REFUSAL = (repo: string) =>
+    `(GitHub: 403 Resource not accessible by personal access token); grant it, with ${repo} in the token's repository access, in its settings (GitHub → Settings → Developer settings → Fine-grained tokens)`;
+  const statuses = (file: string) =>
+    JSON.parse(readFileSync(join(work, `${file}.json`), 'utf8')).repositories.map((r: { repository: string; status: string; error: string | null }) => [r.repository, r.status, r.error]);
+
+  beforeAll(() => {
+    github.addOrg('perm', ['alice']);
+    github.seedRepo('perm', 'p-1', { files: oldFiles, topics: ['iot-platform'] });
+    github.seedRepo('perm', 'p-2', { files: newFiles, topics: ['iot-platform'] });
+    github.seedRepo('perm', 'p-3', { files: oldFiles, topics: ['iot-platform'] });
+    const token = (name: string, permissions: Permissions) => github.addToken(name, { login: 'alice', scopes: null, permissions });
+    token('fg-read-only', { contents: 'read', pull_requests: 'read' });
+    token('fg-no-workflows', { contents: 'write', pull_requests: 'write' });
+    token('fg-no-pulls', { contents: 'write', workflows: 'write', pull_requests: 'read' });
+    token('fg-sync', { contents: 'write', workflows: 'write', pull_requests: 'write' });
+  });
+
+  it('a read-only token: every outdated repository fails at its first write, nothing is written', async () => {
+    const before = github.log.length;
+    const result = await run(['--org', 'perm', '--report', join(work, 'perm-ro')], {}, undefined, 'fg-read-only');
+    expect(result.code).toBe(1);
+    const reason = (repo: string) => `pushing the branch ${BRANCH}: the fine-grained token lacks Contents: Read and write for ${repo} ${REFUSAL(repo)}`;
+    expect(statuses('perm-ro')).toEqual([
+      ['perm/p-1', 'failed', reason('perm/p-1')],
+      ['perm/p-2', 'up-to-date', null],
+      ['perm/p-3', 'failed', reason('perm/p-3')],
+    ]);
+    expect(result.stdout).toContain(`[1/3] perm/p-1: ${OLD_VERSION}, failed`);
+    const writes = writesSince(before);
+    expect(writes.map((r) => `${r.method} ${r.repo} ${r.status}`)).toEqual(['POST perm/p-1 403', 'POST perm/p-3 403']);
+    for (const name of ['p-1', 'p-3']) expect(github.repo(`perm/${name}`)!.refs.has(`refs/heads/${BRANCH}`)).toBe(false);
+  });
+
+  it('without Workflows the update branch (it changes .github/workflows) is refused, naming Workflows alone', async () => {
+    const result = await run(['--org', 'perm', '--report', join(work, 'perm-nowf')], {}, undefined, 'fg-no-workflows');
+    expect(result.code).toBe(1);
+    const reason = (repo: string) =>
+      `pushing the branch ${BRANCH}: the fine-grained token lacks Workflows: Read and write for ${repo}, which pushing .github/workflows needs ${REFUSAL(repo)}`;
+    expect(statuses('perm-nowf')).toEqual([
+      ['perm/p-1', 'failed', reason('perm/p-1')],
+      ['perm/p-2', 'up-to-date', null],
+      ['perm/p-3', 'failed', reason('perm/p-3')],
+    ]);
+    for (const name of ['p-1', 'p-3']) expect(github.repo(`perm/${name}`)!.refs.has(`refs/heads/${BRANCH}`)).toBe(false);
+  });
+
+  it('without Pull requests: write the branch is pushed, the pull request refused; the next run with the permission opens it', async () => {
+    const result = await run(['--org', 'perm', '--report', join(work, 'perm-nopr')], {}, undefined, 'fg-no-pulls');
+    expect(result.code).toBe(1);
+    const reason = (repo: string) => `opening the pull request: the fine-grained token lacks Pull requests: Read and write for ${repo} ${REFUSAL(repo)}`;
+    expect(statuses('perm-nopr')).toEqual([
+      ['perm/p-1', 'failed', reason('perm/p-1')],
+      ['perm/p-2', 'up-to-date', null],
+      ['perm/p-3', 'failed', reason('perm/p-3')],
+    ]);
+    const heads = ['p-1', 'p-3'].map((name) => github.repo(`perm/${name}`)!.refs.get(`refs/heads/${BRANCH}`));
+    expect(heads.every(Boolean)).toBe(true);
+    for (const name of ['p-1', 'p-3']) expect(github.repo(`perm/${name}`)!.pulls).toEqual([]);
+
+    const fixed = await run(['--org', 'perm', '--report', join(work, 'perm-ok')], {}, undefined, 'fg-sync');
+    expect(fixed.stderr).toBe('');
+    expect(fixed.code).toBe(0);
+    expect(statuses('perm-ok')).toEqual([
+      ['perm/p-1', 'updated', null],
+      ['perm/p-2', 'up-to-date', null],
+      ['perm/p-3', 'updated', null],
+    ]);
+    expect(['p-1', 'p-3'].map((name) => github.repo(`perm/${name}`)!.refs.get(`refs/heads/${BRANCH}`))).toEqual(heads); // no second commit
+    for (const name of ['p-1', 'p-3']) {
+      expect(github.repo(`perm/${name}`)!.pulls.map((p) => [p.number, p.state, p.head, p.labels])).toEqual([[1, 'open', BRANCH, ['iot-platform', 'dependencies']]]);
+    }
   });
 });
