@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { UserError } from '../cli/errors.ts';
 import { ADDRESSES_FILE, nativeComponent, nativeDown, nativeStatus, nativeUp } from './native/driver.ts';
 import { runDbt } from './native/dbt.ts';
-import { compose, composeUp } from './compose.ts';
+import { compose, composeComponent, composeUp } from './compose.ts';
 import { kindComponent, kindDbt } from './kind.ts';
 
 export const STACK_USAGE = `Usage: create-iot-platform stack <command> [--native | --compose]
@@ -65,8 +65,7 @@ export async function stack(argv: string[], cwd: string, out: (line: string) => 
       if (!name) throw new UserError(`stack ${command} needs a component name; see: npm run stack -- status`);
       if (driver === 'native') return nativeComponent(cwd, name, command, out);
       if (driver === 'kind') return kindComponent(cwd, name, command, out);
-      compose(cwd, command === 'kill' ? ['kill', name] : ['up', '-d', '--wait', name]);
-      return;
+      return composeComponent(cwd, name, command, out);
     }
     case 'dbt':
       if (driver === 'native') return runDbt(cwd, rest);

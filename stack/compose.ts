@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { UserError } from '../cli/errors.ts';
 import { databaseName, loadProject } from './native/context.ts';
 import { ADDRESSES_FILE } from './native/driver.ts';
+import { flinkJobCount, flinkJobsRunning } from './flink-jobs.ts';
+import { waitFor } from './wait.ts';
 
 /** Service, container port, and how the address is written. */
 const PUBLISHED: [string, number, (hostPort: string) => Record<string, string>][] = [
@@ -36,4 +38,20 @@ export function composeUp(cwd: string): void {
   }
   mkdirSync(project.stateDir, { recursive: true });
   writeFileSync(join(project.stateDir, ADDRESSES_FILE), Object.entries(addresses).map(([k, v]) => `${k}=${v}\n`).join(''));
+}
+
+/**
+ * `stack kill|start <component>` on compose. `flink` names the Flink cluster (JobManager and TaskManager):
+ * started again, its jobs start afresh from the offsets their consumer groups committed (no HA, so no
+ * checkpoint is restored), and `start` waits until every job of flink/sql runs, as the native driver does.
+ */
+export async function composeComponent(cwd: string, name: string, action: 'kill' | 'start', out: (line: string) => void): Promise<void> {
+  const services = name === 'flink' ? ['flink-jobmanager', 'flink-taskmanager'] : [name];
+  compose(cwd, action === 'kill' ? ['kill', ...services] : ['up', '-d', '--wait', ...services]);
+  if (action === 'start' && name === 'flink') {
+    const address = compose(cwd, ['port', 'flink-jobmanager', '8081'], true).trim();
+    const expected = flinkJobCount(cwd);
+    await waitFor(`flink (${expected} jobs RUNNING)`, () => flinkJobsRunning(`http://${address}`, expected), { timeoutMs: 240_000, intervalMs: 500 });
+  }
+  out(`  ✔ ${action === 'kill' ? 'killed' : 'started'} ${name}`);
 }

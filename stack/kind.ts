@@ -30,9 +30,20 @@ function kubectl(args: string[], namespace: string): string {
   return result.stdout;
 }
 
-/** kill: no replica and its pods removed without grace (a crash); start: one replica again, rolled out. */
+/**
+ * kill: no replica and its pods removed without grace (a crash); start: one replica again, rolled out.
+ * `flink` names every Flink job of the release (one FlinkDeployment each, run by the Flink Kubernetes Operator):
+ * kill suspends them and start resumes them, waiting until each job runs. With the chart's default upgradeMode
+ * `stateless` a resumed job starts afresh from the offsets its consumer groups committed; with `last-state` it
+ * resumes from its last checkpoint.
+ */
 export function kindComponent(cwd: string, component: string, action: 'kill' | 'start', out: (line: string) => void): void {
   const { name, namespace, prefix } = release(cwd);
+  if (component === 'flink') {
+    flinkJobs(name, namespace, action);
+    out(`  ✔ ${action === 'kill' ? 'suspended' : 'resumed'} the Flink jobs`);
+    return;
+  }
   const deployment = `deployment/${prefix}-${component}`;
   if (action === 'kill') {
     kubectl(['scale', deployment, '--replicas=0'], namespace);
@@ -42,6 +53,18 @@ export function kindComponent(cwd: string, component: string, action: 'kill' | '
     kubectl(['rollout', 'status', deployment, '--timeout=180s'], namespace);
   }
   out(`  ✔ ${action === 'kill' ? 'killed' : 'started'} ${component}`);
+}
+
+function flinkJobs(release: string, namespace: string, action: 'kill' | 'start'): void {
+  const jobs = kubectl(['get', 'flinkdeployment', '-l', `app.kubernetes.io/instance=${release},app.kubernetes.io/name=flink`, '-o', 'name'], namespace)
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  if (jobs.length === 0) throw new UserError(`no FlinkDeployment of release ${release} in namespace ${namespace}`);
+  const state = action === 'kill' ? 'suspended' : 'running';
+  for (const job of jobs) kubectl(['patch', job, '--type', 'merge', '-p', JSON.stringify({ spec: { job: { state } } })], namespace);
+  const condition = action === 'kill' ? 'jsonpath={.status.lifecycleState}=SUSPENDED' : 'jsonpath={.status.jobStatus.state}=RUNNING';
+  kubectl(['wait', ...jobs, `--for=${condition}`, '--timeout=300s'], namespace);
 }
 
 /** Runs the chart's dbt CronJob once (it runs `dbt build`) and waits for it. */

@@ -1,6 +1,8 @@
 // The stack command without starting engines: its one-line errors, and the kind driver's kubectl calls.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, tempDir } from './helpers/cli.ts';
@@ -46,7 +48,12 @@ describe('stack on a kind cluster (kubectl stands in: no cluster here)', () => {
     writeFileSync(join(project, '.stack', 'addresses.env'), 'STACK_DRIVER=kind\nKUBE_RELEASE=demo\nKUBE_NAMESPACE=iot\n');
     const bin = tempDir('iotp-kubectl-');
     const calls = join(bin, 'calls.txt');
-    writeFileSync(join(bin, 'kubectl'), `#!/bin/sh\necho "$*" >> ${calls}\n[ "$3" = logs ] && echo "dbt: Completed successfully"\nexit 0\n`, { mode: 0o755 });
+    writeFileSync(
+      join(bin, 'kubectl'),
+      `#!/bin/sh\necho "$*" >> ${calls}\n[ "$3" = logs ] && echo "dbt: Completed successfully"\n` +
+        `[ "$3" = get ] && printf 'flinkdeployment.flink.apache.org/demo-10-measurement\\nflinkdeployment.flink.apache.org/demo-20-enrichment\\n'\nexit 0\n`,
+      { mode: 0o755 },
+    );
     return { project, env: { PATH: `${bin}:${process.env.PATH}` }, calls: () => readFileSync(calls, 'utf8').trim().split('\n') };
   }
 
@@ -62,6 +69,22 @@ describe('stack on a kind cluster (kubectl stands in: no cluster here)', () => {
     ]);
   });
 
+  it('suspends and resumes every Flink job of the release for flink, waiting for each state', () => {
+    const { project, env, calls } = kindProject();
+    expect(stack(['kill', 'flink'], project, env).code).toBe(0);
+    expect(stack(['start', 'flink'], project, env).code).toBe(0);
+    const jobs = ['flinkdeployment.flink.apache.org/demo-10-measurement', 'flinkdeployment.flink.apache.org/demo-20-enrichment'];
+    const list = '-n iot get flinkdeployment -l app.kubernetes.io/instance=demo,app.kubernetes.io/name=flink -o name';
+    expect(calls()).toEqual([
+      list,
+      ...jobs.map((j) => `-n iot patch ${j} --type merge -p {"spec":{"job":{"state":"suspended"}}}`),
+      `-n iot wait ${jobs.join(' ')} --for=jsonpath={.status.lifecycleState}=SUSPENDED --timeout=300s`,
+      list,
+      ...jobs.map((j) => `-n iot patch ${j} --type merge -p {"spec":{"job":{"state":"running"}}}`),
+      `-n iot wait ${jobs.join(' ')} --for=jsonpath={.status.jobStatus.state}=RUNNING --timeout=300s`,
+    ]);
+  });
+
   it('runs dbt build as a Job from the chart CronJob and refuses up', () => {
     const { project, env, calls } = kindProject();
     expect(stack(['dbt', 'build'], project, env).code).toBe(0);
@@ -71,4 +94,46 @@ describe('stack on a kind cluster (kubectl stands in: no cluster here)', () => {
     expect(logs).toMatch(/^-n iot logs job\/demo-dbt-[a-z0-9]+$/);
     expect(stack(['up'], project, env)).toEqual({ code: 1, stderr: 'error: stack up: the Kubernetes stack is run by Helm (README "On Kubernetes"); use kubectl or helm for it' });
   });
+});
+
+describe('stack on compose (docker stands in: no Docker here)', () => {
+  it('kills the Flink cluster for flink and, started again, waits until every job of flink/sql runs', async () => {
+    const project = renderToDir();
+    mkdirSync(join(project, '.stack'));
+    writeFileSync(join(project, '.stack', 'addresses.env'), 'STACK_DRIVER=compose\n');
+    const jobs = readdirSync(join(project, 'flink/sql')).filter((f) => f.endsWith('.sql'));
+    expect(jobs.length).toBeGreaterThan(1);
+    // The JobManager's REST API: the jobs come up one after another after the restart.
+    let polls = 0;
+    const server = createServer((_request, response) => {
+      polls += 1;
+      const running = Math.min(polls - 1, jobs.length);
+      response.end(JSON.stringify({ jobs: jobs.map((f, i) => ({ name: f, state: i < running ? 'RUNNING' : 'CREATED' })) }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const bin = tempDir('iotp-docker-');
+    const calls = join(bin, 'calls.txt');
+    writeFileSync(join(bin, 'docker'), `#!/bin/sh\necho "$*" >> ${calls}\n[ "$2" = port ] && echo 127.0.0.1:${port}\nexit 0\n`, { mode: 0o755 });
+    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+    const run = (args: string[]) =>
+      new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        const child = spawn(process.execPath, [BIN, 'stack', ...args], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.on('close', (code) => resolve({ code, stdout }));
+      });
+    try {
+      expect(await run(['kill', 'flink'])).toEqual({ code: 0, stdout: '  ✔ killed flink\n' });
+      expect(await run(['start', 'flink'])).toEqual({ code: 0, stdout: '  ✔ started flink\n' });
+    } finally {
+      server.close();
+    }
+    expect(polls).toBe(jobs.length + 1); // it waited until the last job ran, and no longer
+    expect(readFileSync(calls, 'utf8').trim().split('\n')).toEqual([
+      'compose kill flink-jobmanager flink-taskmanager',
+      'compose up -d --wait flink-jobmanager flink-taskmanager',
+      'compose port flink-jobmanager 8081',
+    ]);
+  }, 60_000);
 });

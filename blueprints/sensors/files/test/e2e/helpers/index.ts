@@ -1,4 +1,5 @@
 export { waitFor, type WaitOptions } from './wait-for.ts';
 export { env, kafka, manifest, mqttClient, pgPool, redisClient, runId, TopicRecorder, type KafkaRecord } from './clients.ts';
 export { eventClock, loadScenario, pacerDevices, ScenarioRun, SCENARIO_DIR, type Expected, type ScenarioMessage } from './scenario.ts';
+export { flinkConsumers, restartFlink, uncommittedRecords, type FlinkConsumer } from './flink.ts';
 export { stack } from './stack.ts';
