@@ -23,10 +23,22 @@ export type Endpoint = (typeof ENDPOINTS)[number];
 /** The infrastructure a service can wait for (compose depends_on, native start order). */
 export const INFRASTRUCTURE = ['kafka', 'mosquitto', 'redis', 'postgres'] as const;
 
+/**
+ * Settings of `.env` that services read, with the value a project is created with: compose and the native
+ * driver take the project's `.env` (this value when `.env` lacks the name), the chart takes this value.
+ */
+export const SETTINGS = {
+  /** The API's staleness rule: a device no message arrived from for this long is offline. */
+  OFFLINE_AFTER_SECONDS: '60',
+} as const satisfies Record<string, string>;
+export type SettingName = keyof typeof SETTINGS;
+const settingNames = Object.keys(SETTINGS) as [SettingName, ...SettingName[]];
+
 const envValue = z.union([
   z.string().describe('a literal value'),
   z.strictObject({ secret: z.string(), postgresRole: z.string().optional() }).describe('a secret of .env (on Kubernetes: the release Secret, or the role Secret of postgresRole)'),
   z.strictObject({ endpoint: z.enum(ENDPOINTS) }).describe('an address that differs per stack'),
+  z.strictObject({ setting: z.enum(settingNames) }).describe('a setting of .env (SETTINGS; on Kubernetes: its default)'),
 ]);
 export type EnvValue = z.infer<typeof envValue>;
 
@@ -102,6 +114,7 @@ const PLATFORM_SERVICES: ServiceSpecInput[] = [
       POSTGRES_DB: { endpoint: 'postgres.db' },
       POSTGRES_USER: 'api_reader',
       POSTGRES_PASSWORD: { secret: 'POSTGRES_API_PASSWORD', postgresRole: 'api_reader' },
+      OFFLINE_AFTER_SECONDS: { setting: 'OFFLINE_AFTER_SECONDS' },
     },
   },
 ];
@@ -122,15 +135,21 @@ function withIngestHttp(gateway: ServiceSpec, manifest: Manifest): ServiceSpec {
 
 const usesHttpPush = (manifest: Manifest) => Object.values(manifest.events).some((e) => sourceKind(e) === 'http');
 
-/** Resolves a service's environment for one stack: literals as they are, secrets and endpoints by the stack's rules. */
+/** Resolves a service's environment for one stack: literals as they are, secrets, settings and endpoints by the stack's rules. */
 export function resolveEnv(
   service: ServiceSpec,
-  resolve: { secret: (name: string) => string; endpoint: (endpoint: Endpoint, service: ServiceSpec) => string },
+  resolve: { secret: (name: string) => string; setting: (name: SettingName) => string; endpoint: (endpoint: Endpoint, service: ServiceSpec) => string },
 ): Record<string, string> {
   return Object.fromEntries(
     Object.entries(service.env).map(([name, value]) => [
       name,
-      typeof value === 'string' ? value : 'secret' in value ? resolve.secret(value.secret) : resolve.endpoint(value.endpoint, service),
+      typeof value === 'string'
+        ? value
+        : 'secret' in value
+          ? resolve.secret(value.secret)
+          : 'setting' in value
+            ? resolve.setting(value.setting)
+            : resolve.endpoint(value.endpoint, service),
     ]),
   );
 }
@@ -153,6 +172,12 @@ const kafkaClusterId = () => Buffer.from(randomUUID().replaceAll('-', ''), 'hex'
 export const ENV_ENTRIES: EnvEntry[] = [
   { name: 'COMPOSE_PROJECT_NAME', comment: 'Docker Compose project name', value: (m) => m.project.name },
   { name: 'TZ', comment: 'Time zone for "local" days (dbt reports, API day buckets)', value: (m) => m.project.timeZone },
+  {
+    name: 'OFFLINE_AFTER_SECONDS',
+    comment: 'API: a device no message arrived from for this many seconds is offline (the simulator sends every second)',
+    value: () => SETTINGS.OFFLINE_AFTER_SECONDS,
+    when: 'api',
+  },
   { name: 'KAFKA_CLUSTER_ID', comment: 'KRaft cluster id, random per project', secret: kafkaClusterId },
   { name: 'POSTGRES_PASSWORD', comment: 'PostgreSQL superuser (migrations only)', secret: password },
   { name: 'POSTGRES_FLINK_PASSWORD', comment: 'PostgreSQL role flink_writer (Flink JDBC sinks)', secret: password },
@@ -192,7 +217,7 @@ export function chartServiceEntry(service: ServiceSpec) {
     port: service.port,
     kafkaClient: service.kafkaClient,
     env: Object.entries(service.env).map(([name, value]) =>
-      typeof value === 'string' ? { name, value } : { name, ...value },
+      typeof value === 'string' ? { name, value } : 'setting' in value ? { name, value: SETTINGS[value.setting] } : { name, ...value },
     ),
   };
 }

@@ -9,7 +9,7 @@ import { COMPONENTS, contextFields } from '../manifest/schema.ts';
 import { renderManifest, MANIFEST_FILE } from '../manifest/load.ts';
 import { manifestJsonSchema } from '../manifest/json-schema.ts';
 import { baseBlueprint, getBlueprint, projectServices, SCENARIOS_DIR, type Blueprint } from './catalog.ts';
-import { chartServiceEntry, containerCommand } from './component-catalog.ts';
+import { chartServiceEntry, containerCommand, SETTINGS } from './component-catalog.ts';
 import { classify, withHeader, type Ownership } from './ownership.ts';
 import { FLINK_VERSION, IMAGES, NPM, PYTHON } from './versions.ts';
 import { packageJson, packageRoot } from './package-root.ts';
@@ -119,6 +119,7 @@ function templateContext(manifest: Manifest, blueprint: Blueprint, options: Rend
     services: projectServices(manifest),
     containerCommand,
     chartServiceEntry,
+    settings: SETTINGS,
   };
 }
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parse, parseAllDocuments } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { blueprints, componentCombinations, projectServices } from '../renderer/catalog.ts';
-import { chartServiceEntry, containerCommand, servicesOf, type ServiceSpec } from '../renderer/component-catalog.ts';
+import { chartServiceEntry, containerCommand, servicesOf, SETTINGS, type ServiceSpec } from '../renderer/component-catalog.ts';
 import { serviceEnv, servicePortKey } from '../stack/native/services.ts';
 import { renderToDir } from './helpers/render.ts';
 import { createManifest } from '../manifest/create.ts';
@@ -54,6 +54,16 @@ for (const [name, blueprint] of blueprints()) {
         }
         const chartEntry = values.serviceCatalog.find((s: { name: string }) => s.name === service.name);
         expect(chartEntry.env.map((e: { name: string }) => e.name)).toEqual(Object.keys(service.env));
+        // Settings: the project's .env natively, .env with the created value as default in compose, that value on the chart.
+        const dotEnv = parseEnvFile(readFileSync(join(dir, '.env'), 'utf8'), '.env');
+        for (const [key, value] of Object.entries(service.env)) {
+          if (typeof value === 'object' && 'setting' in value) {
+            expect(dotEnv[value.setting], `.env ${value.setting}`).toBe(SETTINGS[value.setting]);
+            expect(native[key]).toBe(dotEnv[value.setting]);
+            expect(inCompose.environment[key]).toBe(`\${${value.setting}:-${SETTINGS[value.setting]}}`);
+            expect(chartEntry.env.find((e: { name: string }) => e.name === key)).toEqual({ name: key, value: SETTINGS[value.setting] });
+          }
+        }
       }
     });
   });
@@ -71,6 +81,20 @@ describe('the catalog', () => {
       'api',
       'relay',
     ]);
+  });
+
+  it("gives the API its staleness threshold from the project's .env natively, the created value when .env lacks it", () => {
+    const dir = renderToDir({ components: ['redis', 'api'] });
+    dirs.push(dir);
+    const api = projectServices(manifest).find((s) => s.name === 'api')!;
+    expect(api.env.OFFLINE_AFTER_SECONDS).toEqual({ setting: 'OFFLINE_AFTER_SECONDS' });
+    const secrets = parseEnvFile(readFileSync(join(dir, '.env'), 'utf8'), '.env');
+    const envOf = (values: Record<string, string>) =>
+      serviceEnv({ projectDir: dir, manifest, secrets: values, ports: { redis: 3, postgres: 4, [servicePortKey(api)]: 5 }, stateDir: '', cacheDir: '' }, api);
+    expect(envOf({ ...secrets, OFFLINE_AFTER_SECONDS: '15' }).OFFLINE_AFTER_SECONDS).toBe('15');
+    const { OFFLINE_AFTER_SECONDS: _created, ...older } = secrets; // a project created before the setting existed
+    expect(envOf(older).OFFLINE_AFTER_SECONDS).toBe(SETTINGS.OFFLINE_AFTER_SECONDS);
+    expect(SETTINGS.OFFLINE_AFTER_SECONDS).toBe('60');
   });
 
   it('gives the gateway an HTTP push port and token only when an event has an http source', () => {

@@ -13,6 +13,8 @@ import {
 } from '../blueprints/sensors/files/simulator/models.ts';
 import { createRandom, type Random } from '../blueprints/sensors/files/simulator/random.ts';
 import { parseTime } from '../blueprints/sensors/files/services/api/repositories/fields.ts';
+import { RedisStateRepository } from '../blueprints/sensors/files/services/api/repositories/redis-state.ts';
+import type { SensorKeys } from '../blueprints/sensors/files/services/api/repositories/keys.ts';
 import { Ingest } from '../runtime/ingest-gateway/ingest.ts';
 import type { OutRecord } from '../runtime/ingest-gateway/kafka-batcher.ts';
 import { parseManifest, type EventDefinition } from '../runtime/service-kit/manifest.ts';
@@ -27,6 +29,33 @@ const T = '2026-05-01T12:00:00.000Z';
 
 /** A Random that always returns fixed values: gauss → mu, uniform → a, randint → a. */
 const fixed: Random = { next: () => 0.5, uniform: (a) => a, randint: (a) => a, gauss: (mu) => mu };
+
+describe("API staleness rule (a device's online flag)", () => {
+  const NOW = Date.parse(T);
+  const repository = new RedisStateRepository({} as never, { keys: {} as SensorKeys, offlineAfterSeconds: 60, now: () => NOW });
+  const state = (hash: Record<string, string>) => repository.toDeviceState('prod', 'tenant-1', 'device-001', hash);
+  const iso = (ms: number) => new Date(ms).toISOString();
+
+  it('is online while its latest message arrived at most OFFLINE_AFTER_SECONDS ago, offline a millisecond later', () => {
+    const hash = { measured_at: iso(NOW - 61_000), online: 'true' };
+    expect(state({ ...hash, last_seen_ms: String(NOW - 60_000) })).toMatchObject({ online: true, reportedOnline: true });
+    expect(state({ ...hash, last_seen_ms: String(NOW - 60_001) })).toMatchObject({ online: false, reportedOnline: true });
+    expect(state({ ...hash, state_ingested_at: String(NOW - 1000), last_seen_ms: String(NOW - 90_000) }).online).toBe(true);
+  });
+
+  it("goes by the platform's receive time: event times ahead of the wall clock do not keep a silent device online", () => {
+    const ahead = iso(NOW + 86_400_000);
+    const silent = state({ measured_at: ahead, state_event_time: ahead, online: 'true', last_seen_ms: String(NOW - 61_000) });
+    expect(silent).toMatchObject({ online: false, lastSeenAt: ahead, lastSeenMs: NOW + 86_400_000 });
+  });
+
+  it('is offline while reporting itself offline, however recent; without a receive time, the latest event time counts', () => {
+    expect(state({ online: 'false', last_seen_ms: String(NOW) })).toMatchObject({ online: false, reportedOnline: false });
+    expect(state({ measured_at: iso(NOW - 30_000) })).toMatchObject({ online: true, reportedOnline: null });
+    expect(state({ measured_at: iso(NOW - 61_000) }).online).toBe(false);
+    expect(state({}).online).toBe(false);
+  });
+});
 
 describe('API time parsing', () => {
   it('reads the timestamp forms Flink and the demo wrote', () => {

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectServices } from '../../renderer/catalog.ts';
-import { resolveEnv, type Endpoint, type ServiceSpec } from '../../renderer/component-catalog.ts';
+import { resolveEnv, SETTINGS, type Endpoint, type ServiceSpec } from '../../renderer/component-catalog.ts';
 import { packageRoot } from '../../renderer/package-root.ts';
 import type { NativeComponent } from './component.ts';
 import { databaseName, secret, type NativeContext } from './context.ts';
@@ -41,7 +41,11 @@ export function serviceEnv(ctx: NativeContext, service: ServiceSpec): Record<str
     SERVICE_NAME: service.name,
     TZ: ctx.manifest.project.timeZone,
     ...(service.kafkaClient ? { KAFKA_BROKERS: endpoint(ctx, 'kafka.brokers', service) } : {}),
-    ...resolveEnv(service, { secret: (name) => secret(ctx, name), endpoint: (name, s) => endpoint(ctx, name, s) }),
+    ...resolveEnv(service, {
+      secret: (name) => secret(ctx, name),
+      setting: (name) => ctx.secrets[name] || SETTINGS[name],
+      endpoint: (name, s) => endpoint(ctx, name, s),
+    }),
   };
 }
 

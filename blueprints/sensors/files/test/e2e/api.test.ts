@@ -1,13 +1,20 @@
-// The API against a running stack: authentication is required, and devices published over MQTT show up
-// in the devices list once Flink and the Redis sink have processed them.
+// The API against a running stack: authentication is required, devices published over MQTT show up in the
+// devices list once Flink and the Redis sink have processed them, and the staleness rule holds in real time: a
+// device is online while messages arrive from it and offline once none has for OFFLINE_AFTER_SECONDS.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
-import { env, eventClock, mqttClient, pgPool, runId, waitFor } from './helpers/index.ts';
+import type { Redis } from 'ioredis';
+import { env, eventClock, mqttClient, pgPool, redisClient, runId, waitFor } from './helpers/index.ts';
+import { template } from './helpers/redis-hashes.ts';
 
 const ENV = 'e2e';
 const TENANT = `api-${runId()}`;
 const DEVICES = ['dev-001', 'dev-002'];
+/** The stack's staleness threshold: OFFLINE_AFTER_SECONDS of .env, which every stack gives the API (60 when .env lacks it). */
+const OFFLINE_AFTER_MS = Number(process.env.OFFLINE_AFTER_SECONDS ?? 60) * 1000;
+
 let mqtt: MqttClient;
+let redis: Redis;
 let seq = 0;
 /** Event time of the first tick: now, or later when earlier tests moved the stack's event time ahead (helpers/scenario.ts). */
 let clockStart = 0;
@@ -33,6 +40,7 @@ async function publishTick(): Promise<void> {
 
 beforeAll(async () => {
   mqtt = await mqttClient();
+  redis = redisClient();
   const pool = pgPool();
   clockStart = await eventClock(pool).finally(() => pool.end());
   wallStart = Date.now();
@@ -40,6 +48,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await mqtt?.endAsync();
+  redis?.disconnect();
 });
 
 describe('api', () => {
@@ -68,4 +77,87 @@ describe('api', () => {
     const { body } = await get(`/api/${ENV}/${TENANT}/devices/${DEVICES[0]}`);
     expect(body).toMatchObject({ deviceId: DEVICES[0], env: ENV, tenantId: TENANT, online: true });
   }, 200_000);
+});
+
+describe('the staleness rule', () => {
+  const TENANT_STALE = `stale-${runId()}`;
+  const QUIET = 'dev-quiet'; // reports itself online, then falls silent
+  const OFF = 'dev-off'; // reports itself offline
+  let tick = 0;
+
+  /** One tick of both devices (state, humidity, temperature) stamped with the event clock; resolves with its wall time. */
+  async function publishStaleTick(): Promise<number> {
+    tick += 1;
+    const sentAt = Date.now();
+    const at = new Date(clockStart + sentAt - wallStart).toISOString();
+    for (const [id, online] of [[QUIET, 'True'], [OFF, 'False']] as const) {
+      const base = `${ENV}/${TENANT_STALE}/sensors/${id}`;
+      await mqtt.publishAsync(`${base}/state`, `${id},${at},-60,5.00,97.5,${online}`, { qos: 1 });
+      await mqtt.publishAsync(`${base}/humidity`, `${id},${at},41.00,${tick}`, { qos: 1 });
+      await mqtt.publishAsync(`${base}/temperature`, `${id},${at},21.50,${tick}`, { qos: 1 });
+    }
+    return sentAt;
+  }
+
+  type Device = { deviceId: string; online: boolean; reportedOnline: boolean | null };
+  /** The API's answer for a device, with the wall-clock interval the answer was made in. */
+  async function ask(deviceId: string): Promise<{ before: number; after: number; device: Device }> {
+    const before = Date.now();
+    const { status, body } = await get(`/api/${ENV}/${TENANT_STALE}/devices/${deviceId}`);
+    const after = Date.now();
+    expect(status).toBe(200);
+    return { before, after, device: body as Device };
+  }
+
+  it('shows a device online while it reports, and offline once nothing arrived from it for OFFLINE_AFTER_SECONDS', async () => {
+    // Reporting: both devices listed, the quiet one online, the other offline as it says so itself.
+    const listed = await waitFor(
+      async () => {
+        await publishStaleTick();
+        const { status, body } = await get(`/api/${ENV}/${TENANT_STALE}/devices`);
+        const items = status === 200 ? (body as { items: Device[] }).items : [];
+        // listed with their state (a measurement can reach Redis before the device's state joins it)
+        return items.length === 2 && items.every((d) => d.reportedOnline !== null) ? items : undefined;
+      },
+      { timeoutMs: 180_000, intervalMs: 1000, what: `devices ${QUIET} and ${OFF} in the API` },
+    );
+    expect(listed.map((d) => [d.deviceId, d.online, d.reportedOnline])).toEqual([
+      [OFF, false, false],
+      [QUIET, true, true],
+    ]);
+
+    // Silence: the last tick is sent; wait until the device's state holds it (its measurement and its state).
+    const lastTick = tick + 1;
+    const lastSentAt = await publishStaleTick();
+    const key = template('state').fill({ env: ENV, tenant: TENANT_STALE, device_id: QUIET })!;
+    const receivedAt = await waitFor(
+      async () => {
+        const hash = await redis.hgetall(key);
+        const stateAt = Number(hash.state_ingested_at);
+        // when the platform received the device's latest message: what the API measures silence from
+        return hash.seq === String(lastTick) && stateAt >= lastSentAt ? Math.max(stateAt, Number(hash.last_seen_ms)) : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 250, what: `tick ${lastTick} of ${QUIET} in Redis (${key})` },
+    );
+    expect(receivedAt).toBeGreaterThanOrEqual(lastSentAt);
+
+    // Online until OFFLINE_AFTER_SECONDS have passed since then, offline from then on; the device still reports
+    // itself online: only the silence counts.
+    const answers: Awaited<ReturnType<typeof ask>>[] = [];
+    await waitFor(
+      async () => {
+        const answer = await ask(QUIET);
+        answers.push(answer);
+        return !answer.device.online;
+      },
+      { timeoutMs: receivedAt + OFFLINE_AFTER_MS + 30_000 - Date.now(), intervalMs: 500, what: `${QUIET} offline ${OFFLINE_AFTER_MS / 1000} s after its last message` },
+    );
+    const online = answers.filter((a) => a.device.online);
+    const offline = answers.at(-1)!;
+    expect(online.length).toBeGreaterThan(0); // it was seen online after its last message
+    for (const a of online) expect(a.before - receivedAt, 'answered online after the threshold').toBeLessThanOrEqual(OFFLINE_AFTER_MS);
+    expect(offline.after - receivedAt, 'answered offline before the threshold').toBeGreaterThan(OFFLINE_AFTER_MS);
+    expect(offline.device).toMatchObject({ deviceId: QUIET, online: false, reportedOnline: true });
+    expect((await ask(OFF)).device).toMatchObject({ deviceId: OFF, online: false, reportedOnline: false });
+  }, OFFLINE_AFTER_MS + 420_000);
 });

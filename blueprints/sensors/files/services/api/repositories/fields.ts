@@ -14,6 +14,11 @@ export const STATE_FIELDS = {
   online: ['online'],
   /** Every timestamp that proves the device was heard from; the latest is "last seen". */
   seen: ['last_seen_ms', 'last_seen_at', 'measured_at', 'measured_at_ms', 'state_event_time', 'location_event_time', 'state_ingested_at'],
+  /**
+   * When the platform received the device's latest message (the ingest gateway's wall clock): the clock of the
+   * staleness rule. A device's own event times cannot keep it online, however far ahead its clock runs.
+   */
+  received: ['last_seen_ms', 'state_ingested_at'],
 } as const;
 
 export const SUMMARY_FIELDS = {

@@ -30,7 +30,10 @@ export interface DeviceState {
   batteryPercent: number | null;
   /** What the device last reported; null when unknown. */
   reportedOnline: boolean | null;
-  /** Heard from within OFFLINE_AFTER_SECONDS and not reporting itself offline. */
+  /**
+   * Received from within OFFLINE_AFTER_SECONDS (by the platform's clock: when its latest message arrived) and
+   * not reporting itself offline.
+   */
   online: boolean;
   lastSeenAt: string | null;
   lastSeenMs: number | null;
@@ -106,7 +109,9 @@ export class RedisStateRepository {
     const now = this.options.now?.() ?? Date.now();
     const lastSeenMs = latestTime(hash, STATE_FIELDS.seen);
     const reportedOnline = bool(hash, STATE_FIELDS.online);
-    const recent = lastSeenMs !== null && now - lastSeenMs <= this.options.offlineAfterSeconds * 1000;
+    // Hashes without the platform's receive time (older layouts) fall back to the latest time of any kind.
+    const receivedMs = latestTime(hash, STATE_FIELDS.received) ?? lastSeenMs;
+    const recent = receivedMs !== null && now - receivedMs <= this.options.offlineAfterSeconds * 1000;
     return {
       deviceId,
       env,

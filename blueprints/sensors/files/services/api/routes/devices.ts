@@ -20,7 +20,7 @@ export const deviceStateSchema = z.object({
   snr: z.number().nullable(),
   batteryPercent: z.number().nullable().describe('battery charge, % (not volts)'),
   reportedOnline: z.boolean().nullable(),
-  online: z.boolean().describe('heard from within OFFLINE_AFTER_SECONDS and not reporting itself offline'),
+  online: z.boolean().describe('a message received from it within OFFLINE_AFTER_SECONDS (platform clock) and not reporting itself offline'),
   lastSeenAt: z.string().nullable(),
 });
 
