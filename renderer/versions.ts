@@ -9,6 +9,26 @@ export const KAFKA_VERSION = '4.1.1';
 export const FLINK_VERSION = '2.2.1';
 
 /**
+ * Flink's S3 file system plugin (flink-s3-fs-hadoop) that the native stack's MiniCluster loads for the history
+ * component; Flink's image ships its own, of FLINK_VERSION. The Maven registry this project installs from serves
+ * no 2.2.1 of it: plugins sit behind Flink's FileSystem API, which patch releases keep, so the same minor's 2.2.0
+ * serves (test/flink-sql-runner.test.ts holds it to FLINK_VERSION's minor).
+ */
+export const FLINK_S3_PLUGIN_VERSION = '2.2.0';
+
+/**
+ * SeaweedFS, the history component's S3 store: the release of the image compose and the chart run, and the Go
+ * module the native stack builds `weed` from (scripts/ensure-seaweedfs.sh). SeaweedFS tags releases "4.53", which
+ * are no Go module versions, so the module proxy serves the release's code as a pseudo-version (its
+ * weed/util/version says 4.53; test/versions.test.ts asks the built binary).
+ */
+export const SEAWEEDFS = {
+  release: '4.53',
+  module: 'github.com/seaweedfs/seaweedfs',
+  moduleVersion: 'v0.0.0-20261109003541-7506e5f91cd6',
+} as const;
+
+/**
  * dbt: the pair scripts/ensure-dbt.sh installs for the native suite and the tests (which parse and build the
  * blueprints' dbt projects with it). The dbt image below is tagged with the dbt-postgres version.
  */
@@ -25,7 +45,7 @@ export const IMAGES = {
   postgresOperand: 'ghcr.io/cloudnative-pg/postgresql:15.19-standard-trixie',
   redis: 'redis:7.2.16-alpine3.21',
   mosquitto: 'eclipse-mosquitto:2.0.22',
-  seaweedfs: 'chrislusf/seaweedfs:3.99',
+  seaweedfs: `chrislusf/seaweedfs:${SEAWEEDFS.release}`,
   elasticsearch: 'docker.elastic.co/elasticsearch/elasticsearch:9.2.1',
   logstash: 'docker.elastic.co/logstash/logstash:9.2.1',
   kibana: 'docker.elastic.co/kibana/kibana:9.2.1',
@@ -51,6 +71,7 @@ export const NATIVE_DISTRO = 'debian:12.15-slim';
  *   lacks the 2025 Lua fixes (CVE-2025-49844 and others) that the distribution backported, so the images use
  *   7.2, the oldest line upstream still patches. Move both to one minor when the distribution ships 7.2+.
  * - Mosquitto: major.minor (2.0.x are fix releases).
+ * - SeaweedFS: the exact release (each one changes features and flags).
  */
 export const NATIVE_ENGINES = {
   kafka: { release: KAFKA_VERSION, images: ['kafka'], native: 'kafka_2.13 jars resolved by Maven (stack/native/kafka.ts)' },
@@ -59,6 +80,7 @@ export const NATIVE_ENGINES = {
   redis: { release: '7', images: ['redis'], native: 'redis-server of the distribution' },
   mosquitto: { release: '2.0', images: ['mosquitto'], native: 'mosquitto of the distribution' },
   dbt: { release: PYTHON['dbt-postgres'], images: ['dbt'], native: 'dbt-postgres in the venv of scripts/ensure-dbt.sh' },
+  seaweedfs: { release: SEAWEEDFS.release, images: ['seaweedfs'], native: 'weed built from the Go module by scripts/ensure-seaweedfs.sh' },
 } as const satisfies Record<string, { release: string; images: readonly ImageName[]; native: string }>;
 
 /**

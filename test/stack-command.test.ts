@@ -26,6 +26,25 @@ describe('stack', () => {
     expect(result).toEqual({ code: 1, stderr: 'error: native stack needs "psql" for postgres; install it (apt-get install postgresql) and retry' });
   });
 
+  it('says which components of the project the native stack does not run, and why, before anything starts', () => {
+    const project = renderToDir({ components: ['redis', 'observability'] });
+    const result = spawnSync(process.execPath, [BIN, 'stack', 'up', '--native'], {
+      cwd: project,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: dirname(process.execPath) },
+      input: '',
+    });
+    expect(result.stdout.trim().split('\n')).toEqual([
+      `Starting the native stack in ${project}`,
+      '  – observability    not run natively: Elasticsearch, Logstash and Kibana run on compose and Kubernetes only (docker compose up, or the chart)',
+    ]);
+    expect(result.stderr.trim()).toBe('error: native stack needs "psql" for postgres; install it (apt-get install postgresql) and retry');
+    // Without the component, nothing is said.
+    const other = renderToDir({ components: ['redis', 'history'] });
+    const plain = spawnSync(process.execPath, [BIN, 'stack', 'up', '--native'], { cwd: other, encoding: 'utf8', env: { ...process.env, PATH: dirname(process.execPath) }, input: '' });
+    expect(plain.stdout.trim().split('\n')).toEqual([`Starting the native stack in ${other}`]);
+  });
+
   it('rejects an unknown command with the usage', () => {
     const result = stack(['restart'], renderToDir());
     expect(result.code).toBe(1);

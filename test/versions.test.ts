@@ -18,6 +18,7 @@ import {
   NATIVE_ENGINES,
   OPERATORS,
   PYTHON,
+  SEAWEEDFS,
   TOOLS,
   type ImageName,
 } from '../renderer/versions.ts';
@@ -186,7 +187,7 @@ describe('the engines the native suite runs are in the release line of their ima
     expect(ci.jobs.test.container).toBe(NATIVE_DISTRO);
   });
 
-  const native: Record<'postgres' | 'redis' | 'mosquitto' | 'kafka', () => string> = {
+  const native: Record<'postgres' | 'redis' | 'mosquitto' | 'kafka' | 'seaweedfs', () => string> = {
     postgres: () => bannerVersion(run(join(ensureTool('ensure-postgres.sh'), 'postgres'), ['--version']).out, /\(PostgreSQL\)/),
     redis: () => bannerVersion(run('redis-server', ['--version']).out, /v=/),
     mosquitto: () => bannerVersion(run('mosquitto', ['-h']).out, /mosquitto version/),
@@ -194,11 +195,14 @@ describe('the engines the native suite runs are in the release line of their ima
       const ctx = { cacheDir: cacheDir() } as NativeContext;
       return run('java', ['-cp', join(ctx.cacheDir, 'kafka', KAFKA_VERSION, 'lib', '*'), 'kafka.Kafka', '--version']).stdout.trim();
     },
+    // "version 30GB 4.53  linux amd64": the size limit, then the release
+    seaweedfs: () => bannerVersion(run(ensureTool('ensure-seaweedfs.sh'), ['version']).out, /version \S+/),
   };
 
   beforeAll(async () => {
     await kafka.install!({ cacheDir: cacheDir() } as NativeContext); // the jars the native stack runs (Maven, once)
-  }, 600_000);
+    ensureTool('ensure-seaweedfs.sh', 1_500_000); // weed, built from its Go module once (minutes)
+  }, 1_800_000);
 
   it.each(Object.keys(native) as Array<keyof typeof native>)('%s: the native binary', (engine) => {
     const version = native[engine]();
@@ -288,6 +292,7 @@ describe('the reusable workflows and the scripts they run install the tools of T
       YAMLLINT_VERSION: TOOLS.yamllint,
       SQLFLUFF_VERSION: TOOLS.sqlfluff,
       KUBERNETES_VERSION: TOOLS.kubernetes,
+      SEAWEEDFS_VERSION: SEAWEEDFS.moduleVersion,
     };
     const scripts = [
       ...readdirSync(join(root, 'scripts')).filter((f) => /^ensure-.*\.sh$/.test(f)).map((f) => `scripts/${f}`),

@@ -12,11 +12,26 @@ import { redis } from './redis.ts';
 import { mosquitto } from './mosquitto.ts';
 import { kafka } from './kafka.ts';
 import { flink } from './flink.ts';
+import { seaweedfs } from './seaweedfs.ts';
 import { platformServices } from './services.ts';
+import type { ComponentName, Manifest } from '../../manifest/schema.ts';
 
 /** In start order; `down` stops them in reverse. */
 export function nativeComponents(ctx: Pick<NativeContext, 'manifest'>): NativeComponent[] {
-  return [postgres, redis, mosquitto, kafka, flink, ...platformServices(ctx)];
+  return [postgres, redis, mosquitto, kafka, seaweedfs, flink, ...platformServices(ctx)];
+}
+
+/**
+ * Components of the manifest the native stack does not run, and why: `up` says so and runs the rest. Elasticsearch,
+ * Logstash and Kibana come from neither the distribution's packages nor Maven Central, which the native stack
+ * draws its engines from.
+ */
+export const NOT_NATIVE: Partial<Record<ComponentName, string>> = {
+  observability: 'Elasticsearch, Logstash and Kibana run on compose and Kubernetes only (docker compose up, or the chart)',
+};
+
+export function skippedComponents(manifest: Pick<Manifest, 'components'>): { component: ComponentName; reason: string }[] {
+  return manifest.components.flatMap((component) => (NOT_NATIVE[component] ? [{ component, reason: NOT_NATIVE[component] }] : []));
 }
 
 interface State {
@@ -38,6 +53,7 @@ export async function nativeUp(projectDir: string, log: (line: string) => void, 
     throw new UserError(`the native stack is already running in ${projectDir}; stop it with: npm run stack -- down`);
   }
   const ctx: NativeContext = { ...project, ports: {} };
+  for (const { component, reason } of skippedComponents(ctx.manifest)) log(`  – ${component.padEnd(16)} not run natively: ${reason}`);
   const components = nativeComponents(ctx).filter((c) => c.enabled(ctx) && (!only || only.includes(c.name)));
   checkPrerequisites(components);
   mkdirSync(join(ctx.stateDir, 'logs'), { recursive: true });
@@ -123,7 +139,7 @@ function checkPrerequisites(components: NativeComponent[]) {
 
 function describeAddresses(addresses: Record<string, string>): string {
   return Object.entries(addresses)
-    .filter(([k]) => /(URL|BROKERS|PORT)$/.test(k))
+    .filter(([k]) => /(URL|BROKERS|PORT|ENDPOINT)$/.test(k))
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
 }

@@ -1,15 +1,18 @@
 // Flink natively: the platform's SQL runner with one local MiniCluster that runs every flink/sql/*.sql
 // file as its own job, on the shared table definitions of flink/tables/ — the same jar and scripts that run as
 // FlinkDeployments on Kubernetes and as a job cluster in compose. One JVM pays Flink's fixed cost once, not
-// once per job.
+// once per job. With the `history` component the MiniCluster loads Flink's S3 file system plugin (from Maven, into
+// the cache) and writes the history to the native SeaweedFS, configured as compose configures its cluster.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NativeComponent } from './component.ts';
 import { databaseName, secret, type NativeContext } from './context.ts';
-import { startProcess } from './processes.ts';
+import { run, startProcess } from './processes.ts';
 import { WaitAborted, waitFor } from '../wait.ts';
 import { packageRoot } from '../../renderer/package-root.ts';
+import { FLINK_S3_PLUGIN_VERSION } from '../../renderer/versions.ts';
+import { HISTORY_BUCKET, s3Endpoint } from './seaweedfs.ts';
 
 let runnerCommand: string[] | undefined;
 
@@ -32,13 +35,50 @@ export const flinkProjectArgs = (projectDir: string): string[] => [
 ];
 const jobCount = (ctx: NativeContext) => readdirSync(sqlDir(ctx)).filter((f) => f.endsWith('.sql')).length;
 
+const withHistory = (ctx: Pick<NativeContext, 'manifest'>) => ctx.manifest.components.includes('history');
+
+/** Flink's plugins folder of the native stack (one folder per plugin, as /opt/flink/plugins in Flink's image). */
+export const flinkPluginsDir = (cacheDir: string) => join(cacheDir, 'flink', FLINK_S3_PLUGIN_VERSION, 'plugins');
+const S3_PLUGIN = `flink-s3-fs-hadoop-${FLINK_S3_PLUGIN_VERSION}.jar`;
+
+/** Puts Flink's S3 file system plugin (flink-s3-fs-hadoop, from Maven) into the plugins folder; idempotent. */
+export function installS3Plugin(cacheDir: string): string {
+  const plugins = flinkPluginsDir(cacheDir);
+  const folder = join(plugins, 's3-fs-hadoop');
+  if (!existsSync(join(folder, S3_PLUGIN))) {
+    mkdirSync(folder, { recursive: true });
+    run('mvn', [
+      '-q', '-B', 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy',
+      `-Dartifact=org.apache.flink:flink-s3-fs-hadoop:${FLINK_S3_PLUGIN_VERSION}`,
+      `-DoutputDirectory=${folder}`,
+    ], { cwd: cacheDir });
+  }
+  return plugins;
+}
+
+/** The S3 settings of the cluster, as compose writes them into FLINK_PROPERTIES (`key: value` lines). */
+export function s3FlinkProperties(ctx: NativeContext): string {
+  return [
+    `s3.endpoint: ${s3Endpoint(ctx)}`,
+    's3.path.style.access: true',
+    `s3.access-key: ${secret(ctx, 'S3_ACCESS_KEY')}`,
+    `s3.secret-key: ${secret(ctx, 'S3_SECRET_KEY')}`,
+  ].join('\n');
+}
+
 export function flinkEnv(ctx: NativeContext): Record<string, string> {
   return {
     KAFKA_BROKERS: `127.0.0.1:${ctx.ports.kafka}`,
     POSTGRES_JDBC_URL: `jdbc:postgresql://127.0.0.1:${ctx.ports.postgres}/${databaseName(ctx.manifest)}`,
     POSTGRES_FLINK_USER: 'flink_writer',
     POSTGRES_FLINK_PASSWORD: secret(ctx, 'POSTGRES_FLINK_PASSWORD'),
-    S3_HISTORY_PATH: `file://${join(ctx.stateDir, 'data', 'history')}`,
+    ...(withHistory(ctx)
+      ? {
+          S3_HISTORY_PATH: `s3://${HISTORY_BUCKET}`,
+          FLINK_PROPERTIES: s3FlinkProperties(ctx),
+          FLINK_PLUGINS_DIR: flinkPluginsDir(ctx.cacheDir),
+        }
+      : {}),
     FLINK_REST_PORT: String(ctx.ports.flink),
     FLINK_CHECKPOINT_DIR: `file://${join(ctx.stateDir, 'data', 'flink-checkpoints')}`,
     // The JDBC sink writes TIMESTAMP(3) values that hold UTC: the JVM must not shift them.
@@ -55,12 +95,12 @@ export const flink: NativeComponent = {
   enabled: (ctx) => existsSync(sqlDir(ctx)) && jobCount(ctx) > 0,
   ports: () => ['flink'],
 
-  async install() {
+  async install(ctx) {
     runner();
+    if (withHistory(ctx)) installS3Plugin(ctx.cacheDir);
   },
 
   async start(ctx) {
-    mkdirSync(join(ctx.stateDir, 'data', 'history'), { recursive: true });
     const [command, ...args] = runner();
     return [
       startProcess({

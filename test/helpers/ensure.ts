@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url';
 
 const SCRIPTS = fileURLToPath(new URL('../../scripts', import.meta.url));
 
-export function ensureTool(script: string): string {
+export function ensureTool(script: string, timeoutMs = 600_000): string {
   try {
-    return execFileSync('bash', [join(SCRIPTS, script)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 }).trim();
+    return execFileSync('bash', [join(SCRIPTS, script)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs }).trim();
   } catch (error) {
     const e = error as { stderr?: string; message: string };
     throw new Error(`scripts/${script} failed: ${e.stderr?.trim() || e.message}`);

@@ -12,6 +12,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.plugin.DefaultPluginManager;
+import org.apache.flink.core.plugin.DirectoryBasedPluginFinder;
+import org.apache.flink.core.plugin.PluginManager;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
@@ -34,6 +39,8 @@ public final class SqlRunner {
     static final String USAGE = "usage: SqlRunner [--validate] [--tables <directory>] <script.sql | directory>...";
     static final String CHECKPOINT_INTERVAL = "execution.checkpointing.interval";
     static final String RUNTIME_MODE = "execution.runtime-mode";
+    static final String PROPERTIES = "FLINK_PROPERTIES";
+    static final String PLUGINS_DIR = "FLINK_PLUGINS_DIR";
     private static final Logger LOG = LoggerFactory.getLogger(SqlRunner.class);
     private static final Pattern SET = Pattern.compile("(?is)SET(?:\\s+'((?:[^']|'')*)'\\s*=\\s*'((?:[^']|'')*)')?");
     private static final Pattern RESET = Pattern.compile("(?is)RESET(?:\\s+'((?:[^']|'')*)')?");
@@ -69,7 +76,10 @@ public final class SqlRunner {
         try {
             boolean local = !validate && StreamExecutionEnvironment.getExecutionEnvironment() instanceof LocalStreamEnvironment;
             Configuration base = baseConfiguration(env, local);
-            if (local) cluster = startLocalCluster(base, files.size(), env);
+            if (local) {
+                initializeFileSystems(base, env);
+                cluster = startLocalCluster(base, files.size(), env);
+            }
             for (Path file : files) {
                 runFile(file, env, base, validate, tables, jobs);
             }
@@ -141,9 +151,44 @@ public final class SqlRunner {
         }
     }
 
-    /** Engine settings from the environment; local runs also get a loopback REST endpoint and a temp checkpoint dir. */
+    /**
+     * Locally, the file systems (file://, and s3:// once FLINK_PLUGINS_DIR holds the S3 plugin) are configured
+     * from the same settings as the cluster (s3.endpoint, s3.access-key …), as a Flink process does at start:
+     * a MiniCluster does not. Plugins load from FLINK_PLUGINS_DIR (one folder per plugin), as in Flink's image.
+     */
+    static void initializeFileSystems(Configuration conf, Map<String, String> env) throws IOException {
+        String dir = env.get(PLUGINS_DIR);
+        PluginManager plugins = dir == null || dir.isBlank()
+                ? null
+                : new DefaultPluginManager(new DirectoryBasedPluginFinder(Path.of(dir)).findPlugins(),
+                        CoreOptions.getPluginParentFirstLoaderPatterns(conf));
+        FileSystem.initialize(conf, plugins);
+    }
+
+    /**
+     * Flink settings given as the Flink image takes them, in FLINK_PROPERTIES: one {@code key: value} per line
+     * (blank lines and {@code #} comments skipped). A line without a colon fails naming its number only (values may
+     * be secrets).
+     */
+    static void applyProperties(Configuration conf, String properties) throws IOException {
+        if (properties == null) return;
+        List<String> lines = properties.lines().toList();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#")) continue;
+            int colon = line.indexOf(':');
+            if (colon <= 0) throw new IOException(PROPERTIES + " line " + (i + 1) + ": expected `key: value`");
+            conf.setString(line.substring(0, colon).strip(), line.substring(colon + 1).strip());
+        }
+    }
+
+    /**
+     * Engine settings from the environment; local runs also get FLINK_PROPERTIES (a cluster of the image read them
+     * at its start), a loopback REST endpoint and a temp checkpoint dir.
+     */
     static Configuration baseConfiguration(Map<String, String> env, boolean local) throws IOException {
         Configuration conf = new Configuration();
+        if (local) applyProperties(conf, env.get(PROPERTIES));
         setIfPresent(conf, "parallelism.default", env.get("FLINK_PARALLELISM"));
         setIfPresent(conf, "state.backend.type", env.get("FLINK_STATE_BACKEND")); // hashmap | rocksdb
         setIfPresent(conf, "execution.checkpointing.dir", env.get("FLINK_CHECKPOINT_DIR"));

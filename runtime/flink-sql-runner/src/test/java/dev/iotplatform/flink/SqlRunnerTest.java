@@ -1,6 +1,7 @@
 package dev.iotplatform.flink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -64,6 +65,25 @@ class SqlRunnerTest {
         Path file = Files.writeString(dir.resolve("a.sql"), "CREATE TABLE t (x INT) WITH ('connector' = '${CONNECTOR}');");
         assertEquals(1, SqlRunner.run(new String[] {"--validate", dir.toString()}, Map.of(), err));
         assertEquals(file + ": missing environment variable CONNECTOR (set it, or write ${CONNECTOR:-default})", err());
+    }
+
+    @Test
+    void flinkPropertiesConfigureLocalRunsOnly() throws IOException {
+        Map<String, String> env = Map.of(SqlRunner.PROPERTIES,
+                "s3.endpoint: http://127.0.0.1:8333\n\n# S3 store\n  s3.path.style.access:  true  \ns3.secret-key: a:b");
+        Configuration local = SqlRunner.baseConfiguration(env, true);
+        assertEquals("http://127.0.0.1:8333", local.getString("s3.endpoint", null));
+        assertEquals("true", local.getString("s3.path.style.access", null));
+        assertEquals("a:b", local.getString("s3.secret-key", null));
+        // A cluster of the Flink image read them at its start; a job (or --validate) does not set them again.
+        assertEquals(null, SqlRunner.baseConfiguration(env, false).getString("s3.endpoint", null));
+    }
+
+    @Test
+    void aFlinkPropertiesLineWithoutColonFailsNamingItsNumberNotItsValue() {
+        IOException e = assertThrows(IOException.class, () -> SqlRunner.baseConfiguration(
+                Map.of(SqlRunner.PROPERTIES, "s3.endpoint: http://x\ns3.secret-key secret-value"), true));
+        assertEquals("FLINK_PROPERTIES line 2: expected `key: value`", e.getMessage());
     }
 
     @Test
