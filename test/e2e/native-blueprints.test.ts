@@ -5,8 +5,9 @@
 // against it (every test it declares must pass), and tear it down leaving no process behind. Components the native
 // stack cannot run (observability) are skipped by `stack up`, which must say so.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, readFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, lstatSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blueprints, type Blueprint } from '../../renderer/catalog.ts';
@@ -15,6 +16,7 @@ import { tempDir } from '../helpers/cli.ts';
 import { startLocalRegistry, type LocalRegistry } from '../helpers/local-registry.ts';
 
 const parent = tempDir('iotp-e2e-');
+const REPORTS = fileURLToPath(new URL('../../reports', import.meta.url));
 chmodSync(parent, 0o755); // as root, PostgreSQL runs as the postgres user, which must reach the project
 let registry: LocalRegistry | undefined;
 
@@ -56,6 +58,7 @@ for (const { blueprint: { name: blueprint, when }, name, label, components } of 
     const project = join(parent, name);
     let stackStarted = false;
     let chosenComponents: string[] = [];
+    let passed = false;
 
     beforeAll(() => {
       const { version } = registry!.published!;
@@ -80,9 +83,14 @@ for (const { blueprint: { name: blueprint, when }, name, label, components } of 
 
     afterAll(() => {
       if (!stackStarted) return;
+      // A failed run keeps its evidence: the components' logs go to reports/ before the purge deletes them.
+      if (!passed) {
+        cpSync(join(project, '.stack', 'logs'), join(REPORTS, 'e2e-logs', name), { recursive: true });
+        console.error(`${name}: component logs kept in ${join(REPORTS, 'e2e-logs', name)}`);
+      }
       const pids = stackPids(project);
       const down = npm(['run', 'stack', '--', 'down', '--purge'], 180_000, project);
-      expect(down.code).toBe(0);
+      expect(down.code, down.output.slice(-4000)).toBe(0);
       expect(pids.filter(alive)).toEqual([]);
     }, 240_000);
 
@@ -106,6 +114,7 @@ for (const { blueprint: { name: blueprint, when }, name, label, components } of 
       expect(report.numTotalTests).toBe(declared);
       expect(report.numPassedTests).toBe(declared);
       expect(run.code).toBe(0);
+      passed = true;
     }, 900_000);
   });
 }
