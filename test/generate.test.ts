@@ -1,6 +1,6 @@
 // The generator end to end through yeoman-test: golden trees for every blueprint × component set (layout and
 // format in test/helpers/golden.ts), prompts, secrets, ownership headers and the lock file.
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
@@ -185,6 +185,7 @@ describe('generator', () => {
       Object.fromEntries(readFileSync(join(dir, file), 'utf8').split('\n').filter((l) => /^[A-Z]/.test(l)).map((l) => l.split(/=(.*)/s).slice(0, 2)));
     const a = await generate({ yes: true, answers: { name: 'a' } }); // yeoman-test removes it on the next run
     const envA = env(a.dir, '.env');
+    expect((statSync(join(a.dir, '.env')).mode & 0o777).toString(8)).toBe('600');
     const example = env(a.dir, '.env.example');
     const envB = env((await generate({ yes: true, answers: { name: 'b' } })).dir, '.env');
     for (const entry of ENV_ENTRIES.filter((e) => e.secret && e.name in envA)) {

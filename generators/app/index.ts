@@ -78,6 +78,7 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
     for (const file of this.plan) {
       if (file.executable) chmodSync(this.destinationPath(file.path), 0o755);
     }
+    chmodSync(this.destinationPath('.env'), 0o600); // secrets: readable by the owner only
     if (!this.options.skipGit) initialCommit(this.destinationRoot(), this.manifest.blueprint, this.options.report);
   }
 }
