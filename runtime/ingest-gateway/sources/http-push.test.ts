@@ -1,6 +1,6 @@
 // The HTTP push source on a real loopback port: auth, routing by path, answers after Kafka acknowledged.
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../stack/native/ports.ts';
 import { createLogger } from '../../service-kit/log.ts';
 import type { EventDefinition } from '../../service-kit/manifest.ts';
 import { Ingest } from '../ingest.ts';
@@ -24,14 +24,6 @@ let acknowledged = 0;
 let source: RunningSource;
 let base = '';
 const TOKEN = 'push-token-0123456789';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 beforeAll(async () => {
   const port = await freePort();
