@@ -1,5 +1,6 @@
 package dev.iotplatform.flink;
 
+import dev.iotplatform.flink.functions.PlatformFunctions;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -213,6 +214,7 @@ public final class SqlRunner {
         }
         TableEnvironment tEnv = TableEnvironment.create(EnvironmentSettings.newInstance().withConfiguration(conf).build());
         applyFileDefaults(tEnv, file);
+        PlatformFunctions.register(tEnv);
         return tEnv;
     }
 

@@ -1,0 +1,69 @@
+package dev.iotplatform.flink.functions;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.table.api.ValidationException;
+import org.apache.flink.types.Row;
+import org.apache.flink.util.CloseableIterator;
+import org.junit.jupiter.api.Test;
+
+class EnrichAsOfTest {
+    /** Events of two devices in arrival order: versions of location and state, and facts (readings). */
+    private static final String EVENTS = """
+            CREATE TEMPORARY VIEW events AS SELECT * FROM (VALUES
+              ('d1', 'location', TIMESTAMP '2026-03-02 10:00:00', CAST(NULL AS DOUBLE), 1.0, CAST(NULL AS BOOLEAN)),
+              ('d1', 'reading',  TIMESTAMP '2026-03-02 09:59:59', 10.0, CAST(NULL AS DOUBLE), CAST(NULL AS BOOLEAN)),
+              ('d1', 'reading',  TIMESTAMP '2026-03-02 10:00:00', 11.0, CAST(NULL AS DOUBLE), CAST(NULL AS BOOLEAN)),
+              ('d1', 'state',    TIMESTAMP '2026-03-02 10:00:30', CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), TRUE),
+              ('d1', 'location', TIMESTAMP '2026-03-02 10:10:00', CAST(NULL AS DOUBLE), 2.0, CAST(NULL AS BOOLEAN)),
+              ('d1', 'reading',  TIMESTAMP '2026-03-02 10:05:00', 12.0, CAST(NULL AS DOUBLE), CAST(NULL AS BOOLEAN)),
+              ('d1', 'location', TIMESTAMP '2026-03-02 10:10:00', CAST(NULL AS DOUBLE), 3.0, CAST(NULL AS BOOLEAN)),
+              ('d1', 'reading',  TIMESTAMP '2026-03-02 10:10:00', 13.0, CAST(NULL AS DOUBLE), CAST(NULL AS BOOLEAN)),
+              ('d2', 'reading',  TIMESTAMP '2026-03-02 10:10:00', 20.0, CAST(NULL AS DOUBLE), CAST(NULL AS BOOLEAN))
+            ) AS t(device, kind, version_ts, humidity, lat, online)""";
+
+    private static List<String> run(String query) throws Exception {
+        TableEnvironment env = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
+        env.getConfig().set("parallelism.default", "1");
+        PlatformFunctions.register(env);
+        env.executeSql(EVENTS);
+        List<String> rows = new ArrayList<>();
+        try (CloseableIterator<Row> it = env.executeSql(query).collect()) {
+            it.forEachRemaining(r -> rows.add(r.toString()));
+        }
+        return rows;
+    }
+
+    @Test
+    void eachReadingGetsTheVersionsValidAtItsTimeAsSoonAsItArrives() throws Exception {
+        List<String> rows = run("SELECT * FROM ENRICH_AS_OF(events => TABLE events PARTITION BY device,"
+                + " dimensions => 'location: lat; state: online')");
+        assertEquals(List.of(
+                "+I[d1, 10.0, null, null]",   // before the first location: none
+                "+I[d1, 11.0, 1.0, null]",    // location of 10:00 (same time counts); the state of 10:00:30 is later
+                "+I[d1, 12.0, 1.0, true]",    // 10:05: the 10:10 location is later still
+                "+I[d1, 13.0, 3.0, true]",    // two versions at 10:10: the one that arrived last
+                "+I[d2, 20.0, null, null]"),  // another key's versions are not its own
+                rows);
+    }
+
+    @Test
+    void aBadDimensionsArgumentIsRejectedWhenPlanning() {
+        ValidationException e = assertThrows(ValidationException.class, () -> run(
+                "SELECT * FROM ENRICH_AS_OF(events => TABLE events PARTITION BY device, dimensions => 'location: latitude')"));
+        assertTrue(rootMessage(e).contains("dimension location: column latitude is not an output column of the events table"),
+                rootMessage(e));
+    }
+
+    private static String rootMessage(Throwable e) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) all.append(t.getMessage()).append(" | ");
+        return all.toString();
+    }
+}
