@@ -15,6 +15,13 @@ const CONNECTIONS = {
   POSTGRES_FLINK_USER: 'flink_writer',
   POSTGRES_FLINK_PASSWORD: 'validation-only',
   S3_HISTORY_PATH: 's3://history',
+  // the sensors blueprint's parameters (iot-platform.yaml parameters:), as every stack passes them
+  DRY_THRESHOLD: '50.0',
+  SUMMARY_WINDOW_SECONDS: '600',
+  SUMMARY_SLIDE_SECONDS: '10',
+  WATERMARK_DELAY_SECONDS: '5',
+  ALLOWED_LATENESS_SECONDS: '3600',
+  QUIET_CLOSE_SECONDS: '60',
 };
 
 const sqlFiles = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.sql')).sort() : []);

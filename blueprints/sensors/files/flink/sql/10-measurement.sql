@@ -4,8 +4,10 @@
 -- Prior demo (pvz v2, mqtt_measurement.sql) did an unbounded regular join on (deviceId, seq) with env and
 -- tenant hard-coded to 'prod'/'tenant-1' and second-resolution processing stamps. Here:
 --   * env and tenant come from the records and are part of the join key;
---   * a time-bounded interval join (readings of one tick are at most 1 minute apart) so Flink drops join
---     state as the watermark passes, instead of keeping every unmatched reading forever;
+--   * a pair is emitted as soon as its second reading arrives, however late (no watermark involved: an
+--     interval join would drop a reading of a partition that was idle while others moved event time on);
+--     readings of one tick are at most 1 minute apart in event time, and join state is dropped after a day
+--     without a partner (state TTL) instead of being kept forever;
 --   * processing stamps in milliseconds.
 -- Records with a missing key or an unparseable timestamp are dropped (the gateway already routes payloads
 -- it cannot parse to sensors.dlq).
@@ -15,21 +17,19 @@
 SET 'pipeline.name' = 'sensors-10-measurement';
 SET 'execution.checkpointing.interval' = '10s';
 SET 'table.local-time-zone' = 'UTC';
--- Partitions without traffic must not hold back the watermark (and with it the join output).
-SET 'table.exec.source.idle-timeout' = '30 s';
--- One subtask: each partition of sensors.measurement.v1 then receives its records in the order of the input
--- partitions (event-time order per device), which the next job's watermark (latest - 5 s) relies on. With
--- several subtasks writing into one partition, a replay or backfill interleaves them hours apart, and the
--- enrichment job drops the "late" ones from its temporal joins (rows without location and state).
-SET 'parallelism.default' = '1';
+SET 'table.exec.state.ttl' = '1 d';
 
+-- CAST drops the time attribute: a time-bounded condition between two time attributes would make Flink plan
+-- an interval join, which waits for and drops by watermarks.
 CREATE TEMPORARY VIEW humidity_clean AS
-SELECT * FROM humidity_readings /*+ OPTIONS('properties.group.id' = 'flink-sensors-measurement') */
+SELECT env, tenant, deviceId, eventTime, humidity, seq, ingestedAt, CAST(event_ts AS TIMESTAMP(3)) AS event_ts
+FROM humidity_readings /*+ OPTIONS('properties.group.id' = 'flink-sensors-measurement') */
 WHERE env IS NOT NULL AND tenant IS NOT NULL AND deviceId IS NOT NULL AND seq IS NOT NULL
   AND humidity IS NOT NULL AND event_ts > TIMESTAMP '1970-01-01 00:00:00.000';
 
 CREATE TEMPORARY VIEW temperature_clean AS
-SELECT * FROM temperature_readings /*+ OPTIONS('properties.group.id' = 'flink-sensors-measurement') */
+SELECT env, tenant, deviceId, eventTime, temperature, seq, ingestedAt, CAST(event_ts AS TIMESTAMP(3)) AS event_ts
+FROM temperature_readings /*+ OPTIONS('properties.group.id' = 'flink-sensors-measurement') */
 WHERE env IS NOT NULL AND tenant IS NOT NULL AND deviceId IS NOT NULL AND seq IS NOT NULL
   AND temperature IS NOT NULL AND event_ts > TIMESTAMP '1970-01-01 00:00:00.000';
 

@@ -1,24 +1,27 @@
--- Job 2 — enrichment: each measurement LEFT JOIN the device's location and state valid at the measurement's
--- event time (event-time versioned temporal joins over the compacted topics sensors.location.v1 and
--- sensors.state.v1, keyed "env|tenant|deviceId"). One job, three sinks:
+-- Job 2 — enrichment: each measurement with the device's location and state valid at the measurement's event
+-- time (the reports of sensors.location.v1 and sensors.state.v1, keyed "env|tenant|deviceId"), emitted as soon as
+-- the measurement arrives. One job, three sinks:
 --   * sensors.enriched.v1   — every enriched measurement (JSON, key "env|tenant|deviceId");
 --   * sensors.device-state  — upsert, the current state per device (→ Redis hash): its newest measurement
---                             with its current location and state, updated without waiting for watermarks;
+--                             with its current location and state;
 --   * sensor_readings       — PostgreSQL history, JDBC upsert on (env, tenant, device_id, measured_at),
 --                             idempotent under replay.
--- Prior demo (pvz v2, mqtt_enriched.sql): same temporal joins, but env/tenant hard-coded and processing stamps
--- in seconds; Redis and Postgres were fed by Kafka Connect. The history copy to S3 is 40-history.sql.
+-- Prior demo (pvz v2, mqtt_enriched.sql): event-time temporal joins, which emit a measurement only once the
+-- watermark passes it, so the last readings of a stream that goes quiet never came out; env/tenant hard-coded,
+-- processing stamps in seconds, Redis and Postgres fed by Kafka Connect. Here the platform function ENRICH_AS_OF
+-- gives each measurement the latest report at or before its event time among those received, without waiting:
+-- a report that arrives after a measurement it precedes in event time serves later measurements only.
+-- The history copy to S3 is 40-history.sql.
 --
--- Tables (flink/tables/, created by the SQL runner before this script): measurements, device_locations and
--- device_states → enriched, device_state_latest and sensor_readings. Each source names this job's consumer
--- group in an OPTIONS hint.
+-- Tables (flink/tables/, created by the SQL runner before this script): measurements, location_reports,
+-- state_reports, device_locations and device_states → enriched, device_state_latest and sensor_readings. Each
+-- source names this job's consumer group in an OPTIONS hint.
 
 SET 'pipeline.name' = 'sensors-20-enrichment';
 SET 'execution.checkpointing.interval' = '10s';
 SET 'table.local-time-zone' = 'UTC';
-SET 'table.exec.source.idle-timeout' = '30 s';
--- Keyed state of the dimension tables and of the latest-per-device ranking is dropped after 7 days
--- without updates for that key (a device silent for a week starts afresh).
+-- Keyed state (a device's reports, the latest-per-device ranking and the current-state joins) is dropped after
+-- 7 days without updates for that key (a device silent for a week starts afresh).
 SET 'table.exec.state.ttl' = '7 d';
 
 CREATE TEMPORARY VIEW measurements_clean AS
@@ -26,22 +29,38 @@ SELECT * FROM measurements /*+ OPTIONS('properties.group.id' = 'flink-sensors-en
 WHERE env IS NOT NULL AND tenant IS NOT NULL AND device_id IS NOT NULL
   AND event_ts > TIMESTAMP '1970-01-01 00:00:00.000';
 
-CREATE TEMPORARY VIEW enriched_rows AS
+-- A device's measurements and reports in one stream: kind names what a row is, version_ts is its event time.
+CREATE TEMPORARY VIEW device_events AS
 SELECT
-  m.env, m.tenant, m.device_id,
-  m.measured_at, m.measured_at_ms, m.seq, m.humidity, m.temperature,
-  m.humidity_event_time, m.temperature_event_time, m.humidity_ingested_at, m.temperature_ingested_at,
-  l.lat, l.lon, l.eventTime AS location_event_time, l.ingestedAt AS location_ingested_at,
-  s.rssi, s.snr, s.battery, s.online, s.eventTime AS state_event_time, s.ingestedAt AS state_ingested_at,
-  m.measurement_processing_ts_ms,
-  CAST(m.event_ts AS TIMESTAMP(3)) AS measured_ts,
-  m.event_ts,   -- still the event-time attribute (the temporal joins keep the left side's)
-  CAST(CURRENT_ROW_TIMESTAMP() AS TIMESTAMP(3)) AS processed_ts
-FROM measurements_clean AS m
-LEFT JOIN device_locations /*+ OPTIONS('properties.group.id' = 'flink-sensors-enrichment') */ FOR SYSTEM_TIME AS OF m.event_ts AS l
-  ON m.dim_key = l.dim_key
-LEFT JOIN device_states /*+ OPTIONS('properties.group.id' = 'flink-sensors-enrichment') */ FOR SYSTEM_TIME AS OF m.event_ts AS s
-  ON m.dim_key = s.dim_key;
+  dim_key, CAST('measurement' AS STRING) AS kind, event_ts AS version_ts,
+  env, tenant, device_id, measured_at, measured_at_ms, seq, humidity, temperature,
+  humidity_event_time, temperature_event_time, humidity_ingested_at, temperature_ingested_at,
+  CAST(NULL AS DOUBLE) AS lat, CAST(NULL AS DOUBLE) AS lon,
+  CAST(NULL AS STRING) AS location_event_time, CAST(NULL AS BIGINT) AS location_ingested_at,
+  CAST(NULL AS INT) AS rssi, CAST(NULL AS DOUBLE) AS snr, CAST(NULL AS DOUBLE) AS battery, CAST(NULL AS BOOLEAN) AS online,
+  CAST(NULL AS STRING) AS state_event_time, CAST(NULL AS BIGINT) AS state_ingested_at,
+  measurement_processing_ts_ms
+FROM measurements_clean
+UNION ALL
+SELECT
+  CONCAT(env, '|', tenant, '|', deviceId), CAST('location' AS STRING), event_ts,
+  env, tenant, deviceId, CAST(NULL AS STRING), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE),
+  CAST(NULL AS STRING), CAST(NULL AS STRING), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
+  lat, lon, eventTime, ingestedAt,
+  CAST(NULL AS INT), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS BOOLEAN), CAST(NULL AS STRING), CAST(NULL AS BIGINT),
+  CAST(NULL AS BIGINT)
+FROM location_reports /*+ OPTIONS('properties.group.id' = 'flink-sensors-enrichment') */
+WHERE env IS NOT NULL AND tenant IS NOT NULL AND deviceId IS NOT NULL AND event_ts > TIMESTAMP '1970-01-01 00:00:00.000'
+UNION ALL
+SELECT
+  CONCAT(env, '|', tenant, '|', deviceId), CAST('state' AS STRING), event_ts,
+  env, tenant, deviceId, CAST(NULL AS STRING), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE),
+  CAST(NULL AS STRING), CAST(NULL AS STRING), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
+  CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS STRING), CAST(NULL AS BIGINT),
+  rssi, snr, battery, online, eventTime, ingestedAt,
+  CAST(NULL AS BIGINT)
+FROM state_reports /*+ OPTIONS('properties.group.id' = 'flink-sensors-enrichment') */
+WHERE env IS NOT NULL AND tenant IS NOT NULL AND deviceId IS NOT NULL AND event_ts > TIMESTAMP '1970-01-01 00:00:00.000';
 
 CREATE TEMPORARY VIEW enriched_out AS
 SELECT
@@ -52,11 +71,16 @@ SELECT
   measurement_processing_ts_ms,
   UNIX_TIMESTAMP(DATE_FORMAT(processed_ts, 'yyyy-MM-dd HH:mm:ss')) * 1000
     + CAST(DATE_FORMAT(processed_ts, 'SSS') AS BIGINT) AS enriched_processing_ts_ms,
-  measured_ts,
-  event_ts
-FROM enriched_rows;
+  CAST(REPLACE(REPLACE(measured_at, 'T', ' '), 'Z', '') AS TIMESTAMP(3)) AS measured_ts
+FROM (
+  SELECT *, CAST(CURRENT_ROW_TIMESTAMP() AS TIMESTAMP(3)) AS processed_ts
+  FROM ENRICH_AS_OF(
+    events => TABLE device_events PARTITION BY dim_key,
+    dimensions => 'location: lat, lon, location_event_time, location_ingested_at;
+                   state: rssi, snr, battery, online, state_event_time, state_ingested_at')
+);
 
--- Inputs of the current-state path (no time attributes: these are regular joins on the latest rows).
+-- Inputs of the current-state path (regular joins on the latest rows).
 -- The newest measurement per device by event time: a late or replayed one never replaces a newer one.
 CREATE TEMPORARY VIEW latest_measurements AS
 SELECT env, tenant, device_id, dim_key, measured_at, measured_at_ms, seq, humidity, temperature,
@@ -84,16 +108,10 @@ SELECT
   lat, lon, location_event_time, location_ingested_at,
   rssi, snr, battery, online, state_event_time, state_ingested_at,
   measurement_processing_ts_ms, enriched_processing_ts_ms
-FROM enriched_out
--- The temporal joins emit per device once the watermark passes: after a burst (replay, backfill, catch-up)
--- one device's hours of readings come before the next device's. Sorted by event time (released at the same
--- watermark, so no added delay), each partition of sensors.enriched.v1 is in event-time order and the summary
--- job's 10-minute windows do not drop those readings as late.
-ORDER BY event_ts;
+FROM enriched_out;
 
 -- Current state per device: the newest measurement with the device's current location and state, updated
--- on every new reading without waiting for the watermark (the event-time joins above wait for it), so Redis
--- follows a device within about a second.
+-- on every new reading or report.
 INSERT INTO device_state_latest
 SELECT
   m.env, m.tenant, m.device_id, m.measured_at, m.measured_at_ms, m.seq, m.humidity, m.temperature,

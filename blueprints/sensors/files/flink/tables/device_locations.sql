@@ -1,6 +1,6 @@
--- sensors.location.v1 (compacted, key "env|tenant|deviceId"): each device's location, a versioned table for the
--- event-time temporal joins of 20-enrichment.sql. upsert-kafka always reads its topic from the earliest offset
--- (the whole compacted history).
+-- sensors.location.v1 (compacted, key "env|tenant|deviceId"): each device's latest location, for the current
+-- state in 20-enrichment.sql (location_reports.sql reads every version). upsert-kafka always reads its topic from
+-- the earliest offset (the whole compacted history).
 CREATE TEMPORARY TABLE device_locations (
   dim_key    STRING,   -- the Kafka record key "env|tenant|deviceId"
   env        STRING,
@@ -11,7 +11,6 @@ CREATE TEMPORARY TABLE device_locations (
   lon        DOUBLE,
   ingestedAt BIGINT,
   event_ts AS COALESCE(TRY_CAST(REPLACE(REPLACE(eventTime, 'T', ' '), 'Z', '') AS TIMESTAMP(3)), TIMESTAMP '1970-01-01 00:00:00.000'),
-  WATERMARK FOR event_ts AS event_ts - INTERVAL '5' SECOND,
   PRIMARY KEY (dim_key) NOT ENFORCED
 ) WITH (
   'connector' = 'upsert-kafka',

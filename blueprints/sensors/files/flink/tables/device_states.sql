@@ -1,5 +1,5 @@
--- sensors.state.v1 (compacted, key "env|tenant|deviceId"): each device's radio and battery state, a versioned
--- table for the event-time temporal joins of 20-enrichment.sql (upsert-kafka: from the earliest offset).
+-- sensors.state.v1 (compacted, key "env|tenant|deviceId"): each device's latest radio and battery state, for the
+-- current state in 20-enrichment.sql (state_reports.sql reads every version; upsert-kafka: from the earliest offset).
 CREATE TEMPORARY TABLE device_states (
   dim_key    STRING,
   env        STRING,
@@ -12,7 +12,6 @@ CREATE TEMPORARY TABLE device_states (
   online     BOOLEAN,
   ingestedAt BIGINT,
   event_ts AS COALESCE(TRY_CAST(REPLACE(REPLACE(eventTime, 'T', ' '), 'Z', '') AS TIMESTAMP(3)), TIMESTAMP '1970-01-01 00:00:00.000'),
-  WATERMARK FOR event_ts AS event_ts - INTERVAL '5' SECOND,
   PRIMARY KEY (dim_key) NOT ENFORCED
 ) WITH (
   'connector' = 'upsert-kafka',

@@ -1,6 +1,7 @@
 -- sensors.enriched.v1: every measurement with the device's location and state at its event time. Written by
 -- 20-enrichment.sql (key "env|tenant|deviceId", JSON value), read by 30-summary.sql and 40-history.sql (each
--- names its consumer group in an OPTIONS hint). The computed event time and the watermark serve the readers.
+-- names its consumer group in an OPTIONS hint). The computed event time serves the readers; its watermark serves
+-- the history job's daily partition commits.
 CREATE TEMPORARY TABLE enriched (
   record_key                   STRING,   -- Kafka record key "env|tenant|deviceId"
   env                          STRING,
@@ -33,8 +34,6 @@ CREATE TEMPORARY TABLE enriched (
   'connector' = 'kafka',
   'topic' = 'sensors.enriched.v1',
   'properties.bootstrap.servers' = '${KAFKA_BROKERS}',
-  -- one writer, fed in event-time order (see the INSERT in 20-enrichment.sql)
-  'sink.parallelism' = '1',
   'key.format' = 'raw',
   'key.fields' = 'record_key',
   'value.format' = 'json',

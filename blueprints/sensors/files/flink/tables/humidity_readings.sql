@@ -11,8 +11,7 @@ CREATE TEMPORARY TABLE humidity_readings (
   seq        BIGINT,
   ingestedAt BIGINT,
   -- "2026-01-05T10:00:00.000Z" → TIMESTAMP(3) in UTC; an unparseable value becomes 1970-01-01 (jobs filter it out).
-  event_ts AS COALESCE(TRY_CAST(REPLACE(REPLACE(eventTime, 'T', ' '), 'Z', '') AS TIMESTAMP(3)), TIMESTAMP '1970-01-01 00:00:00.000'),
-  WATERMARK FOR event_ts AS event_ts - INTERVAL '5' SECOND
+  event_ts AS COALESCE(TRY_CAST(REPLACE(REPLACE(eventTime, 'T', ' '), 'Z', '') AS TIMESTAMP(3)), TIMESTAMP '1970-01-01 00:00:00.000')
 ) WITH (
   'connector' = 'kafka',
   'topic' = 'sensors.humidity.v1',

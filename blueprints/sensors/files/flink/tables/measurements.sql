@@ -17,8 +17,7 @@ CREATE TEMPORARY TABLE measurements (
   temperature_ingested_at      BIGINT,
   measurement_processing_ts_ms BIGINT,
   event_ts AS COALESCE(TRY_CAST(REPLACE(REPLACE(measured_at, 'T', ' '), 'Z', '') AS TIMESTAMP(3)), TIMESTAMP '1970-01-01 00:00:00.000'),
-  dim_key AS CONCAT(env, '|', tenant, '|', device_id),
-  WATERMARK FOR event_ts AS event_ts - INTERVAL '5' SECOND
+  dim_key AS CONCAT(env, '|', tenant, '|', device_id)
 ) WITH (
   'connector' = 'kafka',
   'topic' = 'sensors.measurement.v1',

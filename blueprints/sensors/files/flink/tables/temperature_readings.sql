@@ -8,8 +8,7 @@ CREATE TEMPORARY TABLE temperature_readings (
   temperature DOUBLE,
   seq         BIGINT,
   ingestedAt  BIGINT,
-  event_ts AS COALESCE(TRY_CAST(REPLACE(REPLACE(eventTime, 'T', ' '), 'Z', '') AS TIMESTAMP(3)), TIMESTAMP '1970-01-01 00:00:00.000'),
-  WATERMARK FOR event_ts AS event_ts - INTERVAL '5' SECOND
+  event_ts AS COALESCE(TRY_CAST(REPLACE(REPLACE(eventTime, 'T', ' '), 'Z', '') AS TIMESTAMP(3)), TIMESTAMP '1970-01-01 00:00:00.000')
 ) WITH (
   'connector' = 'kafka',
   'topic' = 'sensors.temperature.v1',

@@ -1,0 +1,23 @@
+-- sensors.state.v1 read as a stream of versions (every report, in arrival order), for ENRICH_AS_OF in
+-- 20-enrichment.sql; device_states.sql reads the same topic as a table of each device's latest report.
+CREATE TEMPORARY TABLE state_reports (
+  env        STRING,
+  tenant     STRING,
+  deviceId   STRING,
+  eventTime  STRING,
+  rssi       INT,
+  snr        DOUBLE,
+  battery    DOUBLE,
+  online     BOOLEAN,
+  ingestedAt BIGINT,
+  event_ts AS COALESCE(TRY_CAST(REPLACE(REPLACE(eventTime, 'T', ' '), 'Z', '') AS TIMESTAMP(3)), TIMESTAMP '1970-01-01 00:00:00.000')
+) WITH (
+  'connector' = 'kafka',
+  'topic' = 'sensors.state.v1',
+  'properties.bootstrap.servers' = '${KAFKA_BROKERS}',
+  'scan.startup.mode' = 'group-offsets',
+  'properties.auto.offset.reset' = 'earliest',
+  'format' = 'json',
+  'json.fail-on-missing-field' = 'false',
+  'json.ignore-parse-errors' = 'true'
+);
