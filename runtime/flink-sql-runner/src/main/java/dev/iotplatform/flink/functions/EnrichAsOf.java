@@ -45,7 +45,7 @@ import org.apache.flink.types.Row;
 public class EnrichAsOf extends ProcessTableFunction<Row> {
     static final String KIND = "kind";
     static final String TIME = "version_ts";
-    static final Duration RETAINED = Duration.ofDays(1);
+    static final Duration RETAINED = Duration.ofHours(1);
 
     private transient String parsedSpec;
     private transient DimensionSpec spec;

@@ -54,6 +54,21 @@ class EnrichAsOfTest {
     }
 
     @Test
+    void keepsAnHourOfVersionsBeforeTheNewestAndTheOneValidAtItsStart() {
+        Row[] versions = null;
+        for (String time : new String[] {"08:00", "08:30", "10:00", "09:15", "10:30"}) {
+            Row v = Row.withNames();
+            v.setField(EnrichAsOf.TIME, java.time.LocalDateTime.parse("2026-03-02T" + time));
+            versions = EnrichAsOf.withVersion(versions, v, v.getFieldAs(EnrichAsOf.TIME));
+        }
+        List<String> kept = new ArrayList<>();
+        for (Row v : versions) kept.add(v.getField(EnrichAsOf.TIME).toString());
+        // newest 10:30: versions after 09:30, and 09:15, still valid at 09:30
+        assertEquals(List.of("2026-03-02T09:15", "2026-03-02T10:00", "2026-03-02T10:30"), kept);
+        assertEquals("2026-03-02T09:15", EnrichAsOf.validAt(versions, java.time.LocalDateTime.parse("2026-03-02T09:59")).getField(EnrichAsOf.TIME).toString());
+    }
+
+    @Test
     void aBadDimensionsArgumentIsRejectedWhenPlanning() {
         ValidationException e = assertThrows(ValidationException.class, () -> run(
                 "SELECT * FROM ENRICH_AS_OF(events => TABLE events PARTITION BY device, dimensions => 'location: latitude')"));
