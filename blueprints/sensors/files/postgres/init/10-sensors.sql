@@ -11,10 +11,10 @@ CREATE TABLE IF NOT EXISTS public.sensor_readings (
   humidity                     double precision,            -- %
   temperature                  double precision,            -- °C
   temperature_measured_at      timestamptz,
-  lat                          double precision,            -- location valid at measured_at (temporal join)
+  lat                          double precision,            -- location valid at measured_at (latest report at or before it)
   lon                          double precision,
   location_event_time          timestamptz,
-  rssi                         integer,                     -- state valid at measured_at (temporal join)
+  rssi                         integer,                     -- state valid at measured_at (latest report at or before it)
   snr                          double precision,
   battery                      double precision,            -- %
   online                       boolean,
