@@ -1,5 +1,5 @@
 // Command-line flags of `create-iot-platform [folder]`.
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { UserError } from './errors.ts';
 
 export const CREATE_FLAGS = {
@@ -38,5 +38,17 @@ export function parseCreateArgs(argv: string[]) {
     // node:util messages look like "Unknown option '--blueprnt'. To specify a positional argument ...".
     const message = (error as Error).message.split('. ')[0];
     throw new UserError(`${message}; see create-iot-platform --help`);
+  }
+}
+
+/**
+ * Flags of a subcommand (`stack`, `lint` …), strictly: an unknown or misspelt flag is an error (exit 1) that
+ * names it, never silently ignored (`stack up --nativ` must not start compose).
+ */
+export function parseCommandArgs<T extends ParseArgsOptionsConfig>(command: string, argv: string[], options: T) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UserError(`${command}: ${(error as Error).message.split('. ')[0]}; see create-iot-platform ${command} --help`);
   }
 }

@@ -6,8 +6,9 @@ import { Console } from 'node:console';
 import { Writable } from 'node:stream';
 import { QueuedAdapter, TerminalAdapter } from '@yeoman/adapter';
 import AppGenerator, { NAMESPACE, type AppOptions } from '../generators/app/index.ts';
-import { answersOf, QUESTIONS, unanswered, type CreateAnswers } from '../generators/app/questions.ts';
-import { loadManifest } from '../manifest/load.ts';
+import { QUESTIONS, SETTINGS, settingProblem, unanswered, type CreateAnswers, type Setting } from '../generators/app/questions.ts';
+import { readAnswersFile } from './answers-file.ts';
+import { shellQuote } from './shell-quote.ts';
 import { DEPLOY_TARGETS } from '../manifest/schema.ts';
 import { checkComponents, getBlueprint } from '../renderer/catalog.ts';
 import type { PlannedFile } from '../renderer/render.ts';
@@ -24,27 +25,31 @@ export async function create(flags: CreateFlags, terminal: Terminal): Promise<vo
   if (flags.private && flags.github === undefined) throw new UserError('--private needs --github OWNER/NAME (it makes the GitHub repository private)');
   const github = flags.github !== undefined ? await import('../github/create-repo.ts') : undefined;
   const githubSpec = github?.parseRepoSpec(flags.github!, Boolean(flags.private));
-  const replay = flags.answers ? loadManifest(resolve(flags.answers)) : undefined;
+  const fromFlags = answersFromFlags(flags);
+  const replay = flags.answers ? readAnswersFile(resolve(flags.answers), fromFlags.blueprint) : undefined;
   const dependency = platformDependency(flags);
-  const known = { ...answersOf(replay), ...answersFromFlags(flags) };
+  const known = { ...replay?.answers, ...fromFlags };
+  if (fromFlags.components) checkComponents(getBlueprint(known.blueprint ?? (defaultOf('blueprint', known) as string)), fromFlags.components);
+  // An answers file stands for the answers: what it leaves out takes its default, as under --yes.
+  const yes = flags.yes || replay !== undefined;
   const missing = unanswered(known);
-  if (!flags.yes && missing.length > 0 && !terminal.interactive) {
+  if (!yes && missing.length > 0 && !terminal.interactive) {
     throw new UserError(
       `cannot prompt (not a terminal) and these answers are missing: ${missing.map((q) => q.flag).join(', ')}; pass them as flags, or --yes to take the defaults`,
     );
   }
   if (known.target === undefined) {
-    known.target = flags.yes ? QUESTIONS[0]!.default(known) as string : await askTarget();
+    known.target = yes ? (defaultOf('target', known) as string) : await askTarget();
   }
   const target = resolve(known.target);
-  checkTarget(target, Boolean(flags.force));
+  const occupied = checkTarget(target, Boolean(flags.force), Boolean(flags['dry-run']));
   // Token, scopes, owner and a free name are checked before anything is written.
   const githubReady = github && githubSpec && !flags['dry-run'] ? await github.preflight(githubSpec, { log: terminal.out }) : undefined;
 
   const generator = await runGenerator(target, {
     answers: known,
     replay,
-    yes: flags.yes,
+    yes,
     dryRun: flags['dry-run'],
     skipInstall: flags['skip-install'] || flags['dry-run'],
     skipGit: flags['skip-git'],
@@ -53,7 +58,7 @@ export async function create(flags: CreateFlags, terminal: Terminal): Promise<vo
   });
   const where = relative(process.cwd(), target) || '.';
   if (flags['dry-run']) {
-    terminal.out(describePlan(generator.plan, where));
+    terminal.out(describePlan(generator.plan, target, where, occupied));
     if (githubSpec) {
       terminal.out(
         `Would create the ${githubSpec.private ? 'private' : 'public'} GitHub repository ${githubSpec.owner}/${githubSpec.name}, push the ${generator.plan.length} files (not .env) as one commit, set topics ${PLATFORM_TOPICS(generator.manifest.blueprint).join(', ')} and protect main`,
@@ -153,20 +158,17 @@ async function askTarget(): Promise<string> {
   }
 }
 
+/** The answers the flags give, each checked here so that its error names its flag. */
 function answersFromFlags(flags: CreateFlags): Partial<CreateAnswers> {
   const answers: Partial<CreateAnswers> = {};
   if (flags.target !== undefined) answers.target = flags.target;
   if (flags.blueprint !== undefined) answers.blueprint = getBlueprint(flags.blueprint).name;
   if (flags.name !== undefined) {
-    const problem = QUESTIONS.find((q) => q.name === 'name')!.validate!(flags.name);
+    const problem = QUESTIONS.find((q) => q.name === 'name')!.validate!(flags.name, answers);
     if (problem) throw new UserError(problem);
     answers.name = flags.name;
   }
-  if (flags.components !== undefined) {
-    const components = splitList(flags.components);
-    if (answers.blueprint) checkComponents(getBlueprint(answers.blueprint), components);
-    answers.components = components;
-  }
+  if (flags.components !== undefined) answers.components = splitList(flags.components);
   if (flags.deploy !== undefined) {
     const targets = splitList(flags.deploy);
     const unknown = targets.filter((t) => !(DEPLOY_TARGETS as readonly string[]).includes(t));
@@ -174,20 +176,29 @@ function answersFromFlags(flags: CreateFlags): Partial<CreateAnswers> {
     if (!targets.length) throw new UserError(`--deploy needs at least one of: ${DEPLOY_TARGETS.join(', ')}`);
     answers.deploy = targets;
   }
-  if (flags.description !== undefined) answers.description = flags.description;
-  if (flags.owner !== undefined) answers.owner = flags.owner;
-  if (flags['time-zone'] !== undefined) answers.timeZone = flags['time-zone'];
+  const settings: Record<Setting, string | undefined> = { description: flags.description, owner: flags.owner, timeZone: flags['time-zone'] };
+  for (const [setting, value] of Object.entries(settings) as Array<[Setting, string | undefined]>) {
+    if (value === undefined) continue;
+    const problem = settingProblem(setting, value);
+    if (problem) throw new UserError(`${problem} (${SETTINGS[setting].flag})`);
+    answers[setting] = value;
+  }
   return answers;
 }
 
+const defaultOf = (name: keyof CreateAnswers, known: Partial<CreateAnswers>) => QUESTIONS.find((q) => q.name === name)!.default(known);
+
 const splitList = (value: string) => value.split(',').map((v) => v.trim()).filter(Boolean);
 
-function checkTarget(target: string, force: boolean) {
-  if (!existsSync(target)) return;
-  const entries = readdirSync(target);
-  if (entries.length > 0 && !force) {
-    throw new UserError(`target folder ${target} is not empty (${entries.length} entries); choose another folder or pass --force to overwrite`);
-  }
+/**
+ * A non-empty target needs --force. A dry run writes nothing, so it goes ahead: it returns what is there, for
+ * the plan to say that the real run needs --force and what it would overwrite.
+ */
+function checkTarget(target: string, force: boolean, dryRun: boolean): string[] {
+  const entries = existsSync(target) ? readdirSync(target) : [];
+  if (entries.length === 0 || force) return [];
+  if (dryRun) return entries;
+  throw new UserError(`target folder ${target} is not empty (${entries.length} entries); choose another folder or pass --force to overwrite`);
 }
 
 /**
@@ -205,17 +216,23 @@ function platformDependency(flags: CreateFlags): string | undefined {
   return `file:${root}`;
 }
 
-function describePlan(plan: PlannedFile[], where: string): string {
+/** `occupied`: the entries already in the target folder (for a dry run without --force). */
+function describePlan(plan: PlannedFile[], target: string, where: string, occupied: string[]): string {
   const counts = { platform: 0, shared: 0, user: 0 };
   const lines = plan.map((f) => {
     counts[f.ownership]++;
     return `  ${f.ownership.padEnd(9)}${f.path}`;
   });
+  const overwritten = [...plan.map((f) => f.path), '.env'].filter((path) => existsSync(join(target, path)));
+  const shown = overwritten.slice(0, 5).join(', ') + (overwritten.length > 5 ? ', …' : '');
   return [
     `Dry run: would write ${plan.length + 1} files into ${where} (nothing written)`,
     ...lines,
     `  ${'user'.padEnd(9)}.env (random secrets, git-ignored)`,
     `${counts.platform} platform-owned, ${counts.shared} shared, ${counts.user + 1} user-owned`,
+    ...(occupied.length
+      ? [`${where} is not empty (${occupied.length} entries): the real run needs --force${overwritten.length ? ` and overwrites ${overwritten.length} file${overwritten.length > 1 ? 's' : ''} (${shown})` : ''}`]
+      : []),
   ].join('\n');
 }
 
@@ -231,7 +248,7 @@ function nextSteps(where: string, skippedInstall: boolean | undefined, linked: s
       : []),
     '',
     'Next steps:',
-    `  cd ${where}`,
+    `  cd ${shellQuote(where)}`,
     ...(skippedInstall ? ['  npm install'] : []),
     '  docker compose up -d --wait          # the whole stack; or: npm run stack -- up --native',
     '  npm run test:e2e                     # data tests against the running stack',

@@ -5,4 +5,12 @@ export class UserError extends Error {
   override name = 'UserError';
 }
 
-export const EXIT = { ok: 0, user: 1, internal: 2 } as const;
+export const EXIT = { ok: 0, user: 1, internal: 2, conflicts: 3 } as const;
+
+/** Every exit code of create-iot-platform and its subcommands, for --help. */
+export const EXIT_MEANINGS: Record<(typeof EXIT)[keyof typeof EXIT], string> = {
+  0: 'ok',
+  1: 'user error (bad input; lint found problems; sync could not update a repository)',
+  2: 'internal error (please report it)',
+  3: 'upgrade applied with conflicts to resolve',
+};

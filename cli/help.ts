@@ -1,6 +1,7 @@
 import { QUESTIONS } from '../generators/app/questions.ts';
 import { blueprints, COMPONENT_INFO } from '../renderer/catalog.ts';
 import { COMPONENTS, DEPLOY_TARGETS } from '../manifest/schema.ts';
+import { EXIT_MEANINGS } from './errors.ts';
 
 export function helpText(version: string): string {
   const prompted = QUESTIONS.filter((q) => q.flag.startsWith('--'))
@@ -13,7 +14,7 @@ Usage
   create-iot-platform [folder] [flags]
 
 Inside a generated project
-  create-iot-platform stack <up|down|status|logs|kill|start|dbt> [--native]
+  create-iot-platform stack <up|down|status|logs|kill|start|dbt> [--native]   (stack --help)
   create-iot-platform lint                      manifest valid, platform-owned files not edited by hand
   create-iot-platform upgrade [--to V] [--dry-run]   3-way merge to a new platform version
 
@@ -27,14 +28,15 @@ More settings
   --description TEXT        One-line project description
   --owner NAME              Owning team (Backstage catalog), default platform-team
   --time-zone ZONE          IANA time zone for "local" days, default UTC
-  --answers FILE            Replay the answers of an iot-platform.yaml; flags override it
+  --answers FILE            Answers from YAML shaped like iot-platform.yaml: a whole manifest (replayed,
+                            events and all) or any part of it; defaults fill the rest, flags override it
   --github OWNER/NAME       Also create the GitHub repository (user or organisation) and push the
                             first commit; needs GITHUB_TOKEN or GH_TOKEN with repo and workflow scopes
   --private                 Make that GitHub repository private
 
 Behaviour
   -y, --yes                 Take the default for every unanswered question
-  --dry-run                 Print the files that would be written; write nothing
+  --dry-run                 Print the files that would be written (and which exist); write nothing
   --force                   Allow a non-empty target folder (files are overwritten)
   --skip-install            Do not run npm install
   --skip-git                Do not run git init and the first commit
@@ -51,7 +53,9 @@ ${COMPONENTS.map((c) => `  ${c.padEnd(26)}${COMPONENT_INFO[c].title}${COMPONENT_
 
 Deploy targets (--deploy): ${DEPLOY_TARGETS.join(', ')}
 
-Exit codes: 0 ok, 1 user error, 2 internal error.
+Exit codes
+${Object.entries(EXIT_MEANINGS).map(([code, meaning]) => `  ${code.padEnd(24)}${meaning}`).join('\n')}
+
 Example
   npm create iot-platform@latest my-sensors -- --blueprint sensors --yes
 `;

@@ -4,7 +4,7 @@
 // would be lost silently (DESIGN.md §4, "File ownership"). One line per problem; exit 1 when any.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../cli/args.ts';
 import { UserError } from '../cli/errors.ts';
 import { MANIFEST_FILE, parseManifest } from '../manifest/load.ts';
 import { sha256, type Lock } from '../renderer/lock.ts';
@@ -92,7 +92,7 @@ function readLock(cwd: string, problems: string[]): Lock | undefined {
 }
 
 export async function lint(argv: string[], cwd: string, out: (line: string) => void): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: false });
+  const { values, positionals } = parseCommandArgs('lint', argv, { help: { type: 'boolean', short: 'h' } });
   if (values.help) {
     out(LINT_USAGE);
     return 0;

@@ -48,6 +48,6 @@ export function createManifest(answers: Answers): Manifest {
       sinks,
       deploy: { targets: answers.deploy.length ? answers.deploy : [...DEPLOY_TARGETS] },
     },
-    '--answers',
+    'the answers (flags, prompts and --answers)',
   );
 }

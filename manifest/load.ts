@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { UserError } from '../cli/errors.ts';
 import { manifestSchemaV1, API_VERSION, type Manifest } from './schema.ts';
 import { migrateManifest } from './migrations/index.ts';
+import { describeYamlError } from './yaml-errors.ts';
 
 export const MANIFEST_FILE = 'iot-platform.yaml';
 export const SCHEMA_COMMENT = '# yaml-language-server: $schema=./.iot-platform/iot-platform.schema.json';
@@ -20,13 +21,17 @@ export function loadManifest(file: string): Manifest {
 }
 
 export function parseManifest(text: string, file: string): Manifest {
+  return validateManifest(parseYaml(text, file), file);
+}
+
+/** Parses YAML text; a syntax error names the file and the line where the problem starts. */
+export function parseYaml(text: string, file: string): unknown {
   const doc = parseDocument(text);
   if (doc.errors.length > 0) {
-    const error = doc.errors[0]!;
-    const line = error.linePos?.[0].line;
-    throw new UserError(`${file}${line ? `:${line}` : ''}: not valid YAML (${error.message.split('\n')[0]}); fix the syntax`);
+    const { line, reason } = describeYamlError(doc, doc.errors[0]!, text);
+    throw new UserError(`${file}:${line}: not valid YAML (${reason}); fix the syntax`);
   }
-  return validateManifest(doc.toJS(), file);
+  return doc.toJS();
 }
 
 /** `notice` hears which migration of an older apiVersion ran (default: a note on stderr). */

@@ -81,25 +81,40 @@ export function getBlueprint(name: string): Blueprint {
   return blueprint;
 }
 
-/** Rejects component sets a blueprint cannot run with; returns them in canonical order. */
-export function checkComponents(blueprint: Blueprint, requested: readonly string[]): ComponentName[] {
+/** Why a blueprint cannot run with a component set: each caller words the fix for its source (flag, prompt, file). */
+export type ComponentProblem =
+  | { kind: 'unknown' | 'not-in-blueprint'; component: string; choices: readonly ComponentName[] }
+  | { kind: 'needs'; component: ComponentName; needs: ComponentName; chosen: ComponentName[] };
+
+/** The first reason the blueprint cannot run with `requested`, or undefined when it can. */
+export function findComponentProblem(blueprint: Blueprint, requested: readonly string[]): ComponentProblem | undefined {
   for (const name of requested) {
-    if (!(COMPONENTS as readonly string[]).includes(name)) {
-      throw new UserError(`unknown component "${name}"; choose from: ${blueprint.components.join(', ')} (--components a,b)`);
-    }
-    if (!blueprint.components.includes(name as ComponentName)) {
-      throw new UserError(`blueprint "${blueprint.name}" has no component "${name}"; choose from: ${blueprint.components.join(', ')}`);
-    }
+    if (!(COMPONENTS as readonly string[]).includes(name)) return { kind: 'unknown', component: name, choices: blueprint.components };
+    if (!blueprint.components.includes(name as ComponentName)) return { kind: 'not-in-blueprint', component: name, choices: blueprint.components };
   }
-  const chosen = new Set(requested as ComponentName[]);
+  const chosen = [...new Set(requested as ComponentName[])];
   for (const name of chosen) {
-    for (const needed of COMPONENT_INFO[name].requires) {
-      if (!chosen.has(needed)) {
-        throw new UserError(`component "${name}" needs "${needed}"; add it (--components ${[...chosen, needed].join(',')}) or drop "${name}"`);
-      }
-    }
+    const needed = COMPONENT_INFO[name].requires.find((r) => !chosen.includes(r));
+    if (needed) return { kind: 'needs', component: name, needs: needed, chosen };
   }
-  return COMPONENTS.filter((c) => chosen.has(c));
+  return undefined;
+}
+
+/** Rejects component sets a blueprint cannot run with (as given by --components); returns them in canonical order. */
+export function checkComponents(blueprint: Blueprint, requested: readonly string[]): ComponentName[] {
+  const problem = findComponentProblem(blueprint, requested);
+  if (problem?.kind === 'unknown') {
+    throw new UserError(`unknown component "${problem.component}"; choose from: ${problem.choices.join(', ')} (--components a,b)`);
+  }
+  if (problem?.kind === 'not-in-blueprint') {
+    throw new UserError(`blueprint "${blueprint.name}" has no component "${problem.component}"; choose from: ${problem.choices.join(', ')} (--components a,b)`);
+  }
+  if (problem?.kind === 'needs') {
+    throw new UserError(
+      `component "${problem.component}" needs "${problem.needs}"; add it (--components ${[...problem.chosen, problem.needs].join(',')}) or drop "${problem.component}"`,
+    );
+  }
+  return COMPONENTS.filter((c) => requested.includes(c));
 }
 
 /** Every valid component set of a blueprint, in canonical order (used by tests and benchmarks). */

@@ -3,13 +3,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../cli/args.ts';
 import { UserError } from '../cli/errors.ts';
 import { ADDRESSES_FILE, nativeComponent, nativeDown, nativeStatus, nativeUp } from './native/driver.ts';
 import { runDbt } from './native/dbt.ts';
 import { compose, composeComponent, composeUp } from './compose.ts';
 import { kindComponent, kindDbt } from './kind.ts';
 
-export const STACK_USAGE = `Usage: create-iot-platform stack <command> [--native | --compose]
+export const STACK_USAGE = `Usage: create-iot-platform stack <command> [--native | --compose] [--help]
   up [--only a,b]     start the stack and wait until every component is healthy
   down [--purge]      stop it (--purge also deletes its data)
   status              what runs
@@ -19,12 +20,11 @@ export const STACK_USAGE = `Usage: create-iot-platform stack <command> [--native
   dbt <args…>         run dbt against the stack (e.g. dbt build)`;
 
 export async function stack(argv: string[], cwd: string, out: (line: string) => void): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { native: { type: 'boolean' }, compose: { type: 'boolean' }, only: { type: 'string' }, purge: { type: 'boolean' } },
-    allowPositionals: true,
-    strict: false,
-  });
+  const { values, positionals } = parseStackArgs(argv);
+  if (values.help) {
+    out(STACK_USAGE);
+    return;
+  }
   const [command, ...rest] = positionals;
   const driver = values.native ? 'native' : values.compose ? 'compose' : runningDriver(cwd) ?? 'compose';
   if (driver === 'kind' && ['up', 'down', 'status', 'logs'].includes(command ?? '')) {
@@ -75,6 +75,28 @@ export async function stack(argv: string[], cwd: string, out: (line: string) => 
     default:
       throw new UserError(`unknown stack command "${command ?? ''}"\n${STACK_USAGE}`);
   }
+}
+
+const STACK_FLAGS = {
+  native: { type: 'boolean' },
+  compose: { type: 'boolean' },
+  only: { type: 'string' },
+  purge: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/**
+ * Unknown flags are errors (`up --nativ` must not start compose), except after `dbt`: there everything but
+ * --native and --compose belongs to dbt (`stack dbt build --select marts --native`).
+ */
+function parseStackArgs(argv: string[]) {
+  const { tokens } = parseArgs({ args: argv, options: STACK_FLAGS, allowPositionals: true, strict: false, tokens: true });
+  const first = tokens.find((t) => t.kind === 'positional');
+  const dbt = first?.value === 'dbt' ? first.index : -1;
+  const own = dbt === -1 ? argv : [...argv.slice(0, dbt + 1), ...argv.slice(dbt + 1).filter((a) => a === '--native' || a === '--compose')];
+  const parsed = parseCommandArgs('stack', own, STACK_FLAGS);
+  if (dbt === -1) return parsed;
+  return { ...parsed, positionals: ['dbt', ...argv.slice(dbt + 1).filter((a) => a !== '--native' && a !== '--compose')] };
 }
 
 /** The driver of the stack that runs now, from the addresses file it wrote. */

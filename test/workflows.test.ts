@@ -1,6 +1,6 @@
 // The platform's GitHub workflows, proven by the real tools: actionlint (with ShellCheck) on this repository's
-// workflows and on every generated ci.yml together with the reusable workflows it calls (one repository
-// layout, `uses:` rewritten to the local path, so actionlint checks the inputs, outputs and secrets across
+// workflows and on every generated ci.yml (each component set × deploy-target set: its jobs follow the targets)
+// together with the reusable workflows it calls (one repository layout, `uses:` rewritten to the local path, so actionlint checks the inputs, outputs and secrets across
 // the call), yamllint, ShellCheck on every shell script, the security rules of helpers/security-checks.ts,
 // and the lint scripts of workflows/lint run on generated projects. Each rule rejects a broken fixture.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blueprints, componentCombinations } from '../renderer/catalog.ts';
+import { DEPLOY_TARGETS } from '../manifest/schema.ts';
 import { renderSensors, renderToDir } from './helpers/render.ts';
 import {
   actionProblems,
@@ -95,18 +96,48 @@ function filesUnder(dir: string, test: (path: string) => boolean): string[] {
     .sort();
 }
 
-/** Every distinct generated ci.yml: each blueprint × component combination. */
-function generatedCallers(): Map<string, string> {
-  const callers = new Map<string, string>();
+/** Every non-empty set of deploy targets, in the manifest's order. */
+const DEPLOY_SETS = Array.from({ length: (1 << DEPLOY_TARGETS.length) - 1 }, (_, i) => DEPLOY_TARGETS.filter((_, bit) => (i + 1) & (1 << bit)));
+
+/** The jobs a generated ci.yml must have: the e2e on kind, the image push and the Helm deploy need the chart. */
+const expectedJobs = (deploy: readonly string[]) => (deploy.includes('kubernetes') ? ['lint', 'e2e', 'image', 'deploy'] : ['lint']);
+
+interface Caller {
+  ci: string;
+  deploy: string[];
+  /** Whether the project has a Helm chart (charts/app/Chart.yaml). */
+  chart: boolean;
+}
+
+/** Every generated ci.yml: each blueprint × component combination × deploy set. */
+function allCallers(): Map<string, Caller> {
+  const callers = new Map<string, Caller>();
   for (const blueprint of blueprints().values()) {
     for (const components of componentCombinations(blueprint)) {
-      const { files } = renderSensors({ blueprint: blueprint.name, components: [...components] });
-      const ci = files.find((f) => f.path === '.github/workflows/ci.yml')!.content;
-      if (![...callers.values()].includes(ci)) callers.set(`${blueprint.name}:${components.join(',') || '(none)'}`, ci);
+      for (const deploy of DEPLOY_SETS) {
+        const { files } = renderSensors({ blueprint: blueprint.name, components: [...components], deploy: [...deploy] });
+        const ci = files.find((f) => f.path === '.github/workflows/ci.yml')!.content;
+        const chart = files.some((f) => f.path === 'charts/app/Chart.yaml');
+        callers.set(`${blueprint.name}:${components.join(',') || '(none)'}:deploy ${deploy.join(',')}`, { ci, deploy: [...deploy], chart });
+      }
     }
   }
   return callers;
 }
+
+/** The distinct ones of those, for the slower actionlint runs. */
+function distinctCallers(all: Map<string, Caller>): Map<string, Caller> {
+  const distinct = new Map<string, Caller>();
+  const seen = new Set<string>();
+  for (const [label, caller] of all) {
+    if (seen.has(caller.ci)) continue;
+    seen.add(caller.ci);
+    distinct.set(label, caller);
+  }
+  return distinct;
+}
+
+const CHART_WORKFLOWS = /\/(e2e-kind|deploy|publish-image)\.yml@/;
 
 describe('the platform repository workflows', () => {
   it('exist: reusable lint, e2e-kind, publish-image, deploy; ci and release', () => {
@@ -173,13 +204,31 @@ describe('the platform repository workflows', () => {
 });
 
 describe('generated ci.yml together with the reusable workflows it calls', () => {
-  const callers = generatedCallers();
+  const all = allCallers();
+  const distinct = distinctCallers(all);
+  const withKubernetes = [...distinct.values()].filter((c) => c.deploy.includes('kubernetes')).map((c) => c.ci);
+
+  it('has exactly the jobs its deploy targets need: e2e on kind, image and deploy only with a Helm chart', () => {
+    expect(DEPLOY_SETS.map((d) => d.join(','))).toEqual(['compose', 'native', 'compose,native', 'kubernetes', 'compose,kubernetes', 'native,kubernetes', 'compose,native,kubernetes']);
+    expect(all.size).toBe([...blueprints().values()].reduce((n, b) => n + componentCombinations(b).length * DEPLOY_SETS.length, 0));
+    for (const [label, { ci, deploy, chart }] of all) {
+      const jobs = parse(ci).jobs as Record<string, { uses: string }>;
+      expect(Object.keys(jobs), label).toEqual(expectedJobs(deploy));
+      // A job that installs or ships the chart only where there is one (install-chart.sh fails without it).
+      expect(chart, label).toBe(deploy.includes('kubernetes'));
+      for (const [name, job] of Object.entries(jobs)) {
+        if (CHART_WORKFLOWS.test(job.uses)) expect(chart, `${label}: job ${name} calls ${job.uses} without a chart`).toBe(true);
+      }
+    }
+  });
 
   it('calls lint, e2e-kind, publish-image and deploy of the platform repository at v<platform.version>', () => {
-    expect(callers.size).toBeGreaterThan(0);
-    for (const ci of callers.values()) {
+    expect(withKubernetes.length).toBeGreaterThan(0);
+    for (const { ci } of distinct.values()) {
+      expect(parse(ci).jobs.lint.uses).toMatch(new RegExp(`^${PLATFORM_REPO}/\\.github/workflows/lint\\.yml@v\\d+\\.\\d+\\.\\d+$`));
+    }
+    for (const ci of withKubernetes) {
       const workflow = parse(ci);
-      expect(workflow.jobs.lint.uses).toMatch(new RegExp(`^${PLATFORM_REPO}/\\.github/workflows/lint\\.yml@v\\d+\\.\\d+\\.\\d+$`));
       expect(workflow.jobs.e2e.uses).toMatch(/\/e2e-kind\.yml@v\d+\.\d+\.\d+$/);
       expect(workflow.jobs.deploy.uses).toMatch(/\/deploy\.yml@v\d+\.\d+\.\d+$/);
       // On main the services image is pushed before deploy installs it; only that job may write packages.
@@ -190,7 +239,7 @@ describe('generated ci.yml together with the reusable workflows it calls', () =>
     }
   });
 
-  it.each([...callers.entries()])('%s: actionlint checks the calls (inputs, outputs, secrets) and the security rules pass', (_label, ci) => {
+  it.each([...distinct.entries()].map(([label, { ci }]) => [label, ci]))('%s: actionlint checks the calls (inputs, outputs, secrets) and the security rules pass', (_label, ci) => {
     expect(workflowProblems('.github/workflows/ci.yml', ci)).toEqual([]);
     const dir = callerLayout(ci);
     const result = runActionlint(dir);
@@ -199,7 +248,7 @@ describe('generated ci.yml together with the reusable workflows it calls', () =>
   });
 
   it('a caller that passes an unknown input, a wrong type or reads a missing output is rejected', () => {
-    const ci = [...callers.values()][0]!;
+    const ci = withKubernetes[0]!;
     const cases: Array<[string, RegExp]> = [
       [ci.replace('release-name: ${{ needs.lint.outputs.project-name }}', 'release-nam: x'), /input "release-nam" is not defined/],
       [ci.replace('release-name: ${{ needs.lint.outputs.project-name }}\n      eck', 'release-name: true\n      eck'), /input "release-name" is typed as string by reusable workflow .*bool value cannot be assigned/],
@@ -216,7 +265,7 @@ describe('generated ci.yml together with the reusable workflows it calls', () =>
   });
 
   it('a broken composite action input is rejected through the reusable workflow', () => {
-    const dir = callerLayout([...callers.values()][0]!);
+    const dir = callerLayout(withKubernetes[0]!);
     const lint = join(dir, '.github/workflows/lint.yml');
     writeFileSync(lint, readFileSync(lint, 'utf8').replace('platform-dir: .platform-ci', 'platform-directory: .platform-ci'));
     const result = runActionlint(dir);

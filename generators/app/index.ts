@@ -6,20 +6,20 @@ import { dirname, join } from 'node:path';
 import Generator, { type BaseOptions } from 'yeoman-generator';
 import { createManifest } from '../../manifest/create.ts';
 import type { Manifest } from '../../manifest/schema.ts';
-import { validateManifest } from '../../manifest/load.ts';
 import { renderProject, type PlannedFile } from '../../renderer/render.ts';
 import { renderEnv } from '../../renderer/env.ts';
 import { BLUEPRINTS_DIR } from '../../renderer/catalog.ts';
 import { platformVersion } from '../../renderer/package-root.ts';
 import { UserError } from '../../cli/errors.ts';
-import { answersOf, QUESTIONS, promptQuestions, unanswered, withDefaults, type CreateAnswers } from './questions.ts';
+import { manifestWithAnswersFile, type AnswersFile } from '../../cli/answers-file.ts';
+import { QUESTIONS, promptQuestions, unanswered, withDefaults, type CreateAnswers } from './questions.ts';
 
 export const NAMESPACE = 'iot-platform:app';
 
 export type AppOptions = BaseOptions & {
   answers?: Partial<CreateAnswers>;
-  /** A manifest to replay (--answers FILE); flags in `answers` override its fields. */
-  replay?: Manifest;
+  /** The --answers FILE: a whole manifest to replay or a part of one; flags in `answers` override it. */
+  replay?: AnswersFile;
   yes?: boolean;
   dryRun?: boolean;
   skipGit?: boolean;
@@ -39,31 +39,18 @@ export default class AppGenerator extends Generator<Record<string, unknown>, App
   }
 
   async prompting() {
-    const known = { ...answersOf(this.options.replay), ...this.options.answers };
+    const known = { ...this.options.replay?.answers, ...this.options.answers };
     if (!this.options.yes && unanswered(known).length > 0) {
       Object.assign(known, await this.prompt(promptQuestions(known) as never));
     }
     this.answers = withDefaults(known);
-    const problem = QUESTIONS.find((q) => q.name === 'name')!.validate!(this.answers.name);
+    const problem = QUESTIONS.find((q) => q.name === 'name')!.validate!(this.answers.name, this.answers);
     if (problem) throw new UserError(problem);
   }
 
   configuring() {
-    const replay = this.options.replay;
     const fresh = createManifest(this.answers);
-    this.manifest = replay
-      ? validateManifest(
-          {
-            ...replay,
-            platform: { version: platformVersion() },
-            blueprint: fresh.blueprint,
-            project: { ...replay.project, name: fresh.project.name },
-            components: fresh.components,
-            deploy: { ...replay.deploy, targets: fresh.deploy.targets },
-          },
-          '--answers',
-        )
-      : fresh;
+    this.manifest = this.options.replay ? manifestWithAnswersFile(fresh, this.options.replay) : fresh;
     this.plan = renderProject(this.manifest, { platformDependency: this.options.platformDependency });
   }
 

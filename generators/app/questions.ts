@@ -1,8 +1,8 @@
 // The questions of `create`: one table that the flags, the --help text, the prompts and the
 // "answers missing" error all read from.
 import { basename } from 'node:path';
-import { blueprints, COMPONENT_INFO, getBlueprint } from '../../renderer/catalog.ts';
-import { COMPONENTS, DEPLOY_TARGETS, projectName, type Manifest } from '../../manifest/schema.ts';
+import { blueprints, COMPONENT_INFO, findComponentProblem, getBlueprint } from '../../renderer/catalog.ts';
+import { COMPONENTS, DEPLOY_TARGETS, manifestSchemaV1, projectName } from '../../manifest/schema.ts';
 
 export interface CreateAnswers {
   target: string;
@@ -32,8 +32,8 @@ export interface Question {
   kind: 'input' | 'select' | 'checkbox';
   choices?: (known: Known) => Choice[];
   default: (known: Known) => string | string[];
-  /** Returns an error message for a bad value, or undefined. */
-  validate?: (value: string) => string | undefined;
+  /** Returns an error message for a bad value, or undefined; a prompt shows it and asks again. */
+  validate?: (value: string | string[], known: Known) => string | undefined;
 }
 
 const list = (value: string | string[]) => (Array.isArray(value) ? value : value.split(',').map((v) => v.trim()).filter(Boolean));
@@ -45,7 +45,7 @@ export const QUESTIONS: Question[] = [
     placeholder: '',
     message: 'Project folder',
     kind: 'input',
-    default: () => 'my-iot-platform',
+    default: (known) => known.name ?? 'my-iot-platform',
   },
   {
     name: 'blueprint',
@@ -64,7 +64,7 @@ export const QUESTIONS: Question[] = [
     kind: 'input',
     default: (known) => basename(known.target ?? 'my-iot-platform').toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, ''),
     validate: (value) => {
-      const result = projectName.safeParse(value);
+      const result = projectName.safeParse(String(value));
       return result.success ? undefined : `invalid project name "${value}": ${result.error.issues[0]!.message} (--name)`;
     },
   },
@@ -80,6 +80,12 @@ export const QUESTIONS: Question[] = [
         name: `${c} — ${COMPONENT_INFO[c].title}`,
       })),
     default: (known) => (known.blueprint ? getBlueprint(known.blueprint).defaultComponents : []),
+    validate: (value, known) => {
+      if (!known.blueprint) return undefined;
+      const problem = findComponentProblem(getBlueprint(known.blueprint), list(value));
+      if (problem?.kind === 'needs') return `"${problem.component}" needs "${problem.needs}": select ${problem.needs} too, or unselect ${problem.component}`;
+      return problem ? `unknown component "${problem.component}"` : undefined;
+    },
   },
   {
     name: 'deploy',
@@ -89,8 +95,24 @@ export const QUESTIONS: Question[] = [
     kind: 'checkbox',
     choices: () => DEPLOY_TARGETS.map((t) => ({ value: t, name: t })),
     default: () => [...DEPLOY_TARGETS],
+    validate: (value) => (list(value).length ? undefined : 'select at least one deploy target'),
   },
 ];
+
+/** The settings that are not prompted (flags and --answers only), checked by the manifest schema's rules. */
+export const SETTINGS = {
+  description: { flag: '--description', label: 'description' },
+  owner: { flag: '--owner', label: 'owner' },
+  timeZone: { flag: '--time-zone', label: 'time zone' },
+} as const;
+
+export type Setting = keyof typeof SETTINGS;
+
+/** `invalid time zone "Mars/Base": use an IANA time zone …`, or undefined for a good value. */
+export function settingProblem(setting: Setting, value: string): string | undefined {
+  const result = manifestSchemaV1.shape.project.shape[setting].safeParse(value);
+  return result.success ? undefined : `invalid ${SETTINGS[setting].label} ${JSON.stringify(value)}: ${result.error.issues[0]!.message}`;
+}
 
 /** Fills every unanswered question with its default (for --yes). */
 export function withDefaults(known: Known): CreateAnswers {
@@ -117,20 +139,12 @@ export function promptQuestions(known: Known) {
     message: q.message,
     choices: q.choices ? (answers: Known) => q.choices!({ ...known, ...answers }) : undefined,
     default: (answers: Known) => q.default({ ...known, ...answers }),
-    validate: q.validate ? (value: string) => q.validate!(value) ?? true : undefined,
+    validate: q.validate ? (value: PromptValue, answers: Known = {}) => q.validate!(promptValue(value), { ...known, ...answers }) ?? true : undefined,
   }));
 }
 
-/** The answers a manifest gives (for --answers replays); flags override them. */
-export function answersOf(manifest: Manifest | undefined): Partial<CreateAnswers> {
-  if (!manifest) return {};
-  return {
-    blueprint: manifest.blueprint,
-    name: manifest.project.name,
-    components: manifest.components,
-    deploy: manifest.deploy.targets,
-    description: manifest.project.description,
-    owner: manifest.project.owner,
-    timeZone: manifest.project.timeZone,
-  };
-}
+/** What a prompt hands to validate: the text typed, or the checked items of a checkbox (or their values). */
+type PromptValue = string | ReadonlyArray<string | { value: string }>;
+
+const promptValue = (value: PromptValue): string | string[] =>
+  typeof value === 'string' ? value : value.map((item) => (typeof item === 'string' ? item : item.value));
