@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -189,7 +190,15 @@ public final class SqlRunner {
      */
     static Configuration baseConfiguration(Map<String, String> env, boolean local) throws IOException {
         Configuration conf = new Configuration();
-        if (local) applyProperties(conf, env.get(PROPERTIES));
+        if (local) {
+            applyProperties(conf, env.get(PROPERTIES));
+        } else {
+            // A cluster of the image read FLINK_PROPERTIES at its start; the runner needs the checkpoint folder to
+            // find what a restarted job resumes from.
+            Configuration cluster = new Configuration();
+            applyProperties(cluster, env.get(PROPERTIES));
+            setIfPresent(conf, Checkpoints.DIR, cluster.getString(Checkpoints.DIR, null));
+        }
         setIfPresent(conf, "parallelism.default", env.get("FLINK_PARALLELISM"));
         setIfPresent(conf, "state.backend.type", env.get("FLINK_STATE_BACKEND")); // hashmap | rocksdb
         setIfPresent(conf, "execution.checkpointing.dir", env.get("FLINK_CHECKPOINT_DIR"));
@@ -256,12 +265,34 @@ public final class SqlRunner {
         }
         if (firstInsert > 0 && !validate) {
             try {
+                resumeFromCheckpoint(tEnv.getConfig().getConfiguration(), env);
                 TableResult job = inserts.execute();
                 LOG.info("{}: submitted job {}", file, job.getJobClient().map(c -> c.getJobID().toString()).orElse("?"));
                 jobs.add(job);
             } catch (Exception e) {
                 throw new ScriptException(file + ":statement#" + firstInsert + ": " + describe(e));
             }
+        }
+    }
+
+    /**
+     * DESIGN: state survives restarts. With a checkpoint folder (FLINK_CHECKPOINT_DIR, or execution.checkpointing.dir
+     * in FLINK_PROPERTIES), each job checkpoints under its own name, keeps its checkpoints when it stops, and a
+     * restarted job resumes from the newest one of its name. FLINK_RESTORE=none starts afresh (after a change of
+     * the job's SQL that its state no longer fits). A recovery path set by the cluster (the Kubernetes operator's
+     * last-state upgrades) is left alone.
+     */
+    static void resumeFromCheckpoint(Configuration conf, Map<String, String> env) throws IOException {
+        String dir = conf.getString(Checkpoints.DIR, null);
+        if (dir == null) return;
+        String jobDir = Checkpoints.jobDir(dir, conf.getString("pipeline.name", "job"));
+        conf.setString(Checkpoints.DIR, jobDir);
+        conf.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
+        if ("none".equals(env.get("FLINK_RESTORE")) || conf.containsKey(Checkpoints.RECOVERY_PATH)) return;
+        Optional<String> latest = Checkpoints.latest(jobDir);
+        if (latest.isPresent()) {
+            LOG.info("{}: resuming from checkpoint {} (FLINK_RESTORE=none starts afresh)", conf.getString("pipeline.name", "job"), latest.get());
+            conf.setString(Checkpoints.RECOVERY_PATH, latest.get());
         }
     }
 
