@@ -14,4 +14,5 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   lint: async () => (await import('../lint/command.ts')).lint,
   upgrade: async () => (await import('../upgrade/command.ts')).upgrade,
   sync: async () => (await import('../github/sync.ts')).syncCommand,
+  env: async () => (await import('../env/command.ts')).envCommand,
 };

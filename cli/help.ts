@@ -17,6 +17,7 @@ Inside a generated project
   create-iot-platform stack <up|down|status|logs|kill|start|dbt> [--native]   (stack --help)
   create-iot-platform lint                      manifest valid, platform-owned files not edited by hand
   create-iot-platform upgrade [--to V] [--dry-run]   3-way merge to a new platform version
+  create-iot-platform env                       create a missing .env (new secrets), add what it lacks
 
 Across an organisation
   create-iot-platform sync --org ORG [--repos a,b] [--to VERSION] [--dry-run] [--report FILE] [--resume]

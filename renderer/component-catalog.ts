@@ -165,7 +165,9 @@ export interface EnvEntry {
   when?: ComponentName | ((manifest: Manifest) => boolean);
 }
 
-const password = () => randomBytes(24).toString('base64url');
+/** A random secret for .env (24 bytes, base64url). */
+export const newPassword = () => randomBytes(24).toString('base64url');
+const password = newPassword;
 // Kafka's cluster id is a base64url-encoded UUID (22 characters).
 const kafkaClusterId = () => Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
 
