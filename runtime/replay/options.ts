@@ -55,7 +55,7 @@ export function parseReplayArgs(argv: string[]): ParsedCommand {
   try {
     parsed = parseArgs({ args: argv, options: FLAGS, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.split(/\.( |$)/)[0]}; see iot-replay --help`);
+    throw new UsageError(`${(error as Error).message.split(/\.(\s|$)/)[0]}; see iot-replay --help`);
   }
   const { values, positionals } = parsed;
   if (values.help) return { help: true };
