@@ -22,13 +22,19 @@ export class OrderedPublisher {
   private inflight = new Set<number>();
   private failure: PublishError | undefined;
   private wake: (() => void) | undefined;
+  private connectionError = '';
+  private readonly onError = (error: Error) => {
+    this.connectionError = ` (${error.message})`;
+  };
   private readonly onClose = () => {
-    if (this.inflight.size > 0) this.fail(new PublishError(Math.min(...this.inflight), 'the connection to the broker was lost before it acknowledged this line'));
+    if (this.inflight.size === 0) return;
+    this.fail(new PublishError(Math.min(...this.inflight), `the connection to the broker was lost${this.connectionError} before it acknowledged this line`));
   };
 
   constructor(client: MqttClient, maxInflight: number) {
     this.client = client;
     this.maxInflight = maxInflight;
+    client.on('error', this.onError);
     client.on('close', this.onClose);
   }
 
@@ -36,7 +42,7 @@ export class OrderedPublisher {
   async publish(message: LoggedMessage, payload: string | Buffer): Promise<void> {
     while (this.inflight.size >= this.maxInflight && !this.failure) await this.nextEvent();
     if (this.failure) throw this.failure;
-    if (!this.client.connected) throw new PublishError(message.line, 'the connection to the broker was lost before this line was sent');
+    if (!this.client.connected) throw new PublishError(message.line, `the connection to the broker was lost${this.connectionError} before this line was sent`);
     this.inflight.add(message.line);
     this.client.publish(message.topic, payload, { qos: 1, retain: false }, (error) => {
       if (!this.inflight.delete(message.line)) return;
@@ -49,7 +55,6 @@ export class OrderedPublisher {
   /** Waits until every message handed over was acknowledged; throws the first failure. */
   async drain(): Promise<void> {
     while (this.inflight.size > 0 && !this.failure) await this.nextEvent();
-    this.client.off('close', this.onClose);
     if (this.failure) throw this.failure;
   }
 

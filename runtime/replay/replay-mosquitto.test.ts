@@ -52,14 +52,22 @@ interface Run {
   stderr: string;
 }
 
-function replay(args: string[]): Promise<Run> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('MQTT_')));
+interface RunningReplay {
+  output: { stdout: string; stderr: string };
+  done: Promise<Run>;
+}
+
+function startReplay(args: string[], extraEnv: Record<string, string> = {}): RunningReplay {
+  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('MQTT_'))), ...extraEnv };
   const child = spawn(process.execPath, [BIN, ...args], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  const output = { stdout: '', stderr: '' };
+  child.stdout.on('data', (chunk) => (output.stdout += chunk));
+  child.stderr.on('data', (chunk) => (output.stderr += chunk));
+  return { output, done: new Promise((resolve) => child.on('close', (code) => resolve({ code, ...output }))) };
+}
+
+function replay(args: string[]): Promise<Run> {
+  return startReplay(args).done;
 }
 
 function writeLog(name: string, entries: (Record<string, unknown> | string)[]): string {
@@ -206,5 +214,30 @@ describe('iot-replay against Mosquitto', () => {
     }
     expect(await replay([log, '--fast'])).toEqual({ code: 1, stdout: '', stderr: "iot-replay: error: Unknown option '--fast'; see iot-replay --help\n" });
     expect(await receivedBeforeMarker()).toEqual([]);
+  });
+
+  it('stops with the line it could not send when the broker goes away', async () => {
+    const ownPort = await freePort();
+    const ownDir = join(dir, 'lost');
+    mkdirSync(ownDir);
+    writeFileSync(join(ownDir, 'mosquitto.conf'), `listener ${ownPort} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest none\n`);
+    const ownBroker = spawn('mosquitto', ['-c', join(ownDir, 'mosquitto.conf')], { stdio: 'ignore' });
+    try {
+      await waitFor('second mosquitto', () => tcpOpen(ownPort), { timeoutMs: 10_000, intervalMs: 50 });
+      const log = writeLog('lost.jsonl', [
+        { topic: 'replay/lost', payload: 'one', ts_ms: 0 },
+        { topic: 'replay/lost', payload: 'two', ts_ms: 3000 },
+      ]);
+      const running = startReplay([log], { MQTT_URL: `mqtt://127.0.0.1:${ownPort}` });
+      await waitFor('the first line acknowledged', async () => running.output.stderr.includes('replay: 1/2 acknowledged'), { timeoutMs: 10_000, intervalMs: 20 });
+      ownBroker.kill('SIGTERM');
+      const run = await running.done;
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(
+        new RegExp(`\\niot-replay: error: ${log}:2: the connection to the broker was lost.* before this line was sent; 1 of 2 messages were acknowledged before the replay stopped\\n$`),
+      );
+    } finally {
+      ownBroker.kill('SIGTERM');
+    }
   });
 });
