@@ -173,12 +173,21 @@ describe('iot-replay against Mosquitto', () => {
     ]);
   });
 
-  it('refuses a bad file with its line named, and publishes nothing of it', async () => {
+  it('refuses a bad file with its line named, and publishes nothing of it (nor in a dry run)', async () => {
     const log = writeLog('bad.jsonl', [
       { topic: 'replay/d1/humidity', payload: 'first', ts_ms: 1000 },
       { topic: 'replay/d1/humidity', payload: 'second', ts_ms: 2000 },
       { topic: 'replay/d1/humidity', payload: 'third', ts: 3000 },
     ]);
+    const good = writeLog('good.jsonl', [
+      { topic: 'replay/d1/humidity', payload: 'first', ts_ms: 1000 },
+      { topic: 'replay/d2/humidity', payload: 'second', ts_ms: 61_000 },
+    ]);
+    expect(await replay([good, '--dry-run', '--speed', '2'])).toEqual({
+      code: 0,
+      stdout: `dry run: ${good}: 2 messages to 2 topics, published over 30.0 s (original span 60.0 s, speed 2); nothing was published\n`,
+      stderr: '',
+    });
     const run = await replay([log, '--speed', '0']);
     expect(run).toEqual({
       code: 1,

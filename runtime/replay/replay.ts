@@ -35,7 +35,7 @@ export async function runReplay(argv: string[], io: ReplayIo): Promise<number> {
     const spanMs = messages.at(-1)!.tsMs - messages[0]!.tsMs;
     if (command.dryRun) {
       const offset = command.shiftToNow ? shiftOffsetMs(messages[0]!.tsMs, Date.now()) : undefined;
-      io.stdout(`${planLine(command.file, messages.length, topics, spanMs, command.speed, offset)}\n`);
+      io.stdout(`dry run: ${planLine(command.file, messages.length, topics, spanMs, command.speed, offset)}; nothing was published\n`);
       return 0;
     }
     const broker = brokerSettings(projectEnv(io.cwd, io.env));
