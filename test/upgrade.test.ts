@@ -714,7 +714,7 @@ describe(`upgrade ${OLD_VERSION} (${OLD_COMMIT.slice(0, 7)}) → current`, { tim
       const obtained = obtainVersion(NEXT_VERSION, (line) => lines.push(line)); // built here, so the CLI run below finds it cached
       timings.obtainTarget = Math.round(performance.now() - start);
       expect(obtained.dir).toBe(join(work, 'cache', 'versions', `${NEXT_VERSION}-${next.commit.slice(0, 12)}`));
-      expect(lines[1]).toBe(`Platform ${NEXT_VERSION}: dependencies reused (same package-lock.json) in ${obtained.timings.dependencies} ms`);
+      expect(lines[1]).toBe(`Platform ${NEXT_VERSION}: dependencies reused (same packages in package-lock.json) in ${obtained.timings.dependencies} ms`);
       expect(lines[2]).toBe(`Platform ${NEXT_VERSION}: built in ${obtained.timings.build} ms`);
 
       const cases = CORPUS.filter((c) => !c.collides);

@@ -110,7 +110,7 @@ function fromGit(source: string, version: string, commit: string, log: (line: st
     // --prefer-offline: package-lock.json pins every tarball by its integrity, so the npm cache serves what it holds.
     else must('npm ci', run('npm', ['ci', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: pkg }));
     timings.dependencies = elapsed(start);
-    log(`Platform ${version}: dependencies ${reuse ? 'reused (same package-lock.json)' : 'installed'} in ${timings.dependencies} ms`);
+    log(`Platform ${version}: dependencies ${reuse ? 'reused (same packages in package-lock.json)' : 'installed'} in ${timings.dependencies} ms`);
 
     start = performance.now();
     const build = run('npm', ['run', 'build', '--silent'], { cwd: pkg });
@@ -181,9 +181,16 @@ function publish(
   return { version: meta.version, dir, source: meta.source, cached: false, timings: meta.timings };
 }
 
+/**
+ * The installed tree a package-lock.json describes: every package entry but the root one, whose name, version
+ * and bins change with releases while node_modules stays the same.
+ */
 function lockSha(dir: string): string | undefined {
   const file = join(dir, 'package-lock.json');
-  return existsSync(file) ? createHash('sha256').update(readFileSync(file)).digest('hex') : undefined;
+  if (!existsSync(file)) return undefined;
+  const lock = JSON.parse(readFileSync(file, 'utf8')) as { lockfileVersion?: number; packages?: Record<string, unknown> };
+  const { '': _root, ...installed } = lock.packages ?? {};
+  return createHash('sha256').update(JSON.stringify({ lockfileVersion: lock.lockfileVersion, installed })).digest('hex');
 }
 
 export const scratchDir = () => join(tmpdir(), `iotp-upgrade-${process.pid}-${randomBytes(4).toString('hex')}`);

@@ -1,0 +1,133 @@
+// iot-replay from the command line to the exit code: check the whole log, connect, publish on schedule,
+// report. Every failure is one line on stderr and exit code 1 (an interruption: 130).
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { connectAsync, type MqttClient } from 'mqtt';
+import { brokerSettings, projectEnv } from './broker-settings.ts';
+import { MessageLogError, parseMessageLog, type LoggedMessage } from './message-log.ts';
+import { OrderedPublisher, PublishError } from './ordered-publisher.ts';
+import { parseReplayArgs, UsageError, USAGE, type ReplayOptions } from './options.ts';
+import { planLine, progressLine, summaryLine } from './report.ts';
+import { dueAtMs } from './schedule.ts';
+import { shiftIsoTimestamps, shiftOffsetMs } from './shift-timestamps.ts';
+
+export interface ReplayIo {
+  cwd: string;
+  env: Record<string, string | undefined>;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Resolves when the user asks to stop (Ctrl-C): the replay ends after the messages already sent. */
+  interrupted?: Promise<void>;
+}
+
+class ReplayFailure extends Error {}
+
+export async function runReplay(argv: string[], io: ReplayIo): Promise<number> {
+  try {
+    const command = parseReplayArgs(argv);
+    if (command.help) {
+      io.stdout(USAGE);
+      return 0;
+    }
+    const messages = readLog(command);
+    const topics = new Set(messages.map((m) => m.topic)).size;
+    const spanMs = messages.at(-1)!.tsMs - messages[0]!.tsMs;
+    if (command.dryRun) {
+      const offset = command.shiftToNow ? shiftOffsetMs(messages[0]!.tsMs, Date.now()) : undefined;
+      io.stdout(`dry run: ${planLine(command.file, messages.length, topics, spanMs, command.speed, offset)}; nothing was published\n`);
+      return 0;
+    }
+    const broker = brokerSettings(projectEnv(io.cwd, io.env));
+    const client = await connect(broker.url, broker.username, broker.password);
+    try {
+      const startMs = Date.now();
+      const offset = command.shiftToNow ? shiftOffsetMs(messages[0]!.tsMs, startMs) : undefined;
+      io.stderr(`replay: ${planLine(command.file, messages.length, topics, spanMs, command.speed, offset)}; broker ${broker.url}${broker.username ? ` as ${broker.username}` : ''}\n`);
+      const publisher = new OrderedPublisher(client, command.maxInflight);
+      const progress = setInterval(() => io.stderr(`${progressLine(publisher.acknowledged, messages.length, Date.now() - startMs)}\n`), 1000);
+      let stopRequested = false;
+      let stoppedAt: number | undefined;
+      void io.interrupted?.then(() => {
+        stopRequested = true;
+      });
+      try {
+        for (const [index, message] of messages.entries()) {
+          await waitUntil(dueAtMs(message.tsMs, messages[0]!.tsMs, startMs, command.speed), () => stopRequested);
+          if (stopRequested) {
+            stoppedAt = index;
+            break;
+          }
+          const payload = offset !== undefined && typeof message.payload === 'string' ? shiftIsoTimestamps(message.payload, offset) : message.payload;
+          await publisher.publish(message, payload);
+        }
+        await publisher.drain();
+      } catch (error) {
+        if (!(error instanceof PublishError)) throw error;
+        throw new ReplayFailure(
+          `${command.file}:${error.line}: ${error.message}; ${publisher.acknowledged} of ${messages.length} messages were acknowledged before the replay stopped`,
+        );
+      } finally {
+        clearInterval(progress);
+      }
+      const elapsedMs = Date.now() - startMs;
+      if (stoppedAt !== undefined) {
+        io.stderr(`replay: interrupted; ${publisher.acknowledged} of ${messages.length} messages were published, the next was line ${messages[stoppedAt]!.line}\n`);
+        return 130;
+      }
+      io.stdout(`${summaryLine(command.file, publisher.acknowledged, topics, elapsedMs)}\n`);
+      return 0;
+    } finally {
+      await client.endAsync().catch(() => undefined);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ReplayFailure) {
+      io.stderr(`iot-replay: error: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+function readLog(options: ReplayOptions): LoggedMessage[] {
+  let text: string;
+  try {
+    text = readFileSync(options.file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory, not a file' : (error as Error).message;
+    throw new ReplayFailure(`${options.file}: ${reason}; give the path of a .jsonl message log`);
+  }
+  try {
+    return parseMessageLog(text, { requireTimeOrder: options.speed > 0 });
+  } catch (error) {
+    if (!(error instanceof MessageLogError)) throw error;
+    const where = error.line === undefined ? options.file : `${options.file}:${error.line}`;
+    throw new ReplayFailure(`${where}: ${error.message}; nothing was published`);
+  }
+}
+
+async function connect(url: string, username: string | undefined, password: string | undefined): Promise<MqttClient> {
+  try {
+    return await connectAsync(url, {
+      clientId: `iot-replay-${randomBytes(4).toString('hex')}`,
+      protocolVersion: 5,
+      // A lost connection ends the replay with the line it stopped at, rather than resending behind the schedule.
+      reconnectPeriod: 0,
+      connectTimeout: 10_000,
+      ...(username ? { username } : {}),
+      ...(password ? { password } : {}),
+    });
+  } catch (error) {
+    throw new ReplayFailure(
+      `cannot connect to the MQTT broker at ${url}${username ? ` as ${username}` : ''}: ${(error as Error).message}; start the stack (npm run stack -- up) or set MQTT_URL, MQTT_USERNAME and MQTT_PASSWORD; nothing was published`,
+    );
+  }
+}
+
+/** Waits until `dueMs` (in slices, so a stop request is seen within a second). */
+async function waitUntil(dueMs: number, stopped: () => boolean): Promise<void> {
+  for (let remaining = dueMs - Date.now(); remaining > 0 && !stopped(); remaining = dueMs - Date.now()) {
+    await sleep(Math.min(remaining, 1000));
+  }
+}
