@@ -303,7 +303,9 @@ describe('HttpPoller scheduling', () => {
     const starts = server.requests.map((r) => r.at);
     const gaps = starts.slice(1).map((at, i) => at - starts[i]!);
     expect(gaps.length).toBeGreaterThanOrEqual(4);
-    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(95);
+    // measured where the requests arrive: a request's own delay (connection, a busy machine) can shorten the gap
+    // before it by some milliseconds, never by a whole interval
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(80);
     expect(server.requests.every((r) => r.active === 1)).toBe(true);
   });
 
@@ -337,10 +339,12 @@ describe('HttpPoller scheduling', () => {
     expect(errors).toEqual([`GET ${server.url('/feed')}: HTTP 503`, `GET ${server.url('/feed')}: HTTP 503`]);
     const starts = server.requests.map((r) => r.at);
     const gaps = starts.slice(1, 4).map((at, i) => at - starts[i]!);
-    // After the first error 2 × 40 ms, after the second 4 × 40 ms, after a success 40 ms again.
-    expect(gaps[0]).toBeGreaterThanOrEqual(75);
-    expect(gaps[1]).toBeGreaterThanOrEqual(155);
-    expect(gaps[2]).toBeGreaterThanOrEqual(50);
+    // After the first error 2 × 40 ms, after the second 4 × 40 ms, after a success 40 ms again (measured where the
+    // requests arrive, so each can be some milliseconds short, never by a whole step of the back-off).
+    expect(gaps[0]).toBeGreaterThanOrEqual(65);
+    expect(gaps[1]).toBeGreaterThanOrEqual(140);
+    expect(gaps[1]! - gaps[0]!).toBeGreaterThanOrEqual(50);
+    expect(gaps[2]).toBeGreaterThanOrEqual(30);
     expect(p.stats.errors).toBe(2);
   });
 
