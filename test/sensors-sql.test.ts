@@ -13,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderSensors, renderToDir } from './helpers/render.ts';
 import { startPostgres, type PostgresCluster } from './helpers/postgres.ts';
 import { ensureTool } from './helpers/ensure.ts';
+import { loadManifest } from '../manifest/load.ts';
+import { parameterEnv } from '../manifest/parameters.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DB = 'my_sensors';
@@ -243,6 +245,7 @@ describe('dbt project of the sensors blueprint', () => {
     expect(env.TZ).toBe(TIME_ZONE);
     dbtEnv = {
       ...process.env,
+      ...parameterEnv(loadManifest(join(projectDir, 'iot-platform.yaml'))), // DRY_THRESHOLD=50, as every stack passes it
       POSTGRES_HOST: pg.host,
       POSTGRES_PORT: String(pg.port),
       POSTGRES_DB: DB,
