@@ -6,7 +6,7 @@
 // tests, and its files get static checks here.
 // Tools: scripts/ensure-postgres.sh (apt) and scripts/ensure-dbt.sh (venv); the suite fails when they fail.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,8 @@ import { startPostgres, type PostgresCluster } from './helpers/postgres.ts';
 import { ensureTool } from './helpers/ensure.ts';
 import { loadManifest } from '../manifest/load.ts';
 import { parameterEnv } from '../manifest/parameters.ts';
+import { runDbt as stackDbt } from '../stack/native/dbt.ts';
+import { ADDRESSES_FILE } from '../stack/native/driver.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DB = 'my_sensors';
@@ -331,6 +333,37 @@ describe('dbt project of the sensors blueprint', () => {
         database: DB,
       }).split('\n'),
     ).toEqual(['prod|tenant-1|dev-001|2026-01-06', 'prod|tenant-1|dev-002|2026-01-06']);
+  }, 300_000);
+
+  it('honours parameters.dryThreshold of iot-platform.yaml: `stack dbt` (native) with 45 instead of 50', () => {
+    // The native driver's `stack dbt` takes the database address from .stack/addresses.env (written by `stack up`)
+    // and the parameters from the manifest, as it does on a running stack.
+    const manifestFile = join(projectDir, 'iot-platform.yaml');
+    const original = readFileSync(manifestFile, 'utf8');
+    expect(original).toContain('\n  dryThreshold: 50\n');
+    mkdirSync(join(projectDir, '.stack'), { recursive: true });
+    writeFileSync(join(projectDir, '.stack', ADDRESSES_FILE), `POSTGRES_HOST=${pg.host}\nPOSTGRES_PORT=${pg.port}\nPOSTGRES_DB=${DB}\n`);
+    writeFileSync(manifestFile, original.replace('\n  dryThreshold: 50\n', '\n  dryThreshold: 45\n'));
+    try {
+      stackDbt(projectDir, ['build', '--select', 'daily_dry_days']);
+    } finally {
+      writeFileSync(manifestFile, original);
+    }
+    const dry = pg.psql(
+      `SELECT device_id, local_date, readings, max_humidity, threshold, is_dry, dry_streak_days
+       FROM marts.daily_dry_days ORDER BY device_id, local_date`,
+      { database: DB },
+    );
+    // dev-001's 01-07 (highest reading 49.9) is dry below 50 but not below 45: its streak ends at 01-06
+    expect(dry.split('\n')).toEqual([
+      'dev-001|2026-01-05|2|60|45|f|0',
+      'dev-001|2026-01-06|2|42|45|t|1',
+      'dev-001|2026-01-07|2|49.9|45|f|0',
+      'dev-001|2026-01-09|1|35|45|t|1',
+      'dev-002|2026-01-05|1|50|45|f|0',
+      'dev-002|2026-01-06|1|20|45|t|1',
+      'dev-002|2026-01-07|1|70|45|f|0',
+    ]);
   }, 300_000);
 
   it('fails its tests on bad data (an out-of-range humidity)', () => {
