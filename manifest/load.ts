@@ -82,7 +82,9 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 export function renderManifest(manifest: Manifest): string {
   const doc = new Document(manifest);
   const parameters = doc.get('parameters');
-  if (isMap(parameters) && parameters.items.length > 0) {
+  // A project without parameters (or from before them) gets its blueprint's defaults: no empty section.
+  if (isMap(parameters) && parameters.items.length === 0) doc.delete('parameters');
+  else if (isMap(parameters)) {
     const section = isMap(doc.contents) ? doc.contents.items.find((pair) => isScalar(pair.key) && pair.key.value === 'parameters') : undefined;
     if (section && isScalar(section.key)) {
       section.key.commentBefore = " The blueprint's tunable values: Flink and dbt get each as an environment variable (dryThreshold → DRY_THRESHOLD)";
