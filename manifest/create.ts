@@ -6,6 +6,7 @@ import { getBlueprint, checkComponents } from '../renderer/catalog.ts';
 import { platformVersion } from '../renderer/package-root.ts';
 import { API_VERSION, DEPLOY_TARGETS, type Manifest } from './schema.ts';
 import { validateManifest } from './load.ts';
+import { defaultParameters } from './parameters.ts';
 
 export interface Answers {
   blueprint: string;
@@ -43,6 +44,7 @@ export function createManifest(answers: Answers): Manifest {
         ...(answers.github ? { github: answers.github } : {}),
       },
       components,
+      parameters: defaultParameters(blueprint.dir),
       events: defaults.events,
       topics: defaults.topics ?? [],
       sinks,

@@ -1,11 +1,12 @@
 // Reading and validating `iot-platform.yaml`, with errors that name the file, the field and the fix.
 import { readFileSync } from 'node:fs';
-import { parseDocument, stringify } from 'yaml';
+import { Document, isMap, isScalar, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { UserError } from '../cli/errors.ts';
 import { manifestSchemaV1, API_VERSION, type Manifest } from './schema.ts';
 import { migrateManifest } from './migrations/index.ts';
 import { describeYamlError } from './yaml-errors.ts';
+import { parameterDescription, parameterProblems } from './parameters.ts';
 
 export const MANIFEST_FILE = 'iot-platform.yaml';
 export const SCHEMA_COMMENT = '# yaml-language-server: $schema=./.iot-platform/iot-platform.schema.json';
@@ -50,6 +51,8 @@ export function validateManifest(value: unknown, file: string, notice: (line: st
   }
   const result = manifestSchemaV1.safeParse(value, { reportInput: true });
   if (!result.success) throw new UserError(formatIssues(file, result.error.issues));
+  const problems = parameterProblems(result.data);
+  if (problems.length) throw new UserError(problems.map(([name, message]) => `${file}: parameters.${name}: ${message}`).join('\n'));
   return result.data;
 }
 
@@ -66,8 +69,9 @@ function formatPath(path: readonly PropertyKey[]): string {
 function describeIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':
-      return issue.input === undefined
-        ? `is required; add it (${issue.expected})`
+      if (issue.input === undefined) return `is required; add it (${issue.expected})`;
+      return issue.expected === 'number'
+        ? `expected a number, got ${typeof issue.input} ${JSON.stringify(issue.input)}; write a number without quotes`
         : `expected ${issue.expected}, got ${typeof issue.input}; change the value`;
     case 'invalid_value':
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}; got ${JSON.stringify(issue.input)}`;
@@ -81,5 +85,19 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 export function renderManifest(manifest: Manifest): string {
-  return `${SCHEMA_COMMENT}\n${stringify(manifest, { lineWidth: 120 })}`;
+  const doc = new Document(manifest);
+  const parameters = doc.get('parameters');
+  // A project without parameters (or from before them) gets its blueprint's defaults: no empty section.
+  if (isMap(parameters) && parameters.items.length === 0) doc.delete('parameters');
+  else if (isMap(parameters)) {
+    const section = isMap(doc.contents) ? doc.contents.items.find((pair) => isScalar(pair.key) && pair.key.value === 'parameters') : undefined;
+    if (section && isScalar(section.key)) {
+      section.key.commentBefore = " The blueprint's tunable values: Flink and dbt get each as an environment variable (dryThreshold → DRY_THRESHOLD)";
+    }
+    for (const pair of parameters.items) {
+      const description = isScalar(pair.key) ? parameterDescription(manifest, String(pair.key.value)) : undefined;
+      if (description && isScalar(pair.key)) pair.key.commentBefore = ` ${description}`;
+    }
+  }
+  return `${SCHEMA_COMMENT}\n${doc.toString({ lineWidth: 120 })}`;
 }

@@ -145,6 +145,12 @@ export const manifestSchemaV1 = z
         .optional(),
     }),
     components: z.array(componentName).default([]),
+    parameters: z
+      .record(z.string(), z.number())
+      .default({})
+      .describe(
+        "The blueprint's tunable values (thresholds, window sizes), camelCase names; Flink and dbt get each as an environment variable in UPPER_SNAKE case (dryThreshold → DRY_THRESHOLD)",
+      ),
     events: z.record(identifier, eventSchema),
     topics: z.array(topicSpec).default([]),
     sinks: z

@@ -8,6 +8,7 @@ import type { ComponentName, Manifest } from '../manifest/schema.ts';
 import { COMPONENTS, contextFields } from '../manifest/schema.ts';
 import { renderManifest, MANIFEST_FILE } from '../manifest/load.ts';
 import { manifestJsonSchema } from '../manifest/json-schema.ts';
+import { parameterEnv, parameterTable } from '../manifest/parameters.ts';
 import { baseBlueprint, getBlueprint, projectServices, SCENARIOS_DIR, type Blueprint } from './catalog.ts';
 import { chartServiceEntry, containerCommand, SETTINGS } from './component-catalog.ts';
 import { classify, withHeader, type Ownership } from './ownership.ts';
@@ -105,6 +106,9 @@ function templateContext(manifest: Manifest, blueprint: Blueprint, options: Rend
     events: Object.entries(manifest.events).map(([name, event]) => ({ name, ...event, context: contextFields(event) })),
     topics: manifest.topics,
     sinks: manifest.sinks,
+    /** The blueprint parameters as Flink and dbt get them: { DRY_THRESHOLD: '50', … } (manifest/parameters.ts). */
+    parameterEnv: parameterEnv(manifest),
+    parameters: parameterTable(manifest),
     images: { ...IMAGES, flinkSqlRunner: `${runnerImageRepository()}:${version}` },
     npm: NPM,
     python: PYTHON,

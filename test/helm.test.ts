@@ -4,7 +4,7 @@
 // test/helpers/kube-schemas.ts), and checked by our security rules (test/helpers/kube-checks.ts).
 // Tools are built by scripts/ensure-helm.sh and scripts/ensure-kubeconform.sh; the suite fails when they cannot be.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMAGES, KAFKA_VERSION } from '../renderer/versions.ts';
 import { COMPONENTS, type ComponentName } from '../manifest/schema.ts';
 import { renderToDir } from './helpers/render.ts';
+import { loadManifest } from '../manifest/load.ts';
+import { renderProject } from '../renderer/render.ts';
 import { cleanKubeSchemas, ensureKubeSchemas, KUBERNETES_VERSION, type SchemaLocations } from './helpers/kube-schemas.ts';
 import {
   allKubeProblems,
@@ -273,6 +275,33 @@ describe('generated project chart charts/app', () => {
       const dbt = byKind(docs, 'ConfigMap').find((c) => c.metadata.name === 'my-sensors-dbt-project')!;
       expect(Object.keys(dbt.data)).toContain('dbt_project.yml');
     }
+  });
+
+  it('gives every Flink job and the dbt CronJob the parameters of iot-platform.yaml (a changed dryThreshold too)', () => {
+    const chart = project(ALL);
+    const manifestFile = join(chart, '../../iot-platform.yaml');
+    writeFileSync(manifestFile, readFileSync(manifestFile, 'utf8').replace('\n  dryThreshold: 50\n', '\n  dryThreshold: 42.5\n'));
+    // charts/app/values.yaml is rendered from the manifest: render the project again, as the platform does
+    const values = renderProject(loadManifest(manifestFile)).find((f) => f.path === 'charts/app/values.yaml')!;
+    writeFileSync(join(chart, 'values.yaml'), values.content);
+    const docs = parseManifests(helmOk(['template', 'my-sensors', chart, '-n', 'my-sensors', '-f', join(chart, 'values-dev.yaml'), ...SERVICES_TAG, ...KUBE]));
+    const expected = [
+      { name: 'ALLOWED_LATENESS_SECONDS', value: '3600' },
+      { name: 'DRY_THRESHOLD', value: '42.5' },
+      { name: 'QUIET_CLOSE_SECONDS', value: '60' },
+      { name: 'SUMMARY_SLIDE_SECONDS', value: '10' },
+      { name: 'SUMMARY_WINDOW_SECONDS', value: '600' },
+      { name: 'WATERMARK_DELAY_SECONDS', value: '5' },
+    ];
+    const jobs = byKind(docs, 'FlinkDeployment');
+    expect(jobs.length).toBeGreaterThan(0);
+    for (const job of jobs) {
+      const container = job.spec.podTemplate.spec.containers.find((c: { name: string }) => c.name === 'flink-main-container');
+      for (const env of expected) expect(container.env, `${job.metadata.name} ${env.name}`).toContainEqual(env);
+    }
+    const dbt = byKind(docs, 'CronJob').find((c) => c.metadata.name === 'my-sensors-dbt')!;
+    const dbtEnv = dbt.spec.jobTemplate.spec.template.spec.containers[0].env;
+    for (const env of expected) expect(dbtEnv, `dbt ${env.name}`).toContainEqual(env);
   });
 
   it('depends on the platform chart at the platform version; values-dev/prod equal the platform presets', () => {

@@ -6,13 +6,18 @@
 // tests, and its files get static checks here.
 // Tools: scripts/ensure-postgres.sh (apt) and scripts/ensure-dbt.sh (venv); the suite fails when they fail.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { declaredParameters, envName } from '../manifest/parameters.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderSensors, renderToDir } from './helpers/render.ts';
 import { startPostgres, type PostgresCluster } from './helpers/postgres.ts';
 import { ensureTool } from './helpers/ensure.ts';
+import { loadManifest } from '../manifest/load.ts';
+import { parameterEnv } from '../manifest/parameters.ts';
+import { runDbt as stackDbt } from '../stack/native/dbt.ts';
+import { ADDRESSES_FILE } from '../stack/native/driver.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DB = 'my_sensors';
@@ -243,6 +248,7 @@ describe('dbt project of the sensors blueprint', () => {
     expect(env.TZ).toBe(TIME_ZONE);
     dbtEnv = {
       ...process.env,
+      ...parameterEnv(loadManifest(join(projectDir, 'iot-platform.yaml'))), // DRY_THRESHOLD=50, as every stack passes it
       POSTGRES_HOST: pg.host,
       POSTGRES_PORT: String(pg.port),
       POSTGRES_DB: DB,
@@ -330,6 +336,37 @@ describe('dbt project of the sensors blueprint', () => {
     ).toEqual(['prod|tenant-1|dev-001|2026-01-06', 'prod|tenant-1|dev-002|2026-01-06']);
   }, 300_000);
 
+  it('honours parameters.dryThreshold of iot-platform.yaml: `stack dbt` (native) with 45 instead of 50', () => {
+    // The native driver's `stack dbt` takes the database address from .stack/addresses.env (written by `stack up`)
+    // and the parameters from the manifest, as it does on a running stack.
+    const manifestFile = join(projectDir, 'iot-platform.yaml');
+    const original = readFileSync(manifestFile, 'utf8');
+    expect(original).toContain('\n  dryThreshold: 50\n');
+    mkdirSync(join(projectDir, '.stack'), { recursive: true });
+    writeFileSync(join(projectDir, '.stack', ADDRESSES_FILE), `POSTGRES_HOST=${pg.host}\nPOSTGRES_PORT=${pg.port}\nPOSTGRES_DB=${DB}\n`);
+    writeFileSync(manifestFile, original.replace('\n  dryThreshold: 50\n', '\n  dryThreshold: 45\n'));
+    try {
+      stackDbt(projectDir, ['build', '--select', 'daily_dry_days']);
+    } finally {
+      writeFileSync(manifestFile, original);
+    }
+    const dry = pg.psql(
+      `SELECT device_id, local_date, readings, max_humidity, threshold, is_dry, dry_streak_days
+       FROM marts.daily_dry_days ORDER BY device_id, local_date`,
+      { database: DB },
+    );
+    // dev-001's 01-07 (highest reading 49.9) is dry below 50 but not below 45: its streak ends at 01-06
+    expect(dry.split('\n')).toEqual([
+      'dev-001|2026-01-05|2|60|45|f|0',
+      'dev-001|2026-01-06|2|42|45|t|1',
+      'dev-001|2026-01-07|2|49.9|45|f|0',
+      'dev-001|2026-01-09|1|35|45|t|1',
+      'dev-002|2026-01-05|1|50|45|f|0',
+      'dev-002|2026-01-06|1|20|45|t|1',
+      'dev-002|2026-01-07|1|70|45|f|0',
+    ]);
+  }, 300_000);
+
   it('fails its tests on bad data (an out-of-range humidity)', () => {
     pg.psql(insertReadings([{ device: 'dev-bad', at: '2026-01-05T00:00:00.000Z', humidity: 140, temperature: 0, seq: 1 }]), {
       database: DB,
@@ -348,6 +385,11 @@ describe('Flink SQL files of the sensors blueprint (static checks; they run in t
   const files = readdirSync(sqlDir).filter((f) => f.endsWith('.sql')).sort();
   const tablesDir = join(ROOT, 'blueprints/sensors/files/flink/tables');
   const tables = readdirSync(tablesDir).filter((f) => f.endsWith('.sql')).sort();
+  /** What every stack passes: connections, and the blueprint's parameters (iot-platform.yaml parameters:). */
+  const FLINK_VARIABLES = [
+    'KAFKA_BROKERS', 'POSTGRES_JDBC_URL', 'POSTGRES_FLINK_USER', 'POSTGRES_FLINK_PASSWORD', 'S3_HISTORY_PATH',
+    ...Object.keys(declaredParameters(join(ROOT, 'blueprints/sensors'))).map(envName),
+  ];
 
   it('has one job per file with checkpointing, UTC, its own consumer group and only known settings', () => {
     expect(files).toEqual(['10-measurement.sql', '20-enrichment.sql', '30-summary.sql', '40-history.sql']);
@@ -360,7 +402,7 @@ describe('Flink SQL files of the sensors blueprint (static checks; they run in t
       expect(sql, file).not.toMatch(/'prod'|'tenant-1'/); // env and tenant come from the records
       const vars = [...sql.matchAll(/\$\{([A-Z0-9_]+)\}/g)].map((m) => m[1]);
       for (const v of vars) {
-        expect(['KAFKA_BROKERS', 'POSTGRES_JDBC_URL', 'POSTGRES_FLINK_USER', 'POSTGRES_FLINK_PASSWORD', 'S3_HISTORY_PATH']).toContain(v);
+        expect(FLINK_VARIABLES).toContain(v);
       }
       for (const m of sql.matchAll(/'properties\.group\.id' = '([^']+)'/g)) {
         const owner = groups.get(m[1]!);
@@ -379,7 +421,7 @@ describe('Flink SQL files of the sensors blueprint (static checks; they run in t
       const sql = readFileSync(join(tablesDir, file), 'utf8').replace(/--.*$/gm, '');
       expect(sql, file).not.toMatch(/'properties\.group\.id'/); // per job, in an OPTIONS hint
       for (const m of sql.matchAll(/\$\{([A-Z0-9_]+)\}/g)) {
-        expect(['KAFKA_BROKERS', 'POSTGRES_JDBC_URL', 'POSTGRES_FLINK_USER', 'POSTGRES_FLINK_PASSWORD', 'S3_HISTORY_PATH'], file).toContain(m[1]);
+        expect(FLINK_VARIABLES, file).toContain(m[1]);
       }
       for (const m of sql.matchAll(/'scan\.startup\.mode' = '([^']+)'/g)) {
         expect(m[1], file).toBe('group-offsets');
@@ -387,7 +429,7 @@ describe('Flink SQL files of the sensors blueprint (static checks; they run in t
         sources.push(file);
       }
     }
-    expect(sources).toEqual(['enriched.sql', 'humidity_readings.sql', 'measurements.sql', 'temperature_readings.sql']);
+    expect(sources).toEqual(['enriched.sql', 'humidity_readings.sql', 'location_reports.sql', 'measurements.sql', 'state_reports.sql', 'temperature_readings.sql']);
   });
 
   it('writes exactly the topics and table the manifest declares', () => {

@@ -25,6 +25,8 @@ import {
 import { kafka } from '../stack/native/kafka.ts';
 import { cacheDir, type NativeContext } from '../stack/native/context.ts';
 import { renderToDir } from './helpers/render.ts';
+import { loadManifest } from '../manifest/load.ts';
+import { parameterEnv } from '../manifest/parameters.ts';
 import { composeConfig } from './helpers/compose-checks.ts';
 import { ensureTool } from './helpers/ensure.ts';
 import { KUBERNETES_VERSION } from './helpers/kube-schemas.ts';
@@ -238,7 +240,8 @@ describe('dbt: the suite installs exactly the pinned pair, which tags the dbt im
       const dir = renderToDir({ blueprint: blueprint.name, components: ['dbt'] });
       dirs.push(dir);
       const project = join(dir, 'dbt');
-      const env = { ...process.env, POSTGRES_DB: 'unused', POSTGRES_DBT_PASSWORD: 'unused', DBT_SEND_ANONYMOUS_USAGE_STATS: 'false' };
+      const parameters = parameterEnv(loadManifest(join(dir, 'iot-platform.yaml')));
+      const env = { ...process.env, ...parameters, POSTGRES_DB: 'unused', POSTGRES_DBT_PASSWORD: 'unused', DBT_SEND_ANONYMOUS_USAGE_STATS: 'false' };
       const { status, out } = run(dbt, ['parse', '--project-dir', project, '--profiles-dir', project], env);
       expect(status, out).toBe(0);
       expect(out).toContain(`Running with dbt=${PYTHON['dbt-core']}`);

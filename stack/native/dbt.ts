@@ -6,6 +6,7 @@ import { UserError } from '../../cli/errors.ts';
 import { packageRoot } from '../../renderer/package-root.ts';
 import { loadProject, parseEnvFile } from './context.ts';
 import { ADDRESSES_FILE } from './driver.ts';
+import { parameterEnv } from '../../manifest/parameters.ts';
 
 export function dbtExecutable(): string {
   const result = spawnSync('bash', [join(packageRoot(), 'scripts', 'ensure-dbt.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
@@ -22,7 +23,8 @@ export function runDbt(projectDir: string, args: string[]): void {
   const result = spawnSync(dbtExecutable(), [...args, '--project-dir', dbtDir, '--profiles-dir', dbtDir], {
     cwd: dbtDir,
     stdio: 'inherit',
-    env: { ...process.env, ...project.secrets, ...addresses },
+    // iot-platform.yaml `parameters` (DRY_THRESHOLD, …): the values the Flink jobs got, read by dbt_project.yml's env_var
+    env: { ...process.env, ...project.secrets, ...addresses, ...parameterEnv(project.manifest) },
   });
   if (result.status !== 0) throw new UserError(`dbt ${args.join(' ')} failed (exit ${result.status})`);
 }

@@ -13,6 +13,7 @@ import { WaitAborted, waitFor } from '../wait.ts';
 import { packageRoot } from '../../renderer/package-root.ts';
 import { FLINK_S3_PLUGIN_VERSION } from '../../renderer/versions.ts';
 import { HISTORY_BUCKET, s3Endpoint } from './seaweedfs.ts';
+import { parameterEnv } from '../../manifest/parameters.ts';
 
 let runnerCommand: string[] | undefined;
 
@@ -72,6 +73,8 @@ export function flinkEnv(ctx: NativeContext): Record<string, string> {
     POSTGRES_JDBC_URL: `jdbc:postgresql://127.0.0.1:${ctx.ports.postgres}/${databaseName(ctx.manifest)}`,
     POSTGRES_FLINK_USER: 'flink_writer',
     POSTGRES_FLINK_PASSWORD: secret(ctx, 'POSTGRES_FLINK_PASSWORD'),
+    // iot-platform.yaml `parameters` (DRY_THRESHOLD, …), read at every `stack up`
+    ...parameterEnv(ctx.manifest),
     ...(withHistory(ctx)
       ? {
           S3_HISTORY_PATH: `s3://${HISTORY_BUCKET}`,

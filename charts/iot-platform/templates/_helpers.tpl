@@ -135,6 +135,17 @@ A secret value that is generated once and then kept: the value already stored in
       key: {{ .key | default .name }}
 {{- end -}}
 
+{{/*
+The project's parameters (iot-platform.yaml `parameters`, as project.parameters {DRY_THRESHOLD: "50", …}) as env
+entries: the Flink jobs substitute them as ${VAR}s and dbt reads them with env_var. Chart scope in, list out.
+*/}}
+{{- define "iot-platform.parameterEnv" -}}
+{{- range $name := keys (.Values.project.parameters | default dict) | sortAlpha }}
+- name: {{ $name }}
+  value: {{ index $.Values.project.parameters $name | toString | quote }}
+{{- end }}
+{{- end -}}
+
 {{/* Writable scratch space for read-only root filesystems. */}}
 {{- define "iot-platform.tmpVolume" -}}
 - name: tmp

@@ -234,6 +234,7 @@ spec:
             {{- include "iot-platform.secretEnv" (dict "ctx" $ctx "name" "AWS_ACCESS_KEY_ID" "key" "S3_ACCESS_KEY") | nindent 12 }}
             {{- include "iot-platform.secretEnv" (dict "ctx" $ctx "name" "AWS_SECRET_ACCESS_KEY" "key" "S3_SECRET_KEY") | nindent 12 }}
             {{- end }}
+            {{- include "iot-platform.parameterEnv" $ctx | nindent 12 }}
             - name: TZ
               value: {{ $v.project.timeZone | quote }}
           volumeMounts:

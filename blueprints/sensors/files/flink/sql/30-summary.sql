@@ -102,7 +102,9 @@ FROM window_summaries
 WHERE output = 'window';
 
 INSERT INTO dead_letters
-SELECT late_reason, 'flink', 'sensors-30-summary', late_record, UNIX_TIMESTAMP() * 1000
+SELECT late_reason, 'flink', 'sensors-30-summary', late_record,
+  UNIX_TIMESTAMP(DATE_FORMAT(CURRENT_ROW_TIMESTAMP(), 'yyyy-MM-dd HH:mm:ss')) * 1000
+    + CAST(DATE_FORMAT(CURRENT_ROW_TIMESTAMP(), 'SSS') AS BIGINT)
 FROM window_summaries
 WHERE output = 'late';
 

@@ -1,5 +1,6 @@
 -- Dry days per device: a local calendar day is dry when every humidity reading of that day is below the
--- threshold (var dry_threshold, 50.0 %, the threshold of the streaming drought streak). dry_streak_days counts
+-- threshold (var dry_threshold: parameters.dryThreshold of iot-platform.yaml, default 50 %, the threshold of the
+-- streaming drought streak). dry_streak_days counts
 -- consecutive dry calendar days up to and including local_date; a day without readings breaks the streak,
 -- and a day that is not dry has dry_streak_days = 0.
 with days as (
