@@ -1,6 +1,7 @@
 // The scenario (scenarios/sensors/messages.jsonl) replayed over MQTT leaves exactly the Redis hashes of
-// expected.json: the latest state and the drought streak per device, and the last 10-minute summary window
-// per env/tenant (the pacer's closing ticks move every watermark past it), and no other key of the run.
+// expected.json: the latest state and the drought streak per device, and the last summary window per env/tenant
+// (dev/globex's closed by event time while prod/acme goes on, prod/acme's once it has been quiet for
+// quietCloseSeconds: the log ends abruptly, nothing follows it), and no other key of the run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import type { Redis } from 'ioredis';
