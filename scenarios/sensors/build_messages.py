@@ -13,8 +13,7 @@ from pathlib import Path
 START = datetime(2026, 3, 2, 2, 0, 0, tzinfo=timezone.utc)  # tick 0; ticks every 6 hours
 TICK = timedelta(hours=6)
 TICKS = 17  # 0..16: four readings a day from 2026-03-02 to 2026-03-06 02:00Z
-# After the last tick the pacer alone sends two closing ticks that move the watermarks on (see README).
-CLOSERS = [timedelta(minutes=11), timedelta(minutes=12)]
+# The log ends abruptly: nothing is sent to move event time on after its last messages (see README).
 
 # (env, tenant, deviceId): second offset within a tick, location (None = never reports one), humidity per tick
 # (None = no reading that tick), temperature base.
@@ -29,8 +28,18 @@ DEVICES = {
         48.0, 50.5, 47.25, 45.0, 44.5, 43.75, 42.0, 41.25, 40.0, 39.5, 38.75, 38.0, 37.5, 36.25, 35.0, 34.5, 33.75]),
     ("dev", "globex", "b-002"): dict(offset=1, loc=(55.031, 82.9215), temp=2.0, hum=[
         55.5, 53.0, 51.25, 49.0, 47.5, 46.25, 48.75, 45.0, 44.25, 43.5, 42.0, 49.5, 51.75, 47.0, 45.75, 48.5, 55.0]),
+    # sparse: reports once a day only (ticks 0, 4, 8, 12, 16), so its Kafka partitions may see nothing for a day
+    ("prod", "acme", "a-004"): dict(offset=3, loc=(54.8451, 83.1002), temp=0.5, every=4, hum=[
+        47.0, None, None, None, 45.5, None, None, None, 52.0, None, None, None, 44.0, None, None, None, 43.5]),
 }
-PACER = ("e2e", "pacer", "pacer")  # expanded by the e2e tests into devices that cover every Kafka partition
+# b-002 flushes a burst at the last tick: two more readings 3 and 6 s after its tick reading (one 10-s slice).
+BURST = {("dev", "globex", "b-002"): [(3, 54.5, 0.75), (6, 56.25, 1.0)]}  # (seconds after, humidity, temperature)
+# prod/acme keeps sending after dev/globex has gone quiet: a-001 and a-003 every 5 minutes for half an hour
+# after the last tick (minute, humidity).
+TAIL = {
+    ("prod", "acme", "a-001"): [(5, 41.25), (10, 41.0), (15, 40.75), (20, 40.5), (25, 40.25), (30, 40.0)],
+    ("prod", "acme", "a-003"): [(5, 49.5), (10, 50.75), (15, 49.25), (20, 48.5), (25, 51.5), (30, 49.75)],
+}
 TEMP_PATTERN = [-2.5, 3.75, 8.5, 1.25]  # added to the base by tick of the day, plus 0.25 per day
 
 messages = []
@@ -60,15 +69,16 @@ def online(key, tick):
     return {"a-002": "1", "b-002": "true"}.get(key[2], "True")
 
 
+def temperature(key, tick):
+    return DEVICES[key]["temp"] + TEMP_PATTERN[tick % 4] + 0.25 * (tick // 4)
+
+
 for tick in range(TICKS):
     base = START + tick * TICK
-    pt = base
-    add(tick, pt, PACER, "location", f"pacer,{iso(pt)},0.000000,0.000000")
-    add(tick, pt, PACER, "state", f"pacer,{iso(pt)},-50,10.00,100.0,True")
-    add(tick, pt, PACER, "humidity", f"pacer,{iso(pt)},50.00,{tick + 1}")
-    add(tick, pt, PACER, "temperature", f"pacer,{iso(pt)},20.00,{tick + 1}")
     for key, d in DEVICES.items():
         device = key[2]
+        if tick % d.get("every", 1):
+            continue  # a sparse device sends nothing this tick
         t = base + timedelta(seconds=d["offset"])
         seq = tick + 1
         if d["loc"] is not None:
@@ -86,14 +96,14 @@ for tick in range(TICKS):
         if h is None:
             continue
         add(tick, t, key, "humidity", f"{device},{iso(t)},{h:.2f},{seq}")
-        temp = d["temp"] + TEMP_PATTERN[tick % 4] + 0.25 * (tick // 4)
+        temp = temperature(key, tick)
         if device == "a-003" and tick == 5:
             continue  # humidity without its temperature: no measurement
         tt = t + timedelta(seconds=20) if (device == "a-003" and tick == 13) else t  # joined within the 1-minute bound
         add(tick, tt, key, "temperature", f"{device},{iso(tt)},{temp:.2f},{seq}")
 
 # Malformed messages, each within a tick: they must land in the dead-letter topic and stop nothing.
-A1, A2, A3 = [k for k in DEVICES if k[1] == "acme"]
+A1, A2, A3 = [k for k in DEVICES if k[1] == "acme"][:3]
 B1, B2 = [k for k in DEVICES if k[1] == "globex"]
 at = lambda tick, s=5: START + tick * TICK + timedelta(seconds=s)
 add(3, at(3), A1, "humidity", f"a-001,{iso(at(3))},45.50", "three columns")
@@ -107,14 +117,29 @@ add(12, at(12), A1, "humidity", '{"deviceId":"a-001","humidity":47.0}', "JSON wh
 add(14, at(14), B2, "temperature", f"b-002,{iso(at(14))},-95.00,15", "temperature below -80")
 add(15, at(15), A2, "humidity", f"a-002,{iso(at(15))},,16", "empty humidity")
 
-last = START + (TICKS - 1) * TICK
-for i, delta in enumerate(CLOSERS):
-    t = last + delta
-    tick = TICKS + i
-    add(tick, t, PACER, "location", f"pacer,{iso(t)},0.000000,0.000000", "closing tick")
-    add(tick, t, PACER, "state", f"pacer,{iso(t)},-50,10.00,100.0,True", "closing tick")
-    add(tick, t, PACER, "humidity", f"pacer,{iso(t)},50.00,{tick + 1}", "closing tick")
-    add(tick, t, PACER, "temperature", f"pacer,{iso(t)},20.00,{tick + 1}", "closing tick")
+# The last tick (16) goes on past its 02:00Z readings; all of it is still tick 16.
+last = TICKS - 1
+base = START + last * TICK
+for key, burst in BURST.items():
+    t0 = base + timedelta(seconds=DEVICES[key]["offset"])
+    for i, (after, h, temp) in enumerate(burst):
+        t = t0 + timedelta(seconds=after)
+        seq = last + 2 + i
+        add(last, t, key, "humidity", f"{key[2]},{iso(t)},{h:.2f},{seq}", "burst")
+        add(last, t, key, "temperature", f"{key[2]},{iso(t)},{temp:.2f},{seq}", "burst")
+for key, tail in TAIL.items():
+    for i, (minute, h) in enumerate(tail):
+        t = base + timedelta(minutes=minute, seconds=DEVICES[key]["offset"])
+        seq = last + 2 + i
+        temp = temperature(key, last) + 0.25 * (i + 1)
+        add(last, t, key, "humidity", f"{key[2]},{iso(t)},{h:.2f},{seq}", "tail: prod/acme goes on alone")
+        add(last, t, key, "temperature", f"{key[2]},{iso(t)},{temp:.2f},{seq}", "tail: prod/acme goes on alone")
+# State reports after the last measurement: b-001 comes back online 10 minutes after dev/globex went quiet, and
+# a-002 reports itself offline 5 minutes after the last reading of the log, the log's very last message.
+B1_BACK = base + timedelta(minutes=10)
+add(last, B1_BACK, B1, "state", f"b-001,{iso(B1_BACK)},-82,2.00,85.5,true", "state after the last measurement")
+A2_OFF = base + timedelta(minutes=35, seconds=DEVICES[A2]["offset"])
+add(last, A2_OFF, A2, "state", f"a-002,{iso(A2_OFF)},-75,4.00,89.5,0", "state after the last measurement; the last message")
 
 # Publish order: by tick, then event time (stable: the order added above within equal times).
 messages.sort(key=lambda m: (m["tick"], m["at"]))

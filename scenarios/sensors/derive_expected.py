@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
 """Reference implementation of the sensors pipeline, independent of its code: computes what the platform
-must produce from messages.jsonl, by the rules of the prior demo (see README.md), and writes expected.json.
+must produce from messages.jsonl, by the rules stated in README.md, and writes expected.json.
 
     python3 scenarios/sensors/derive_expected.py [--zones UTC,Asia/Novosibirsk] [--stdout]
+        [--window-seconds 600] [--slide-seconds 10] [--allowed-lateness-seconds 3600]
+
+The window parameters default to those of iot-platform.yaml (parameters: summaryWindowSeconds,
+summarySlideSeconds, allowedLatenessSeconds).
 
 Standard library only. Nothing here reads the Flink SQL, dbt models or TypeScript services.
 """
@@ -19,9 +23,10 @@ from zoneinfo import ZoneInfo
 HERE = Path(__file__).resolve().parent
 THRESHOLD = 50.0  # humidity % at or above which a reading ends a drought / makes a day not dry
 JOIN_BOUND_MS = 60_000  # humidity and temperature of one tick: same seq, at most 1 minute apart
-WATERMARK_DELAY_MS = 5_000  # every Flink source: watermark = latest event time - 5 s
-HOP_SIZE_MS, HOP_SLIDE_MS = 600_000, 10_000  # recent summary: 10-minute window sliding every 10 s
-PACER_TENANT = ("e2e", "pacer")  # the e2e tests' pacer: moves watermarks on; no expectations of its own
+# The manifest's defaults (iot-platform.yaml parameters:), overridable on the command line.
+SUMMARY_WINDOW_SECONDS = 600  # summaryWindowSeconds: a recent summary covers 10 minutes of event time
+SUMMARY_SLIDE_SECONDS = 10  # summarySlideSeconds: a window starts every 10 s, aligned to the epoch
+ALLOWED_LATENESS_SECONDS = 3600  # allowedLatenessSeconds: how late a reading may come and still count
 
 # The event definitions of iot-platform.yaml (blueprints/sensors/manifest.yaml), restated: CSV columns in
 # order, type and bounds. MQTT topic "{env}/{tenant}/sensors/{deviceId}/{kind}".
@@ -111,7 +116,7 @@ def read_messages():
     dead = []
     lines = [json.loads(line) for line in (HERE / "messages.jsonl").read_text().splitlines() if line.strip()]
     lines.sort(key=lambda m: m["order"])
-    for m in lines:
+    for m in lines:  # in publish order: what the platform receives, in that order
         env, tenant, device, kind = TOPIC.match(m["topic"]).groups()
         raw = base64.b64decode(m["payload"]) if m.get("encoding") == "base64" else m["payload"].encode()
         letter = {"mqttTopic": m["topic"], "rawPayload": m["payload"]}
@@ -127,7 +132,7 @@ def read_messages():
         except Invalid as e:
             dead.append({**letter, "reason": str(e)})
             continue
-        records[kind].append({"env": env, "tenant": tenant, **rec})
+        records[kind].append({"env": env, "tenant": tenant, **rec, "order": m["order"]})
     return lines, records, dead
 
 
@@ -136,7 +141,8 @@ def key(r):
 
 
 def measurements(records):
-    """Humidity ⋈ temperature: same env, tenant, device and seq, event times at most 1 minute apart."""
+    """Humidity ⋈ temperature: same env, tenant, device and seq, event times at most 1 minute apart, whatever the
+    order they arrive in. A measurement exists from the arrival of the second of the two ("order")."""
     temps = defaultdict(list)
     for t in records["temperature"]:
         temps[(*key(t), t["seq"])].append(t)
@@ -145,23 +151,32 @@ def measurements(records):
         for t in temps[(*key(h), h["seq"])]:
             if abs(t["eventTime"] - h["eventTime"]) <= JOIN_BOUND_MS:
                 out.append({"env": h["env"], "tenant": h["tenant"], "device_id": h["deviceId"], "t": h["eventTime"],
-                            "seq": h["seq"], "humidity": h["humidity"], "temperature": t["temperature"], "t_temp": t["eventTime"]})
-    return out
+                            "seq": h["seq"], "humidity": h["humidity"], "temperature": t["temperature"], "t_temp": t["eventTime"],
+                            "order": max(h["order"], t["order"])})
+    return sorted(out, key=lambda m: m["order"])
 
 
-def version_at(versions, k, t):
-    """The device's record valid at t: the latest by event time at or before t (event-time temporal join)."""
+def version_at(versions, k, t, before):
+    """The device's report valid at t among those received before arrival number `before`: the latest by event time
+    at or before t; of equal event times, the one received last. A report that arrives after a measurement serves
+    only later measurements."""
     best = None
     for v in versions:
-        if key(v) == k and v["eventTime"] <= t and (best is None or v["eventTime"] >= best["eventTime"]):
+        if key(v) == k and v["order"] < before and v["eventTime"] <= t and (best is None or v["eventTime"] >= best["eventTime"]):
             best = v
     return best
 
 
+def latest_arrived(versions, k):
+    """The device's report received last (its current location or state), or None."""
+    mine = [v for v in versions if key(v) == k]
+    return max(mine, key=lambda v: v["order"]) if mine else None
+
+
 def enrich(ms, records):
     for m in ms:
-        loc = version_at(records["location"], key(m), m["t"])
-        st = version_at(records["state"], key(m), m["t"])
+        loc = version_at(records["location"], key(m), m["t"], m["order"])
+        st = version_at(records["state"], key(m), m["t"], m["order"])
         m.update(lat=loc and loc["lat"], lon=loc and loc["lon"], t_loc=loc and loc["eventTime"],
                  rssi=st and st["rssi"], snr=st and st["snr"], battery=st and st["battery"],
                  online=st["online"] if st else None, t_state=st and st["eventTime"])
@@ -209,27 +224,37 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--zones", default="UTC,Asia/Novosibirsk", help="time zones of the local-day expectations (dbt, API)")
     ap.add_argument("--stdout", action="store_true", help="print instead of writing expected.json")
+    ap.add_argument("--window-seconds", type=int, default=SUMMARY_WINDOW_SECONDS, help="summaryWindowSeconds")
+    ap.add_argument("--slide-seconds", type=int, default=SUMMARY_SLIDE_SECONDS, help="summarySlideSeconds")
+    ap.add_argument("--allowed-lateness-seconds", type=int, default=ALLOWED_LATENESS_SECONDS, help="allowedLatenessSeconds")
     args = ap.parse_args()
     zones = [z.strip() for z in args.zones.split(",") if z.strip()]
 
     lines, records, dead = read_messages()
     ms = enrich(measurements(records), records)
 
-    # Watermarks: the enrichment job emits a measurement once the watermark of all its inputs (measurements,
-    # locations, states) has passed it; the summary job then sees those, and fires a window once its own
-    # watermark has passed the window's end.
-    wm2 = min(max(m["t"] for m in ms), max(r["eventTime"] for r in records["location"]),
-              max(r["eventTime"] for r in records["state"])) - WATERMARK_DELAY_MS
-    enriched = [m for m in ms if m["t"] <= wm2]
-    wm3 = max(m["t"] for m in enriched) - WATERMARK_DELAY_MS
-    mine = [m for m in enriched if (m["env"], m["tenant"]) != PACER_TENANT]
+    size_ms, slide_ms = args.window_seconds * 1000, args.slide_seconds * 1000
+    lateness_ms = args.allowed_lateness_seconds * 1000
+    if size_ms % slide_ms:
+        raise SystemExit("--window-seconds must be a multiple of --slide-seconds")
+
+    # Every measurement reaches history, current state and streaks as it arrives, whatever other devices send or
+    # do not send afterwards: nothing waits for later traffic, so the log's end changes nothing.
+    mine = ms
+    # Windows lose nothing within the allowed lateness: a reading counts unless it arrives after event time (the
+    # newest event time of the readings received before it, any tenant) has passed the end of the newest window
+    # holding it by the allowed lateness or more. This dataset keeps within it; the e2e checks such a reading apart.
+    newest = None
+    for m in ms:
+        end = m["t"] - m["t"] % slide_ms + size_ms
+        if newest is not None and end + lateness_ms <= newest:
+            raise SystemExit(f"{m['device_id']} at {iso(m['t'])} arrives later than the allowed lateness: the expectations assume none does")
+        newest = m["t"] if newest is None else max(newest, m["t"])
     tenants = sorted({(m["env"], m["tenant"]) for m in mine}, key=lambda et: (et[0] != "prod", et))
     by_device = defaultdict(list)
-    for m in sorted(mine, key=lambda m: m["t"]):
+    for m in sorted(mine, key=lambda m: (m["t"], m["order"])):
         by_device[key(m)].append(m)
-    current = {}
-    for m in sorted((m for m in ms if (m["env"], m["tenant"]) != PACER_TENANT), key=lambda m: m["t"]):
-        current[key(m)] = m
+    current = {k: v[-1] for k, v in by_device.items()}  # the newest by event time (of equal ones, the last received)
 
     # Redis: latest state per device, drought streak per device, last fired summary window per env/tenant.
     state, drought, summary = [], [], []
@@ -237,10 +262,10 @@ def main():
     for k in sorted(by_device):
         env, tenant, device = k
         last = by_device[k][-1]
-        # Current state (Redis hash, API devices): the device's newest measurement, enriched or not yet, with
-        # its newest location and state — updated without waiting for the watermark.
+        # Current state (Redis hash, API devices): the device's newest measurement by event time, with the location
+        # and state it reported last (a report after its last measurement shows here, not in that measurement).
         cur = current[k]
-        loc, st = version_at(records["location"], k, float("inf")), version_at(records["state"], k, float("inf"))
+        loc, st = latest_arrived(records["location"], k), latest_arrived(records["state"], k)
         cur_loc = {"lat": loc and loc["lat"], "lon": loc and loc["lon"], "t_loc": loc and loc["eventTime"]}
         cur_st = {"rssi": st and st["rssi"], "snr": st and st["snr"], "battery": st and st["battery"],
                   "online": st["online"] if st else None, "t_state": st and st["eventTime"]}
@@ -268,25 +293,23 @@ def main():
                             # event times lie ahead of the wall clock in the tests, so "heard from recently" holds
                             "online": cur_st["online"] is not False, "lastSeenAt": iso(seen)})
     for env, tenant in tenants:
+        # Recent summary: windows of size_ms starting every slide_ms (epoch-aligned). A window closes when event time
+        # passes its end, or, once the env/tenant has gone quiet, a bounded wall-clock delay after its last reading;
+        # each closed window replaces the env/tenant's previous one, so the newest window holding a reading of the
+        # env/tenant stays: the one that starts at the slide boundary at or before its newest reading.
         rows = [m for m in mine if (m["env"], m["tenant"]) == (env, tenant)]
-        windows = defaultdict(list)
-        for m in rows:
-            start = m["t"] - m["t"] % HOP_SLIDE_MS
-            while start > m["t"] - HOP_SIZE_MS:
-                windows[start].append(m)
-                start -= HOP_SLIDE_MS
-        fired = [s for s in windows if s + HOP_SIZE_MS - 1 <= wm3]
-        start = max(fired)  # upsert by (env, tenant): the last window to fire wins
-        w = windows[start]
+        last_t = max(m["t"] for m in rows)
+        start = last_t - last_t % slide_ms
+        w = [m for m in rows if start <= m["t"] < start + size_ms]
         on = {m["device_id"] for m in w if m["online"] is True}
         off = {m["device_id"] for m in w if m["online"] is not True}
-        f = {"env": env, "tenant": tenant, "window_start": iso(start), "window_end": iso(start + HOP_SIZE_MS),
-             "window_seconds": HOP_SIZE_MS // 1000, "total_devices": len({m["device_id"] for m in w}),
+        f = {"env": env, "tenant": tenant, "window_start": iso(start), "window_end": iso(start + size_ms),
+             "window_seconds": size_ms // 1000, "total_devices": len({m["device_id"] for m in w}),
              "online_devices": len(on), "offline_devices": len(off),
              "avg_temperature": sum(m["temperature"] for m in w) / len(w), "avg_humidity": sum(m["humidity"] for m in w) / len(w),
              "min_measured_at_ms": min(m["t"] for m in w), "max_measured_at_ms": max(m["t"] for m in w)}
         summary.append({"env": env, "tenant": tenant, "fields": f})
-        api_summary.append({"env": env, "tenantId": tenant, "windowSeconds": 600, "windowStart": f["window_start"],
+        api_summary.append({"env": env, "tenantId": tenant, "windowSeconds": size_ms // 1000, "windowStart": f["window_start"],
                             "windowEnd": f["window_end"], "totalDevices": f["total_devices"], "onlineDevices": f["online_devices"],
                             "offlineDevices": f["offline_devices"], "avgTemperature": f["avg_temperature"], "avgHumidity": f["avg_humidity"]})
         mine_d = [d for d in api_drought if (d["env"], d["tenantId"]) == (env, tenant)]
@@ -313,16 +336,17 @@ def main():
                                   "items": [{"deviceId": d["device_id"], "env": env, "tenantId": tenant, "day": d["local_date"],
                                              "isDryDay": d["is_dry"], "dryStreakDays": d["dry_streak_days"]} for d in items]})
 
-    mine_dead = [d for d in dead if tuple(TOPIC.match(d["mqttTopic"]).groups()[:2]) != PACER_TENANT]
+    mine_dead = dead
     expected = {
         "about": "Expected outputs of scenarios/sensors/messages.jsonl, from derive_expected.py (do not edit by hand). "
                  "Times are those of the file; the e2e tests shift them by whole days and rename the tenants per run.",
         "start": iso(min(parse_ms(t) for t in re.findall(r"\d{4}-\d{2}-\d{2}T[0-9:.]+Z", json.dumps(lines)))),
         "threshold": THRESHOLD,
         "tenants": [{"env": e, "tenant": t} for e, t in tenants],
-        "pacer": {"env": PACER_TENANT[0], "tenant": PACER_TENANT[1], "device": "pacer"},
+        "parameters": {"summaryWindowSeconds": size_ms // 1000, "summarySlideSeconds": slide_ms // 1000,
+                       "allowedLatenessSeconds": lateness_ms // 1000},
         "counts": {"messages": len(lines), "deadLetters": len(mine_dead), "measurements": len(mine),
-                   "records": {kind: sum(1 for r in records[kind] if (r["env"], r["tenant"]) != PACER_TENANT) for kind in EVENTS}},
+                   "records": {kind: len(records[kind]) for kind in EVENTS}},
         "eventTimeMsFields": ["measured_at_ms", "min_measured_at_ms", "max_measured_at_ms"],
         "wallClockFields": {
             "state": ["state_ingested_at", "last_seen_ms", "enriched_processing_ts_ms"],

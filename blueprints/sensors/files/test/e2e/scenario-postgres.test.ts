@@ -67,9 +67,8 @@ describe('scenario → PostgreSQL', () => {
     expect(await readingsOf(pool, run)).toEqual(run.expected.postgres.sensor_readings);
   }, 200_000);
 
-  // A replay into running jobs would prove nothing: its event times are behind their watermarks, and the
-  // event-time joins drop it as late before it reaches the sink. Restarted without state (a crash, or a
-  // stateless redeploy), the jobs take the same messages again and the JDBC sink writes every row a second time.
+  // Restarted without state (a crash, or a stateless redeploy), the jobs take the same messages again and the
+  // JDBC sink writes every row a second time: an upsert, never a second row.
   it('rewrites the same rows, in place, when the scenario is replayed through restarted Flink jobs', async () => {
     await waitForAllRows();
     const expected = run.expected.postgres.sensor_readings as Record<string, unknown>[];

@@ -1,11 +1,12 @@
 // The scenario (scenarios/sensors/messages.jsonl) replayed over MQTT leaves exactly the Redis hashes of
-// expected.json: the latest state and the drought streak per device, and the last 10-minute summary window
-// per env/tenant (the pacer's closing ticks move every watermark past it), and no other key of the run.
+// expected.json: the latest state and the drought streak per device, and the last summary window per env/tenant
+// (dev/globex's closed by event time while prod/acme goes on, prod/acme's once it has been quiet for
+// quietCloseSeconds: the log ends abruptly, nothing follows it), and no other key of the run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { mqttClient, pgPool, redisClient, ScenarioRun, waitFor } from './helpers/index.ts';
+import { mqttClient, pgPool, publish, redisClient, runId, ScenarioRun, waitFor } from './helpers/index.ts';
 import { actualHash, differingHashes, expectedHashes, scanKeys } from './helpers/redis-hashes.ts';
 
 let mqtt: MqttClient;
@@ -42,6 +43,31 @@ describe('scenario → Redis', () => {
       expect(await actualHash(redis, h.kind, h.key, run.expected), h.key).toEqual(h.fields);
     }
   }, 200_000);
+
+  // The log ended abruptly; what follows it (another tenant's readings a day later, which move event time on
+  // past every window of the run) changes none of the run's results.
+  it('keeps exactly the same hashes when more data follows the log', async () => {
+    await waitFor(async () => (await differingHashes(redis, run.expected)).length === 0, {
+      timeoutMs: 180_000,
+      intervalMs: 1000,
+      what: 'the expected Redis hashes',
+    });
+    const last = Math.max(...(run.expected.postgres.sensor_readings as { measured_at: string }[]).map((r) => Date.parse(r.measured_at)));
+    const at = new Date(last + 86_400_000).toISOString();
+    const [env, tenant, device] = ['e2e', `after-${runId()}`, 'later-1'];
+    await publish(mqtt, [
+      { topic: `${env}/${tenant}/sensors/${device}/humidity`, payload: `${device},${at},40.00,1` },
+      { topic: `${env}/${tenant}/sensors/${device}/temperature`, payload: `${device},${at},20.00,1` },
+    ]);
+    await waitFor(
+      async () => (await pool.query('select 1 from sensor_readings where tenant = $1', [tenant])).rowCount === 1,
+      { timeoutMs: 30_000, intervalMs: 200, what: 'the later reading in PostgreSQL' },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 5_000)); // time for the summary job to move its clock on
+    for (const h of expectedHashes(run.expected)) {
+      expect(await actualHash(redis, h.kind, h.key, run.expected), h.key).toEqual(h.fields);
+    }
+  }, 240_000);
 
   it('writes no other keys for the run', async () => {
     for (const { env, tenant } of run.expected.tenants as { env: string; tenant: string }[]) {

@@ -1,5 +1,17 @@
 export { waitFor, type WaitOptions } from './wait-for.ts';
 export { env, kafka, manifest, mqttClient, pgPool, redisClient, runId, TopicRecorder, type KafkaRecord } from './clients.ts';
-export { eventClock, loadScenario, pacerDevices, ScenarioRun, SCENARIO_DIR, type Expected, type ScenarioMessage } from './scenario.ts';
+export {
+  eventClock,
+  loadScenario,
+  parameter,
+  PARAMETER_DEFAULTS,
+  partitionOf,
+  publish,
+  ScenarioRun,
+  SCENARIO_DIR,
+  type Expected,
+  type OutgoingMessage,
+  type ScenarioMessage,
+} from './scenario.ts';
 export { flinkConsumers, restartFlink, uncommittedRecords, type FlinkConsumer } from './flink.ts';
 export { stack } from './stack.ts';

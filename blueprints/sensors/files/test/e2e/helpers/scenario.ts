@@ -1,18 +1,17 @@
 // The sensors scenario (scenarios/sensors/: messages.jsonl and expected.json) replayed through MQTT.
 // Every run is made unique so reruns against one stack never collide:
 //   * tenants get a run suffix ("acme" → "acme-1a2b3c4d"), in topics, payload-free names and expectations;
-//   * event times move forward by whole days, past every event the stack has seen (Flink's watermarks only
-//     go forward, so older events would be late and dropped); whole days keep local days and windows aligned.
-// The pacer device of the file stands for a set of pacer devices whose keys cover every Kafka partition,
-// so every partition's watermark advances with each tick (no waiting for idle partitions).
+//   * event times move forward by whole days, past every event the stack has seen: the summary job's clock (the
+//     newest event time it has seen, any tenant) only goes forward, and a reading more than the allowed lateness
+//     behind it counts in no window; whole days keep local days and windows aligned.
+// The log is published as it is, in order, and ends where it ends: nothing is sent after it to move time on.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Partitioners } from 'kafkajs';
 import type { MqttClient } from 'mqtt';
 import type pg from 'pg';
-import { manifest, runId, TopicRecorder } from './clients.ts';
-import { waitFor } from './wait-for.ts';
+import { manifest, runId } from './clients.ts';
 
 export const SCENARIO_DIR = join('scenarios', 'sensors');
 const DAY_MS = 86_400_000;
@@ -50,24 +49,45 @@ export async function eventClock(pool: pg.Pool): Promise<number> {
   return Math.max(Date.now(), (rows[0]?.ms ?? 0) + DAY_MS);
 }
 
-/** Pacer device ids whose keys env|tenant|id reach every partition of every topic (Kafka's murmur2 partitioner). */
-export function pacerDevices(env: string, tenant: string, base: string): string[] {
-  const counts = new Set(manifest().topics.map((t) => Number((t as { partitions?: number }).partitions ?? 1)));
-  const partition = Partitioners.DefaultPartitioner();
-  const missing = new Set([...counts].flatMap((n) => Array.from({ length: n }, (_, p) => `${n}:${p}`)));
-  const devices: string[] = [];
-  for (let i = 0; missing.size > 0 && i < 1000; i++) {
-    const id = `${base}-${i}`;
-    const hits = [...counts].map((n) => {
-      const meta = Array.from({ length: n }, (_, p) => ({ partitionId: p, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
-      return `${n}:${partition({ topic: 'any', partitionMetadata: meta, message: { key: `${env}|${tenant}|${id}`, value: null } })}`;
-    });
-    if (hits.some((h) => missing.has(h))) {
-      devices.push(id);
-      hits.forEach((h) => missing.delete(h));
-    }
-  }
-  return devices;
+/** The Kafka partition of a device's records on a topic (key env|tenant|deviceId, the producers' murmur2 partitioner). */
+export function partitionOf(topic: string, env: string, tenant: string, device: string): number {
+  const spec = manifest().topics.find((t) => t.name === topic);
+  const n = Number((spec as { partitions?: number } | undefined)?.partitions ?? 1);
+  const meta = Array.from({ length: n }, (_, p) => ({ partitionId: p, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
+  return Partitioners.DefaultPartitioner()({ topic, partitionMetadata: meta, message: { key: `${env}|${tenant}|${device}`, value: null } });
+}
+
+/** A window parameter of iot-platform.yaml (parameters:), or the platform's default when the manifest has none. */
+export function parameter(name: keyof typeof PARAMETER_DEFAULTS): number {
+  const value = (manifest() as { parameters?: Record<string, unknown> }).parameters?.[name];
+  return value === undefined || value === null ? PARAMETER_DEFAULTS[name] : Number(value);
+}
+
+export const PARAMETER_DEFAULTS = {
+  dryThreshold: 50.0,
+  summaryWindowSeconds: 600,
+  summarySlideSeconds: 10,
+  watermarkDelaySeconds: 5,
+  allowedLatenessSeconds: 3600,
+  quietCloseSeconds: 60,
+} as const;
+
+export interface OutgoingMessage {
+  order: number;
+  tick: number;
+  env: string;
+  /** this run's name of the tenant */
+  tenant: string;
+  device: string;
+  /** humidity, temperature, location or state */
+  event: string;
+  topic: string;
+  payload: string | Buffer;
+}
+
+/** Publishes messages over MQTT with QoS 1, in the given order (each acknowledged before the next). */
+export async function publish(mqtt: MqttClient, messages: { topic: string; payload: string | Buffer }[]): Promise<void> {
+  for (const m of messages) await mqtt.publishAsync(m.topic, m.payload, { qos: 1 });
 }
 
 export class ScenarioRun {
@@ -77,7 +97,6 @@ export class ScenarioRun {
   readonly shiftDays: number;
   readonly shiftMs: number;
   readonly tenants: Record<string, string>;
-  readonly pacer: { env: string; tenant: string; devices: string[] };
   /** expected.json with this run's tenants and times. */
   readonly expected: Expected;
 
@@ -87,10 +106,8 @@ export class ScenarioRun {
     this.raw = expected;
     this.shiftDays = Math.max(0, Math.ceil((clock - Date.parse(expected.start)) / DAY_MS));
     this.shiftMs = this.shiftDays * DAY_MS;
-    const names: string[] = [...expected.tenants.map((t: { tenant: string }) => t.tenant), expected.pacer.tenant];
+    const names: string[] = expected.tenants.map((t: { tenant: string }) => t.tenant);
     this.tenants = Object.fromEntries(names.map((name) => [name, `${name}-${this.id}`]));
-    const pacerTenant = this.tenants[expected.pacer.tenant]!;
-    this.pacer = { env: expected.pacer.env, tenant: pacerTenant, devices: pacerDevices(expected.pacer.env, pacerTenant, 'pacer') };
     this.expected = this.transform(expected) as Expected;
   }
 
@@ -122,43 +139,21 @@ export class ScenarioRun {
     return value;
   }
 
-  /** The MQTT messages of some ticks, in publish order, for this run (pacer expanded). */
-  outgoing(ticks: (tick: number) => boolean = () => true): { tick: number; topic: string; payload: string | Buffer }[] {
-    const out: { tick: number; topic: string; payload: string | Buffer }[] = [];
-    for (const m of this.messages.filter((x) => ticks(x.tick))) {
-      const [env, tenant, kind, device, event] = m.topic.split('/');
-      const payload = m.encoding === 'base64' ? Buffer.from(m.payload, 'base64') : this.shiftText(m.payload);
-      const isPacer = env === this.raw.pacer.env && tenant === this.raw.pacer.tenant && device === this.raw.pacer.device;
-      for (const id of isPacer ? this.pacer.devices : [device!]) {
-        const body = isPacer && typeof payload === 'string' ? payload.replace(/^[^,]*/, id) : payload;
-        out.push({ tick: m.tick, topic: [env, this.tenant(tenant!), kind, id, event].join('/'), payload: body });
-      }
-    }
-    return out;
+  /** The MQTT messages of some ticks, in publish order, for this run. */
+  outgoing(ticks: (tick: number) => boolean = () => true): OutgoingMessage[] {
+    return this.messages
+      .filter((m) => ticks(m.tick))
+      .map((m) => {
+        const [env, tenant, kind, device, event] = m.topic.split('/');
+        const payload = m.encoding === 'base64' ? Buffer.from(m.payload, 'base64') : this.shiftText(m.payload);
+        return { order: m.order, tick: m.tick, env: env!, tenant: this.tenant(tenant!), device: device!, event: event!,
+          topic: [env, this.tenant(tenant!), kind, device, event].join('/'), payload };
+      });
   }
 
-  /**
-   * Publishes the given ticks over MQTT (QoS 1, in order). The first tick goes alone, and the rest follows once
-   * the measurement job has joined the pacer's readings of it: every partition has then been read again, so
-   * none is still marked idle (an idle partition does not hold the watermark back, and its older records would
-   * be dropped as late).
-   */
+  /** Publishes the given ticks over MQTT (QoS 1), one message after the other in the file's order, and nothing else. */
   async replay(mqtt: MqttClient, ticks: (tick: number) => boolean = () => true): Promise<void> {
-    const messages = this.outgoing(ticks);
-    if (messages.length === 0) return;
-    const first = messages[0]!.tick;
-    const topic = manifest().topics.find((t) => t.name.endsWith('measurement.v1'))?.name ?? 'sensors.measurement.v1';
-    const recorder = await TopicRecorder.start([topic]);
-    try {
-      for (const m of messages.filter((x) => x.tick === first)) await mqtt.publishAsync(m.topic, m.payload, { qos: 1 });
-      await waitFor(
-        () => new Set(recorder.json(topic, (v) => v.tenant === this.pacer.tenant).map((v) => v.device_id)).size >= this.pacer.devices.length,
-        { timeoutMs: 60_000, what: `the pacer's measurements of tick ${first} on ${topic}` },
-      );
-    } finally {
-      await recorder.stop();
-    }
-    for (const m of messages.filter((x) => x.tick !== first)) await mqtt.publishAsync(m.topic, m.payload, { qos: 1 });
+    await publish(mqtt, this.outgoing(ticks));
   }
 
   /** The local-day expectations (dbt marts, dry-day report) for a time zone; derived on the spot if not in the file. */
