@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { blueprints } from '../renderer/catalog.ts';
 import { renderToDir } from './helpers/render.ts';
 import { validateProjectFlinkSql } from './helpers/flink.ts';
+import { parameterEnv } from '../manifest/parameters.ts';
 
 const CONNECTIONS = {
   KAFKA_BROKERS: '127.0.0.1:9092',
@@ -15,14 +16,9 @@ const CONNECTIONS = {
   POSTGRES_FLINK_USER: 'flink_writer',
   POSTGRES_FLINK_PASSWORD: 'validation-only',
   S3_HISTORY_PATH: 's3://history',
-  // the sensors blueprint's parameters (iot-platform.yaml parameters:), as every stack passes them
-  DRY_THRESHOLD: '50.0',
-  SUMMARY_WINDOW_SECONDS: '600',
-  SUMMARY_SLIDE_SECONDS: '10',
-  WATERMARK_DELAY_SECONDS: '5',
-  ALLOWED_LATENESS_SECONDS: '3600',
-  QUIET_CLOSE_SECONDS: '60',
 };
+/** The connections and the blueprint's parameters (iot-platform.yaml parameters:), as every stack passes them. */
+const envOf = (blueprint: string) => ({ ...CONNECTIONS, ...parameterEnv({ blueprint, parameters: {} }) });
 
 const sqlFiles = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.sql')).sort() : []);
 /** Names of the tables and views a script defines (CREATE [TEMPORARY] TABLE|VIEW [IF NOT EXISTS] name). */
@@ -40,7 +36,7 @@ describe.each(projects)('%s Flink SQL with %s', (blueprint, _label, components) 
   const tables = sqlFiles(join(dir, 'flink', 'tables'));
 
   it.runIf(jobs.length > 0)('plans every job on the shared tables', () => {
-    const result = validateProjectFlinkSql(dir, CONNECTIONS);
+    const result = validateProjectFlinkSql(dir, envOf(blueprint));
     expect(result.errors).toEqual([]);
     expect(result.code).toBe(0);
   });
@@ -62,7 +58,7 @@ describe('shared tables of a generated project', () => {
     const table = readFileSync(join(dir, 'flink/tables/measurements.sql'), 'utf8');
     const job = join(dir, 'flink/sql/20-enrichment.sql');
     writeFileSync(job, `${table}\n${readFileSync(job, 'utf8')}`);
-    const result = validateProjectFlinkSql(dir, CONNECTIONS);
+    const result = validateProjectFlinkSql(dir, envOf(blueprint));
     expect(result.code).toBe(1);
     expect(result.errors).toEqual([
       `${job}:statement#1: measurements is already defined in ${join(dir, 'flink/tables/measurements.sql')}; define each table once, in the shared table files or in one job`,
@@ -81,7 +77,7 @@ CREATE TEMPORARY TABLE copy (device_id STRING, t DOUBLE) WITH ('connector' = 'bl
 INSERT INTO copy SELECT device_id, t FROM readings;
 `,
       );
-      const result = validateProjectFlinkSql(dir, CONNECTIONS);
+      const result = validateProjectFlinkSql(dir, envOf(blueprint));
       expect(result.errors).toEqual([]);
       expect(result.code).toBe(0);
     } finally {

@@ -9,12 +9,14 @@
 -- Prior demo (pvz v2, mqtt_enriched.sql): event-time temporal joins, which emit a measurement only once the
 -- watermark passes it, so the last readings of a stream that goes quiet never came out; env/tenant hard-coded,
 -- processing stamps in seconds, Redis and Postgres fed by Kafka Connect. Here the platform function ENRICH_AS_OF
--- gives each measurement the latest report at or before its event time among those received, without waiting:
--- a report that arrives after a measurement it precedes in event time serves later measurements only.
+-- gives each measurement the latest report at or before its event time among the reports that entered Kafka
+-- before it, without waiting for later traffic: a measurement waits only until every topic has been read past the
+-- moment it entered (or is idle for a second); the wall clock keeps that time going when all are idle. A report
+-- that enters after a measurement it precedes in event time serves later measurements only.
 -- The history copy to S3 is 40-history.sql.
 --
 -- Tables (flink/tables/, created by the SQL runner before this script): measurements, location_reports,
--- state_reports, device_locations and device_states → enriched, device_state_latest and sensor_readings. Each
+-- state_reports, wall_clock, device_locations and device_states → enriched, device_state_latest and sensor_readings. Each
 -- source names this job's consumer group in an OPTIONS hint.
 
 SET 'pipeline.name' = 'sensors-20-enrichment';
@@ -23,13 +25,16 @@ SET 'table.local-time-zone' = 'UTC';
 -- Keyed state (a device's reports, the latest-per-device ranking and the current-state joins) is dropped after
 -- 7 days without updates for that key (a device silent for a week starts afresh).
 SET 'table.exec.state.ttl' = '7 d';
+-- A topic partition without new records for a second no longer holds ENRICH_AS_OF's measurements back.
+SET 'table.exec.source.idle-timeout' = '1 s';
 
 CREATE TEMPORARY VIEW measurements_clean AS
 SELECT * FROM measurements /*+ OPTIONS('properties.group.id' = 'flink-sensors-enrichment') */
 WHERE env IS NOT NULL AND tenant IS NOT NULL AND device_id IS NOT NULL
   AND event_ts > TIMESTAMP '1970-01-01 00:00:00.000';
 
--- A device's measurements and reports in one stream: kind names what a row is, version_ts is its event time.
+-- A device's measurements and reports in one stream: kind names what a row is, version_ts is its event time and
+-- entered_at when it entered Kafka; the wall clock's rows only bring time.
 CREATE TEMPORARY VIEW device_events AS
 SELECT
   dim_key, CAST('measurement' AS STRING) AS kind, event_ts AS version_ts,
@@ -39,7 +44,8 @@ SELECT
   CAST(NULL AS STRING) AS location_event_time, CAST(NULL AS BIGINT) AS location_ingested_at,
   CAST(NULL AS INT) AS rssi, CAST(NULL AS DOUBLE) AS snr, CAST(NULL AS DOUBLE) AS battery, CAST(NULL AS BOOLEAN) AS online,
   CAST(NULL AS STRING) AS state_event_time, CAST(NULL AS BIGINT) AS state_ingested_at,
-  measurement_processing_ts_ms
+  measurement_processing_ts_ms,
+  entered_at
 FROM measurements_clean
 UNION ALL
 SELECT
@@ -48,7 +54,8 @@ SELECT
   CAST(NULL AS STRING), CAST(NULL AS STRING), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
   lat, lon, eventTime, ingestedAt,
   CAST(NULL AS INT), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS BOOLEAN), CAST(NULL AS STRING), CAST(NULL AS BIGINT),
-  CAST(NULL AS BIGINT)
+  CAST(NULL AS BIGINT),
+  entered_at
 FROM location_reports /*+ OPTIONS('properties.group.id' = 'flink-sensors-enrichment') */
 WHERE env IS NOT NULL AND tenant IS NOT NULL AND deviceId IS NOT NULL AND event_ts > TIMESTAMP '1970-01-01 00:00:00.000'
 UNION ALL
@@ -58,9 +65,20 @@ SELECT
   CAST(NULL AS STRING), CAST(NULL AS STRING), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
   CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS STRING), CAST(NULL AS BIGINT),
   rssi, snr, battery, online, eventTime, ingestedAt,
-  CAST(NULL AS BIGINT)
+  CAST(NULL AS BIGINT),
+  entered_at
 FROM state_reports /*+ OPTIONS('properties.group.id' = 'flink-sensors-enrichment') */
-WHERE env IS NOT NULL AND tenant IS NOT NULL AND deviceId IS NOT NULL AND event_ts > TIMESTAMP '1970-01-01 00:00:00.000';
+WHERE env IS NOT NULL AND tenant IS NOT NULL AND deviceId IS NOT NULL AND event_ts > TIMESTAMP '1970-01-01 00:00:00.000'
+UNION ALL
+SELECT
+  CAST('~clock' AS STRING), CAST('clock' AS STRING), CAST(beat_at AS TIMESTAMP(3)),
+  CAST(NULL AS STRING), CAST(NULL AS STRING), CAST(NULL AS STRING), CAST(NULL AS STRING), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
+  CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS STRING), CAST(NULL AS STRING), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
+  CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS STRING), CAST(NULL AS BIGINT),
+  CAST(NULL AS INT), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS BOOLEAN), CAST(NULL AS STRING), CAST(NULL AS BIGINT),
+  CAST(NULL AS BIGINT),
+  beat_at
+FROM wall_clock;
 
 CREATE TEMPORARY VIEW enriched_out AS
 SELECT
@@ -76,6 +94,7 @@ FROM (
   SELECT *, CAST(CURRENT_ROW_TIMESTAMP() AS TIMESTAMP(3)) AS processed_ts
   FROM ENRICH_AS_OF(
     events => TABLE device_events PARTITION BY dim_key,
+    on_time => DESCRIPTOR(entered_at),
     dimensions => 'location: lat, lon, location_event_time, location_ingested_at;
                    state: rssi, snr, battery, online, state_event_time, state_ingested_at')
 );

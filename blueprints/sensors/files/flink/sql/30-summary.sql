@@ -16,7 +16,7 @@
 -- windows of a quiet stream); state TTL on the unbounded streak aggregation; last_seen_ms (gateway ingest wall
 -- clock) so the API can mark silent devices offline by age. Parameters come from iot-platform.yaml (parameters:)
 -- through the environment.
--- Tables (flink/tables/, created by the SQL runner before this script): enriched and summary_clock →
+-- Tables (flink/tables/, created by the SQL runner before this script): enriched and wall_clock →
 -- recent_summary, drought_streak and dead_letters. The source names this job's consumer group in an OPTIONS hint.
 
 SET 'pipeline.name' = 'sensors-30-summary';
@@ -69,7 +69,7 @@ FROM enriched_clean
 UNION ALL
 SELECT CAST('tick' AS STRING), CAST(NULL AS STRING), CAST(NULL AS TIMESTAMP(3)), CAST(NULL AS STRING), CAST(NULL AS BOOLEAN),
   CAST(NULL AS ARRAY<DOUBLE>), CAST(NULL AS ARRAY<BIGINT>), CAST(NULL AS STRING)
-FROM summary_clock;
+FROM wall_clock;
 
 CREATE TEMPORARY VIEW window_summaries AS
 SELECT * FROM WINDOW_SUMMARY(

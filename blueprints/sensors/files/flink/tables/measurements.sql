@@ -17,7 +17,10 @@ CREATE TEMPORARY TABLE measurements (
   temperature_ingested_at      BIGINT,
   measurement_processing_ts_ms BIGINT,
   event_ts AS COALESCE(TRY_CAST(REPLACE(REPLACE(measured_at, 'T', ' '), 'Z', '') AS TIMESTAMP(3)), TIMESTAMP '1970-01-01 00:00:00.000'),
-  dim_key AS CONCAT(env, '|', tenant, '|', device_id)
+  dim_key AS CONCAT(env, '|', tenant, '|', device_id),
+  -- when the record entered Kafka: ENRICH_AS_OF applies every report that entered before a measurement
+  entered_at TIMESTAMP_LTZ(3) METADATA FROM 'timestamp' VIRTUAL,
+  WATERMARK FOR entered_at AS entered_at
 ) WITH (
   'connector' = 'kafka',
   'topic' = 'sensors.measurement.v1',

@@ -10,7 +10,10 @@ CREATE TEMPORARY TABLE state_reports (
   battery    DOUBLE,
   online     BOOLEAN,
   ingestedAt BIGINT,
-  event_ts AS COALESCE(TRY_CAST(REPLACE(REPLACE(eventTime, 'T', ' '), 'Z', '') AS TIMESTAMP(3)), TIMESTAMP '1970-01-01 00:00:00.000')
+  event_ts AS COALESCE(TRY_CAST(REPLACE(REPLACE(eventTime, 'T', ' '), 'Z', '') AS TIMESTAMP(3)), TIMESTAMP '1970-01-01 00:00:00.000'),
+  -- when the record entered Kafka: ENRICH_AS_OF applies every report that entered before a measurement
+  entered_at TIMESTAMP_LTZ(3) METADATA FROM 'timestamp' VIRTUAL,
+  WATERMARK FOR entered_at AS entered_at
 ) WITH (
   'connector' = 'kafka',
   'topic' = 'sensors.state.v1',

@@ -12,20 +12,22 @@ import org.apache.flink.table.types.DataType;
  * against the events table: each dimension's name and the columns its versions fill in a fact.
  */
 final class DimensionSpec {
-    /** The events table's columns and which of them it is partitioned by. */
-    record Input(List<String> columns, List<String> partitionColumns) {
+    /** The events table's columns, which of them it is partitioned by, and its on_time column (or null). */
+    record Input(List<String> columns, List<String> partitionColumns, String timeColumn) {
         static Input of(TableSemantics events) {
             List<String> names = DataType.getFieldNames(events.dataType());
             List<String> partition = new ArrayList<>();
             for (int i : events.partitionByColumns()) partition.add(names.get(i));
-            return new Input(names, partition);
+            return new Input(names, partition, events.timeColumn() >= 0 ? names.get(events.timeColumn()) : null);
         }
     }
 
     final List<String> names = new ArrayList<>();
     final List<List<String>> columns = new ArrayList<>();
-    /** The output columns in input order: every column except the partition columns, kind and version_ts. */
+    /** The output columns in input order: every column except the partition columns, kind, version_ts and on_time. */
     final List<String> outputColumns = new ArrayList<>();
+    /** The on_time column (the time a row entered the platform), or null. */
+    String timeColumn;
 
     int indexOf(String kind) {
         return kind == null ? -1 : names.indexOf(kind);
@@ -39,8 +41,10 @@ final class DimensionSpec {
             }
         }
         DimensionSpec spec = new DimensionSpec();
+        spec.timeColumn = input.timeColumn();
         for (String column : input.columns()) {
-            if (!input.partitionColumns().contains(column) && !column.equals(EnrichAsOf.KIND) && !column.equals(EnrichAsOf.TIME)) {
+            if (!input.partitionColumns().contains(column) && !column.equals(EnrichAsOf.KIND) && !column.equals(EnrichAsOf.TIME)
+                    && !column.equals(input.timeColumn())) {
                 spec.outputColumns.add(column);
             }
         }

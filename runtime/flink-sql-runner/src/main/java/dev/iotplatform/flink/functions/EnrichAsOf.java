@@ -1,6 +1,7 @@
 package dev.iotplatform.flink.functions;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,31 +20,41 @@ import org.apache.flink.table.types.inference.StaticArgument;
 import org.apache.flink.table.types.inference.StaticArgumentTrait;
 import org.apache.flink.table.types.inference.TypeInference;
 import org.apache.flink.table.types.logical.LogicalTypeRoot;
+import org.apache.flink.types.ColumnList;
 import org.apache.flink.types.Row;
 
 /**
- * An event-time "as of" enrichment that never waits for a watermark: each fact row is emitted as soon as it
- * arrives, with the columns of each dimension taken from that dimension's version whose time is the latest at or
- * before the fact's (ties: the version that arrived last); a dimension without such a version leaves its columns
- * null. Flink's event-time temporal join gives the same answer but only once the watermark passes the fact, so
- * the last readings of a quiet stream would never come out.
+ * An event-time "as of" enrichment that never waits for later traffic: each fact row comes out with the columns of
+ * each dimension taken from that dimension's version whose time is the latest at or before the fact's (ties: the
+ * version that arrived last); a dimension without such a version leaves its columns null. Flink's event-time
+ * temporal join gives the same answer, but only once the watermark of event time passes the fact, so the last
+ * readings of a quiet stream would never come out.
  *
  * <pre>{@code
  * SELECT * FROM ENRICH_AS_OF(
  *   events => TABLE device_events PARTITION BY dim_key,
+ *   on_time => DESCRIPTOR(arrival),
  *   dimensions => 'location: lat, lon; state: rssi, online')
  * }</pre>
  *
  * <p>{@code events}: facts and versions of one key in one table (a UNION ALL), with a {@code kind} column
- * (STRING: a dimension's name for its versions, anything else for a fact) and a {@code version_ts} column
- * (TIMESTAMP(3): the row's event time). Output: the PARTITION BY columns, then every other input column except
- * {@code kind} and {@code version_ts}, one row per fact. A version that arrives after a fact it precedes in event
- * time does not change that fact's row (it was emitted already); it serves later facts. Each dimension keeps the
- * versions of the last {@link #RETAINED} of event time before its newest, plus the one just before that window,
- * so facts up to that late still find the version valid at their time.
+ * (STRING: a dimension's name for its versions, {@value #CLOCK} for heartbeat rows that only bring time, anything
+ * else for a fact) and a {@code version_ts} column (TIMESTAMP(3): the row's event time). Output: the PARTITION BY
+ * columns, then every other input column except {@code kind}, {@code version_ts} and the on_time column, one row
+ * per fact (and the framework's rowtime when on_time is given).
+ *
+ * <p>Facts and versions come from different streams (topics), which a consumer reads at different paces. With
+ * {@code on_time} on the time each row entered the platform (its Kafka record time) and a watermark on it, a fact
+ * waits until every input has read past that moment (or is idle), so each version that entered before the fact
+ * is applied whatever the read order; a heartbeat input on the wall clock keeps time going when every stream is
+ * idle. Without on_time a fact comes out as soon as it arrives. A version that enters after a fact it precedes in
+ * event time serves later facts only. Each dimension keeps the versions of the last {@link #RETAINED} of event
+ * time before its newest, plus the one just before that window, so late facts still find the version valid at
+ * their time.
  */
 public class EnrichAsOf extends ProcessTableFunction<Row> {
     static final String KIND = "kind";
+    static final String CLOCK = "clock";
     static final String TIME = "version_ts";
     static final Duration RETAINED = Duration.ofHours(1);
 
@@ -54,6 +65,7 @@ public class EnrichAsOf extends ProcessTableFunction<Row> {
     public TypeInference getTypeInference(DataTypeFactory typeFactory) {
         LinkedHashMap<String, StateTypeStrategy> state = new LinkedHashMap<>();
         state.put("versions", StateTypeStrategy.of(ctx -> Optional.of(versionsType(ctx))));
+        state.put("pending", StateTypeStrategy.of(ctx -> Optional.of(pendingType(ctx))));
         return TypeInference.newBuilder()
                 .staticArguments(
                         StaticArgument.table("events", Row.class, false,
@@ -64,24 +76,65 @@ public class EnrichAsOf extends ProcessTableFunction<Row> {
                 .build();
     }
 
-    public void eval(Context ctx, Row versions, Row event, String dimensions) {
+    public void eval(Context ctx, Row versions, Row pending, Row event, String dimensions) {
         DimensionSpec dims = spec(ctx.tableSemanticsFor("events"), dimensions);
         String kind = event.getFieldAs(KIND);
         LocalDateTime time = event.getFieldAs(TIME);
-        if (time == null) return;
+        if (CLOCK.equals(kind) || time == null) return;
         int dimension = dims.indexOf(kind);
         if (dimension >= 0) {
             versions.setField(dimension, withVersion((Row[]) versions.getField(dimension), event, time));
             return;
         }
+        TimeContext<Instant> clock = ctx.timeContext(Instant.class);
+        Instant entered = clock.time();
+        Instant watermark = clock.currentWatermark();
+        if (entered == null || (watermark != null && !entered.isAfter(watermark))) {
+            collect(enriched(dims, versions, event));
+            return;
+        }
+        Row[] waiting = (Row[]) pending.getField(1);
+        pending.setField(0, dimensions);
+        pending.setField(1, append(waiting, event));
+        clock.registerOnTime(entered);
+    }
+
+    /** The watermark passed the time facts entered: every input has read past them; out they come, in arrival order. */
+    public void onTimer(OnTimerContext ctx, Row versions, Row pending) {
+        Row[] waiting = (Row[]) pending.getField(1);
+        if (waiting == null) return;
+        DimensionSpec dims = spec(ctx.tableSemanticsFor("events"), pending.getFieldAs(0));
+        Instant now = ctx.timeContext(Instant.class).time();
+        String timeColumn = dims.timeColumn;
+        List<Row> still = new ArrayList<>();
+        for (Row fact : waiting) {
+            if (instantOf(fact.getField(timeColumn)).isAfter(now)) still.add(fact);
+            else collect(enriched(dims, versions, fact));
+        }
+        pending.setField(1, still.isEmpty() ? null : still.toArray(new Row[0]));
+    }
+
+    private static Row enriched(DimensionSpec dims, Row versions, Row fact) {
+        LocalDateTime time = fact.getFieldAs(TIME);
         Row out = new Row(dims.outputColumns.size());
-        for (int i = 0; i < dims.outputColumns.size(); i++) out.setField(i, event.getField(dims.outputColumns.get(i)));
+        for (int i = 0; i < dims.outputColumns.size(); i++) out.setField(i, fact.getField(dims.outputColumns.get(i)));
         for (int d = 0; d < dims.names.size(); d++) {
             Row version = validAt((Row[]) versions.getField(d), time);
             if (version == null) continue;
             for (String column : dims.columns.get(d)) out.setField(dims.outputColumns.indexOf(column), version.getField(column));
         }
-        collect(out);
+        return out;
+    }
+
+    private static Row[] append(Row[] rows, Row row) {
+        Row[] out = rows == null ? new Row[1] : Arrays.copyOf(rows, rows.length + 1);
+        out[out.length - 1] = row;
+        return out;
+    }
+
+    /** An on_time value as an instant: TIMESTAMP_LTZ arrives as Instant, TIMESTAMP as LocalDateTime (UTC). */
+    private static Instant instantOf(Object value) {
+        return value instanceof LocalDateTime local ? local.toInstant(java.time.ZoneOffset.UTC) : (Instant) value;
     }
 
     /** The versions sorted by time, the new one after those of equal time, older ones beyond {@link #RETAINED} dropped. */
@@ -124,11 +177,23 @@ public class EnrichAsOf extends ProcessTableFunction<Row> {
     private static DimensionSpec specOf(CallContext ctx) {
         String dimensions = ctx.getArgumentValue(1, String.class).orElseThrow(() -> ctx.newValidationError(
                 "ENRICH_AS_OF: dimensions must be a string literal such as 'location: lat, lon; state: online'"));
+        DimensionSpec.Input input = DimensionSpec.Input.of(ctx.getTableSemantics(0).orElseThrow());
+        if (input.timeColumn() == null) input = new DimensionSpec.Input(input.columns(), input.partitionColumns(), onTimeArgument(ctx));
         try {
-            return DimensionSpec.parse(dimensions, DimensionSpec.Input.of(ctx.getTableSemantics(0).orElseThrow()));
+            return DimensionSpec.parse(dimensions, input);
         } catch (IllegalArgumentException e) {
             throw ctx.newValidationError("ENRICH_AS_OF: %s", e.getMessage());
         }
+    }
+
+    /** The column of on_time => DESCRIPTOR(c), for the planner phases whose table semantics do not carry it yet. */
+    private static String onTimeArgument(CallContext ctx) {
+        for (int i = 2; i < ctx.getArgumentDataTypes().size(); i++) {
+            if (ctx.isArgumentNull(i) || !ctx.isArgumentLiteral(i)) continue;
+            Optional<ColumnList> columns = ctx.getArgumentValue(i, ColumnList.class);
+            if (columns.isPresent() && columns.get().getNames().size() == 1) return columns.get().getNames().get(0);
+        }
+        return null;
     }
 
     private static DataType versionsType(CallContext ctx) {
@@ -138,6 +203,12 @@ public class EnrichAsOf extends ProcessTableFunction<Row> {
         List<DataTypes.Field> fields = new ArrayList<>();
         for (String name : dims.names) fields.add(DataTypes.FIELD(name, DataTypes.ARRAY(versionRow)));
         return DataTypes.ROW(fields.toArray(new DataTypes.Field[0])).bridgedTo(Row.class);
+    }
+
+    private static DataType pendingType(CallContext ctx) {
+        return DataTypes.ROW(
+                DataTypes.FIELD("dimensions", DataTypes.STRING()),
+                DataTypes.FIELD("facts", DataTypes.ARRAY(inputType(ctx).bridgedTo(Row.class)))).bridgedTo(Row.class);
     }
 
     private static DataType outputType(CallContext ctx) {
