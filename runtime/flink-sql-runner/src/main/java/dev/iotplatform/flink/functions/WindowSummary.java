@@ -119,6 +119,9 @@ public class WindowSummary extends ProcessTableFunction<Row> {
         group.lastArrivalMs = now;
         if (group.emittedEnd != null && t < group.emittedEnd && t >= group.emittedEnd - w.size) {
             emit(key, group.emittedEnd, w, slices, group);
+        } else if (clock.firedAtMs != null) {
+            // a late reading can make a closed window newer than the one emitted last: out it comes now
+            closeUpTo(key, group, clock.firedAtMs, w, slices);
         }
         groups.put(key, group);
 
@@ -139,19 +142,23 @@ public class WindowSummary extends ProcessTableFunction<Row> {
         for (Map.Entry<String, Group> e : all) {
             String key = e.getKey();
             Group group = e.getValue();
-            Long newest = newestSliceBefore(group.slices, boundary);
-            if (newest != null) {
-                long end = Math.min(boundary, newest + w.size);
-                if (group.emittedEnd == null || end > group.emittedEnd) {
-                    group.emittedEnd = end;
-                    emit(key, end, w, slices, group);
-                }
-            }
+            closeUpTo(key, group, boundary, w, slices);
             long keepFrom = group.emittedEnd == null ? purgeBefore : Math.min(purgeBefore, group.emittedEnd - w.size);
             int drop = 0;
             while (drop < group.slices.length && group.slices[drop] < keepFrom) slices.remove(sliceKey(key, group.slices[drop++]));
             if (drop > 0) group.slices = java.util.Arrays.copyOfRange(group.slices, drop, group.slices.length);
             groups.put(key, group);
+        }
+    }
+
+    /** Emits the group's newest window with readings that ends at or before {@code boundary}, if newer than its last. */
+    private void closeUpTo(String key, Group group, long boundary, Windows w, MapView<String, Slice> slices) throws Exception {
+        Long newest = newestSliceBefore(group.slices, boundary);
+        if (newest == null) return;
+        long end = Math.min(boundary, newest + w.size);
+        if (group.emittedEnd == null || end > group.emittedEnd) {
+            group.emittedEnd = end;
+            emit(key, end, w, slices, group);
         }
     }
 

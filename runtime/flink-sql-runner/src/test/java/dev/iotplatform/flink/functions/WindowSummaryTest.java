@@ -61,6 +61,20 @@ class WindowSummaryTest {
     }
 
     @Test
+    void aLateReadingThatMakesAClosedWindowNewerThanTheLastEmittedOneEmitsItAtOnce() throws Exception {
+        List<String> rows = run(3600,
+                reading("g1", "10:00:00", "a", true, 10, 1),
+                // g2 moves the clock to 10:29:55; g1's newest closed window with readings: [10:00:00, 10:10:00)
+                reading("g2", "10:30:00", "x", true, 1, 9),
+                // g1 reading at 10:15 (late, within the hour): its window [10:15:00, 10:25:00) is closed, newer
+                reading("g1", "10:15:00", "b", false, 20, 2));
+        assertEquals(List.of(
+                "+I[window, g1, 2026-03-02 10:00:00.000, 2026-03-02 10:10:00.000, 1, 1, 0, 10.0, 1, 1, null]",
+                "+I[window, g1, 2026-03-02 10:15:00.000, 2026-03-02 10:25:00.000, 1, 0, 1, 20.0, 2, 2, null]"),
+                rows);
+    }
+
+    @Test
     void aQuietGroupClosesTheWindowOfItsNewestReadingOnTheNextTick() throws Exception {
         List<String> rows = run(0,
                 reading("g1", "10:00:00", "a", true, 10, 1),
