@@ -221,13 +221,16 @@ def dbt_marts(rows, zone):
 
 
 def main():
+    global THRESHOLD
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--zones", default="UTC,Asia/Novosibirsk", help="time zones of the local-day expectations (dbt, API)")
     ap.add_argument("--stdout", action="store_true", help="print instead of writing expected.json")
     ap.add_argument("--window-seconds", type=int, default=SUMMARY_WINDOW_SECONDS, help="summaryWindowSeconds")
     ap.add_argument("--slide-seconds", type=int, default=SUMMARY_SLIDE_SECONDS, help="summarySlideSeconds")
     ap.add_argument("--allowed-lateness-seconds", type=int, default=ALLOWED_LATENESS_SECONDS, help="allowedLatenessSeconds")
+    ap.add_argument("--threshold", type=float, default=THRESHOLD, help="dryThreshold")
     args = ap.parse_args()
+    THRESHOLD = args.threshold
     zones = [z.strip() for z in args.zones.split(",") if z.strip()]
 
     lines, records, dead = read_messages()

@@ -34,8 +34,33 @@ export function loadScenario(): { messages: ScenarioMessage[]; expected: Expecte
     .filter((line) => line.trim())
     .map((line) => JSON.parse(line) as ScenarioMessage)
     .sort((a, b) => a.order - b.order);
-  const expected = JSON.parse(readFileSync(join(SCENARIO_DIR, 'expected.json'), 'utf8')) as Expected;
+  const file = JSON.parse(readFileSync(join(SCENARIO_DIR, 'expected.json'), 'utf8')) as Expected;
+  // expected.json holds the platform's default parameters; a project that changed them gets its own
+  const expected = derivedFor(file) ? file : deriveExpected(['--zones', Object.keys(file.dbt).join(',')]);
   return { messages, expected };
+}
+
+/** derive_expected.py's arguments for this project's parameters (iot-platform.yaml parameters:). */
+const parameterArgs = () => [
+  '--threshold', String(parameter('dryThreshold')),
+  '--window-seconds', String(parameter('summaryWindowSeconds')),
+  '--slide-seconds', String(parameter('summarySlideSeconds')),
+  '--allowed-lateness-seconds', String(parameter('allowedLatenessSeconds')),
+];
+
+const derivedFor = (expected: Expected) =>
+  expected.threshold === parameter('dryThreshold') &&
+  expected.parameters.summaryWindowSeconds === parameter('summaryWindowSeconds') &&
+  expected.parameters.summarySlideSeconds === parameter('summarySlideSeconds') &&
+  expected.parameters.allowedLatenessSeconds === parameter('allowedLatenessSeconds');
+
+/** Expectations derived on the spot by the scenario's reference implementation (needs python3). */
+function deriveExpected(args: string[]): Expected {
+  try {
+    return JSON.parse(execFileSync('python3', [join(SCENARIO_DIR, 'derive_expected.py'), ...args, ...parameterArgs(), '--stdout'], { encoding: 'utf8' })) as Expected;
+  } catch (error) {
+    throw new Error(`deriving the scenario's expectations for this project (${args.join(' ')} ${parameterArgs().join(' ')}) needs python3: ${(error as Error).message}`);
+  }
 }
 
 /**
@@ -159,13 +184,7 @@ export class ScenarioRun {
   /** The local-day expectations (dbt marts, dry-day report) for a time zone; derived on the spot if not in the file. */
   localDays(zone: string): { dbt: Expected; dryDays: Expected[] } {
     if (this.raw.dbt[zone]) return { dbt: this.expected.dbt[zone], dryDays: this.expected.api.dryDays[zone] };
-    let text: string;
-    try {
-      text = execFileSync('python3', [join(SCENARIO_DIR, 'derive_expected.py'), '--zones', zone, '--stdout'], { encoding: 'utf8' });
-    } catch (error) {
-      throw new Error(`expected.json has no rows for the time zone ${zone} and python3 could not derive them: ${(error as Error).message}`);
-    }
-    const derived = JSON.parse(text) as Expected;
+    const derived = deriveExpected(['--zones', zone]);
     return { dbt: this.transform(derived.dbt[zone]) as Expected, dryDays: this.transform(derived.api.dryDays[zone]) as Expected[] };
   }
 }
