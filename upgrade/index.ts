@@ -62,7 +62,8 @@ export async function upgradeProject(options: UpgradeOptions): Promise<UpgradeRe
   const running = platformVersion();
   const to = options.to ?? running;
   const newer = checkTarget(from, to, running, options.to !== undefined);
-  if (!newer && !options.rerender && !options.reapply) {
+  // Re-rendering at the project's own version takes this code: another version's CLI would write that version's headers.
+  if (!newer && (to !== running || (!options.rerender && !options.reapply))) {
     log(`Already at platform ${to}: nothing to do.`);
     return { from, to, files: [], conflicts: [], changed: false };
   }
