@@ -16,7 +16,7 @@ Usage
 Inside a generated project
   create-iot-platform stack <up|down|status|logs|kill|start|dbt> [--native]   (stack --help)
   create-iot-platform lint                      manifest valid, platform-owned files not edited by hand
-  create-iot-platform upgrade [--to V] [--dry-run]   3-way merge to a new platform version
+  create-iot-platform upgrade [--to V] [--reapply] [--dry-run] [--yes]   re-render and 3-way merge (exit 3: conflicts)
   create-iot-platform env                       create a missing .env (new secrets), add what it lacks
 
 Across an organisation

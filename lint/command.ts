@@ -14,10 +14,22 @@ export const LINT_USAGE = `Usage: create-iot-platform lint
   Run inside a generated project: validates ${MANIFEST_FILE} and reports platform-owned files
   (recorded in ${LOCK_FILE}) that were edited or deleted by hand. Exit 0 when clean, 1 otherwise.`;
 
-export const EDITED =
-  'platform-owned file edited by hand; move the change to iot-platform.yaml or a shared file, or restore it with create-iot-platform upgrade';
-export const DELETED =
-  'platform-owned file deleted; restore it with create-iot-platform upgrade (or git checkout), or turn the component off in iot-platform.yaml';
+/** The command that gives platform-owned files the render back (upgrade/command.ts). */
+export const REAPPLY = 'npx create-iot-platform upgrade --reapply';
+
+/**
+ * Where a change of the platform-owned file at `path` belongs instead (user-owned, kept on every upgrade), as the
+ * generated README's "Change a platform-owned setting" section documents.
+ */
+export function overridePoint(path: string): string {
+  if (path === 'compose.yaml') return 'put your setting in compose.override.yaml (docker compose merges it) or .env';
+  if (path.startsWith('charts/')) return 'put your values in charts/values-<environment>.yaml (deploy) or charts/ci-values.yaml (e2e on kind)';
+  if (path === '.env.example') return 'put your values in .env';
+  return 'move the change to iot-platform.yaml or a shared file';
+}
+
+export const editedMessage = (path: string) => `platform-owned file edited by hand; restore it with ${REAPPLY} and ${overridePoint(path)}`;
+export const DELETED = `platform-owned file deleted; restore it with ${REAPPLY}, or turn the component off in iot-platform.yaml`;
 
 export interface LintResult {
   problems: string[];
@@ -58,7 +70,7 @@ export function lintProject(cwd: string): LintResult {
       const text = readFileSync(file, 'utf8');
       // A checkout with core.autocrlf=true turns LF into CRLF: that is not an edit.
       if (sha256(text) !== entry.sha256 && sha256(text.replaceAll('\r\n', '\n')) !== entry.sha256) {
-        problems.push(`${path}: ${EDITED}`);
+        problems.push(`${path}: ${editedMessage(path)}`);
       }
     }
   }

@@ -58,7 +58,7 @@ describe('shared tables of a generated project', () => {
     const table = readFileSync(join(dir, 'flink/tables/measurements.sql'), 'utf8');
     const job = join(dir, 'flink/sql/20-enrichment.sql');
     writeFileSync(job, `${table}\n${readFileSync(job, 'utf8')}`);
-    const result = validateProjectFlinkSql(dir, envOf(blueprint));
+    const result = validateProjectFlinkSql(dir, envOf('sensors'));
     expect(result.code).toBe(1);
     expect(result.errors).toEqual([
       `${job}:statement#1: measurements is already defined in ${join(dir, 'flink/tables/measurements.sql')}; define each table once, in the shared table files or in one job`,
@@ -77,7 +77,7 @@ CREATE TEMPORARY TABLE copy (device_id STRING, t DOUBLE) WITH ('connector' = 'bl
 INSERT INTO copy SELECT device_id, t FROM readings;
 `,
       );
-      const result = validateProjectFlinkSql(dir, envOf(blueprint));
+      const result = validateProjectFlinkSql(dir, CONNECTIONS);
       expect(result.errors).toEqual([]);
       expect(result.code).toBe(0);
     } finally {

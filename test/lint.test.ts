@@ -7,10 +7,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.ts';
 import { renderToDir } from './helpers/render.ts';
 
-const EDITED =
-  'platform-owned file edited by hand; move the change to iot-platform.yaml or a shared file, or restore it with create-iot-platform upgrade';
-const DELETED =
-  'platform-owned file deleted; restore it with create-iot-platform upgrade (or git checkout), or turn the component off in iot-platform.yaml';
+const REAPPLY = 'restore it with npx create-iot-platform upgrade --reapply';
+const EDITED = `platform-owned file edited by hand; ${REAPPLY} and move the change to iot-platform.yaml or a shared file`;
+const COMPOSE_EDITED = `platform-owned file edited by hand; ${REAPPLY} and put your setting in compose.override.yaml (docker compose merges it) or .env`;
+const DELETED = `platform-owned file deleted; ${REAPPLY}, or turn the component off in iot-platform.yaml`;
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -45,7 +45,7 @@ describe('create-iot-platform lint', () => {
     const dir = project();
     appendFileSync(join(dir, 'compose.yaml'), '# my tweak\n');
     const result = runCli(['lint'], dir);
-    expect(result.stdout).toBe(`compose.yaml: ${EDITED}\n`);
+    expect(result.stdout).toBe(`compose.yaml: ${COMPOSE_EDITED}\n`);
     expect(result.stderr).toBe('create-iot-platform lint: 1 problem\n');
     expect(result.code).toBe(1);
   });
@@ -87,7 +87,7 @@ describe('create-iot-platform lint', () => {
     appendFileSync(join(dir, 'compose.yaml'), '# tweak\n');
     const result = runCli(['lint'], dir);
     expect(result.stdout).toBe(
-      `iot-platform.yaml: project: unknown key "colour"; remove or rename it\ncompose.yaml: ${EDITED}\n`,
+      `iot-platform.yaml: project: unknown key "colour"; remove or rename it\ncompose.yaml: ${COMPOSE_EDITED}\n`,
     );
     expect(result.stderr).toBe('create-iot-platform lint: 2 problems\n');
     expect(result.code).toBe(1);

@@ -41,6 +41,34 @@ const statuses = (spec: Spec, extra?: Partial<PlanInput>) =>
 
 const SQL = Array.from({ length: 12 }, (_, i) => `select ${i} as column_${i};`).join('\n') + '\n';
 
+describe('planUpgrade with reapply (upgrade --reapply)', () => {
+  const spec: Spec = {
+    'compose.yaml': { base: 'a\n', ours: 'a mine\n', theirs: 'a\n', ownership: 'platform' },
+    'config/x.conf': { base: 'x\n', theirs: 'x2\n', ownership: 'platform' },
+    'config/y.conf': { base: 'y\n', ours: 'y\n', theirs: 'y2\n', ownership: 'platform' },
+    'flink/sql/10.sql': { base: 's\n', ours: 's mine\n', theirs: 's\n' },
+  };
+
+  it('gives edited and deleted platform-owned files the render back; shared and unedited files as usual', () => {
+    const plan = planUpgrade(input(spec, { reapply: true }));
+    expect(Object.fromEntries(plan.outcomes.map((o) => [o.path, o.status]))).toEqual({
+      'compose.yaml': 'restored',
+      'config/x.conf': 'restored',
+      'config/y.conf': 'updated',
+      'flink/sql/10.sql': 'unchanged',
+    });
+    expect(plan.writes.map((w) => [w.path, w.content])).toEqual([
+      ['compose.yaml', 'a\n'],
+      ['config/x.conf', 'x2\n'],
+      ['config/y.conf', 'y2\n'],
+    ]);
+  });
+
+  it('without it, the edit is kept and the deleted file stays deleted', () => {
+    expect(statuses(spec)).toEqual({ 'compose.yaml': 'unchanged', 'config/x.conf': 'kept-deleted', 'config/y.conf': 'updated', 'flink/sql/10.sql': 'unchanged' });
+  });
+});
+
 describe('planUpgrade: one file per (user edit × template change)', () => {
   const cases: { name: string; file: Spec[string]; status: FileStatus | undefined; content?: string | null }[] = [
     { name: 'shared, template edit, no user edit', file: { base: 'a\n', ours: 'a\n', theirs: 'b\n' }, status: 'updated', content: 'b\n' },

@@ -66,6 +66,7 @@ const FLINK_TABLES = [
   'sensor_readings',
   'temperature_readings',
 ].map((t) => `flink/tables/${t}.sql`);
+const OVERRIDE = 'services:\n  kafka:\n    environment:\n      KAFKA_HEAP_OPTS: -Xms1g -Xmx2g\n';
 const KEPT_USER_DETAIL = 'user-owned; the platform template changed, yours is kept';
 
 const read = (dir: string, path: string) => (existsSync(join(dir, path)) ? readFileSync(join(dir, path), 'utf8') : undefined);
@@ -178,11 +179,11 @@ const CORPUS: Case[] = [
   {
     path: 'renovate.json',
     ownership: 'platform',
-    template: 'none',
+    template: 'only the npm package is bumped by Renovate (upgrade moves the workflow refs and images)',
     user: 'delete',
     apply: remove('renovate.json'),
     status: 'kept-deleted',
-    detail: 'you had deleted it',
+    detail: 'you had deleted it; the platform changed it',
     check: ({ text }) => expect(text).toBeUndefined(),
   },
   {
@@ -616,7 +617,7 @@ describe(`upgrade ${OLD_VERSION} (${OLD_COMMIT.slice(0, 7)}) → current`, { tim
       commitAll(dir, 'upgrade');
       const again = upgradeCli(dir);
       expect(again.code).toBe(0);
-      expect(again.stdout).toBe(`Already at platform ${NEW_VERSION}: nothing to do.\n`);
+      expect(again.stdout).toBe(`Already at platform ${NEW_VERSION}, and every generated file matches iot-platform.yaml: nothing to do.\n`);
     });
   });
 
@@ -628,8 +629,48 @@ describe(`upgrade ${OLD_VERSION} (${OLD_COMMIT.slice(0, 7)}) → current`, { tim
       expect(result.stdout).toContain('| status | file | detail |');
       expect(result.stdout).toContain('| conflict | `flink/sql/20-enrichment.sql` | 1 conflict marked |');
       expect(result.stdout).toContain('Dry run: nothing written. 3 file(s) would get conflict markers.');
+      // A unified diff per file: changed, new and deleted ones, conflict markers included.
+      expect(result.stdout).toMatch(/^diff --git a\/compose\.yaml b\/compose\.yaml\n/m);
+      expect(result.stdout).toMatch(/^diff --git b\/flink\/tables\/measurements\.sql b\/flink\/tables\/measurements\.sql\nnew file mode/m);
+      expect(result.stdout).toMatch(/^diff --git a\/services\/lib\/env\.ts a\/services\/lib\/env\.ts\ndeleted file mode/m);
+      expect(result.stdout).toMatch(/^\+<<<<<<< your version$/m);
       expect(gitStatus(dir)).toEqual([]);
       expect(git(dir, 'rev-parse', 'HEAD').trim()).toBe(head);
+    });
+
+    it('Renovate: only the bump of create-iot-platform is uncommitted; upgrade --yes finishes it and keeps compose.override.yaml', () => {
+      const dir = copyProject('renovate');
+      const pin = (spec: string) => `"create-iot-platform": "${spec}"`;
+      edit('package.json', pin(SPEC), pin(`~${OLD_VERSION}`))(dir);
+      create('compose.override.yaml', OVERRIDE)(dir);
+      const head = commitAll(dir, 'create-iot-platform ~0.0.9; our Kafka heap in compose.override.yaml');
+      // What Renovate leaves before its postUpgradeTasks (renovate.json) run `upgrade --yes`.
+      edit('package.json', pin(`~${OLD_VERSION}`), pin(`~${NEW_VERSION}`))(dir);
+      create('package-lock.json', '{ "lockfileVersion": 3 }\n')(dir);
+      const renovate = JSON.parse(newRender(dir).get('renovate.json')!) as { packageRules: { postUpgradeTasks?: { commands: string[] } }[] };
+      expect(renovate.packageRules.flatMap((r) => r.postUpgradeTasks?.commands ?? [])).toEqual(['npx --yes create-iot-platform@{{{newVersion}}} upgrade --yes']);
+
+      const result = upgradeCli(dir, '--yes', '--all');
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`Upgraded to platform ${NEW_VERSION}. Nothing is committed`);
+      expect(rowsOf(result.stdout)['package.json']?.status).toBe('updated');
+      expect(rowsOf(result.stdout)['compose.override.yaml']).toEqual({ status: 'kept-user', detail: '' });
+      const today = new Map(renderProject(loadManifest(join(dir, 'iot-platform.yaml')), { platformDependency: `~${NEW_VERSION}` }).map((f) => [f.path, f.content]));
+      expect(read(dir, 'package.json')).toBe(today.get('package.json'));
+      expect(read(dir, 'compose.override.yaml')).toBe(OVERRIDE);
+      expect(read(dir, 'package-lock.json')).toBe('{ "lockfileVersion": 3 }\n');
+      expect(loadManifest(join(dir, 'iot-platform.yaml')).platform.version).toBe(NEW_VERSION);
+      expect(git(dir, 'rev-parse', 'HEAD').trim()).toBe(head);
+      expect(runCli(['lint'], dir)).toMatchObject({ code: 0, stderr: '' });
+
+      // Anything else uncommitted next to the bump is still refused.
+      const other = copyProject('renovate-and-more');
+      edit('package.json', pin(SPEC), pin(`~${OLD_VERSION}`))(other);
+      commitAll(other, 'create-iot-platform ~0.0.9');
+      edit('package.json', pin(`~${OLD_VERSION}`), pin(`~${NEW_VERSION}`))(other);
+      appendFileSync(join(other, 'README.md'), 'uncommitted\n');
+      expect(upgradeCli(other, '--yes')).toMatchObject({ code: 1, stderr: 'error: the working tree has uncommitted changes (2 files, e.g. README.md); commit or stash your changes and retry\n' });
     });
 
     it('refuses a dirty work tree (exit 1) with the fix', () => {

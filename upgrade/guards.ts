@@ -70,22 +70,79 @@ export function readLock(root: string): Lock {
   }
 }
 
-/** The project folder is in a git work tree with nothing uncommitted (so `git diff` shows exactly the upgrade). */
-export function checkCleanGit(root: string): void {
-  const git = (...args: string[]) => spawnSync('git', args, { cwd: root, encoding: 'utf8' });
+/** Renovate's bump of the platform package, left uncommitted for `upgrade` to finish: the spec at HEAD and on disk. */
+export interface DependencyBump {
+  committed: string;
+  uncommitted: string;
+  /** package.json as committed: the project's side of the merge (the bump is the platform's change, not the user's). */
+  committedPackageJson: string;
+}
+
+export const PLATFORM_PACKAGE = 'create-iot-platform';
+
+type Git = (...args: string[]) => ReturnType<typeof spawnSync>;
+
+/**
+ * The project folder is in a git work tree with nothing uncommitted (so `git diff` shows exactly the upgrade), except
+ * - a bump of the create-iot-platform dependency in package.json (with package-lock.json): what Renovate leaves before
+ *   its post-upgrade task runs `upgrade`; returned;
+ * - uncommitted changes of the `allowed` paths (`upgrade --reapply`: the platform-owned files it gives the render back).
+ */
+export function checkCleanGit(root: string, allowed: ReadonlySet<string> = new Set()): DependencyBump | undefined {
+  const git: Git = (...args) => spawnSync('git', args, { cwd: root, encoding: 'utf8' });
   if (git('rev-parse', '--is-inside-work-tree').status !== 0) {
     throw new UserError(
       `${root} is not a git repository; upgrade needs one to show you what it changed: git init && git add -A && git commit -m "before upgrade", then retry`,
     );
   }
   const status = git('status', '--porcelain', '--untracked-files=normal', '--', '.');
-  if (status.status !== 0) throw new UserError(`git status failed in ${root}: ${status.stderr.trim().split('\n')[0]}`);
-  const changes = status.stdout.split('\n').filter(Boolean);
-  if (changes.length) {
-    throw new UserError(
-      `the working tree has uncommitted changes (${changes.length} file${changes.length > 1 ? 's' : ''}, e.g. ${changes[0]!.slice(3)}); commit or stash your changes and retry`,
-    );
+  if (status.status !== 0) throw new UserError(`git status failed in ${root}: ${String(status.stderr).trim().split('\n')[0]}`);
+  const changes = String(status.stdout).split('\n').filter(Boolean);
+  if (!changes.length) return undefined;
+  const paths = changedPaths(git);
+  const left = paths && paths.filter((p) => !allowed.has(p));
+  if (left && !left.length) return undefined;
+  const bump = left && dependencyBump(root, git, left);
+  if (bump) return bump;
+  const first = left?.[0] ?? changes[0]!.slice(3);
+  const count = left?.length ?? changes.length;
+  throw new UserError(
+    `the working tree has uncommitted changes (${count} file${count > 1 ? 's' : ''}, e.g. ${first}); commit or stash your changes and retry`,
+  );
+}
+
+/** Paths (relative to the project) that differ from HEAD, staged or not, and untracked ones; undefined without HEAD. */
+function changedPaths(git: Git): string[] | undefined {
+  const lines = (r: ReturnType<typeof spawnSync>) => (r.status === 0 ? String(r.stdout).split('\n').filter(Boolean) : undefined);
+  const tracked = lines(git('diff', '--name-only', '--relative', 'HEAD', '--', '.'));
+  const untracked = lines(git('ls-files', '--others', '--exclude-standard', '--', '.'));
+  return tracked && untracked ? [...new Set([...tracked, ...untracked])].sort() : undefined;
+}
+
+/** The `paths` changed are exactly a new create-iot-platform spec in package.json (and any package-lock.json). */
+function dependencyBump(root: string, git: Git, paths: string[]): DependencyBump | undefined {
+  if (!paths.includes('package.json') || paths.some((p) => p !== 'package.json' && p !== 'package-lock.json')) return undefined;
+  const committed = git('show', 'HEAD:./package.json');
+  if (committed.status !== 0) return undefined;
+  try {
+    const committedPackageJson = String(committed.stdout);
+    const before = JSON.parse(committedPackageJson) as PackageJson;
+    const after = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as PackageJson;
+    const [from, to] = [platformSpec(before), platformSpec(after)];
+    if (!from || !to || from === to || JSON.stringify(withoutPlatform(before)) !== JSON.stringify(withoutPlatform(after))) return undefined;
+    return { committed: from, uncommitted: to, committedPackageJson };
+  } catch {
+    return undefined; // not JSON: not a bump
   }
+}
+
+type PackageJson = Record<string, unknown> & { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+
+export const platformSpec = (pkg: PackageJson): string | undefined => pkg.devDependencies?.[PLATFORM_PACKAGE] ?? pkg.dependencies?.[PLATFORM_PACKAGE];
+
+function withoutPlatform(pkg: PackageJson): PackageJson {
+  const strip = (deps?: Record<string, string>) => deps && Object.fromEntries(Object.entries(deps).filter(([name]) => name !== PLATFORM_PACKAGE));
+  return { ...pkg, dependencies: strip(pkg.dependencies), devDependencies: strip(pkg.devDependencies) };
 }
 
 /** The target is a version and not older than the project's; returns false when there is nothing to do. */

@@ -5,13 +5,15 @@
 //   → 5 write the files, iot-platform.yaml and the lock (nothing is committed).
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parseDocument } from 'yaml';
+import { parseDocument, stringify } from 'yaml';
 import { UserError } from '../cli/errors.ts';
 import { MANIFEST_FILE, validateManifest } from '../manifest/load.ts';
 import type { Manifest } from '../manifest/schema.ts';
 import { LOCK_FILE } from '../renderer/render.ts';
 import { platformVersion } from '../renderer/package-root.ts';
-import { checkCleanGit, checkTarget, findProjectRoot, readLock } from './guards.ts';
+import type { Lock } from '../renderer/lock.ts';
+import { planDiff } from './diff.ts';
+import { checkCleanGit, checkTarget, findProjectRoot, readLock, type DependencyBump } from './guards.ts';
 import { gitMergeFile, mergeLabels } from './merge.ts';
 import { obtainVersion, scratchDir } from './obtain.ts';
 import { planUpgrade, type FileOutcome, type FileStatus, type Plan } from './plan.ts';
@@ -25,6 +27,8 @@ export interface UpgradeReport {
   files: FileOutcome[];
   conflicts: string[];
   changed: boolean;
+  /** With dryRun: a unified diff per file the upgrade would write or delete (git diff format). */
+  diff?: string;
 }
 
 export interface UpgradeOptions {
@@ -33,31 +37,44 @@ export interface UpgradeOptions {
   to?: string;
   /** Classify only; write nothing. */
   dryRun?: boolean;
-  /** Refuse a dirty git work tree (default true). */
+  /** Refuse a dirty git work tree (default true), except an uncommitted bump of the create-iot-platform dependency. */
   requireCleanGit?: boolean;
+  /**
+   * At the project's own version, re-render anyway (default false: "nothing to do"): edits of iot-platform.yaml since
+   * the last render reach the generated files, 3-way merged like an upgrade. The CLI always does.
+   */
+  rerender?: boolean;
+  /** Platform-owned files the user edited or deleted are replaced by the render instead of merged. */
+  reapply?: boolean;
   log?: (line: string) => void;
 }
 
 export async function upgradeProject(options: UpgradeOptions): Promise<UpgradeReport> {
   const log = options.log ?? (() => {});
   const root = findProjectRoot(options.projectDir);
-  if (options.requireCleanGit !== false) checkCleanGit(root);
+  const lock = readLock(root);
+  const platformOwned = new Set(Object.entries(lock.files).filter(([, f]) => f.ownership === 'platform').map(([path]) => path));
+  const bump = options.requireCleanGit !== false ? checkCleanGit(root, options.reapply ? platformOwned : new Set()) : undefined;
   const manifestFile = join(root, MANIFEST_FILE);
   const manifestText = readFileSync(manifestFile, 'utf8');
   const raw = parseDocument(manifestText).toJS() as { platform?: { version?: unknown } } | null;
   const from = String(raw?.platform?.version ?? '');
   const running = platformVersion();
   const to = options.to ?? running;
-  if (!checkTarget(from, to, running, options.to !== undefined)) {
+  const newer = checkTarget(from, to, running, options.to !== undefined);
+  // Re-rendering at the project's own version takes this code: another version's CLI would write that version's headers.
+  if (!newer && (to !== running || (!options.rerender && !options.reapply))) {
     log(`Already at platform ${to}: nothing to do.`);
     return { from, to, files: [], conflicts: [], changed: false };
   }
-  const lock = readLock(root);
-  const recordedSpec = recordedDependency(root);
-  const targetSpec = bumpDependency(recordedSpec, from, to);
+  // Renovate's uncommitted bump: the old render had the committed spec, the new one gets Renovate's.
+  const recordedSpec = bump?.committed ?? recordedDependency(root);
+  const targetSpec = bump?.uncommitted ?? bumpDependency(recordedSpec, from, to);
   const scratch = scratchDir();
   try {
-    const base = renderWithCli(obtainVersion(from, log), manifestFile, recordedSpec, join(scratch, 'old'));
+    mkdirSync(scratch, { recursive: true });
+    const answers = recordedAnswers(lock, manifestFile, scratch);
+    const base = from === running ? renderInProcess(validateManifest(answers.manifest, answers.recorded ? LOCK_FILE : MANIFEST_FILE), recordedSpec) : renderWithCli(obtainVersion(from, log), answers.file, recordedSpec, join(scratch, 'old'));
     const migrations: string[] = [];
     let theirs: Rendering;
     if (to === running) {
@@ -69,32 +86,54 @@ export async function upgradeProject(options: UpgradeOptions): Promise<UpgradeRe
     for (const line of migrations) log(line);
     const plan = planUpgrade({
       base: without(base.files, SPECIAL),
-      ours: readProject(root, [...base.files.keys(), ...theirs.files.keys()]),
+      ours: readProject(root, [...base.files.keys(), ...theirs.files.keys()], bump),
       theirs: without(theirs.files, SPECIAL),
       theirsOwnership: Object.fromEntries(Object.entries(theirs.lock.files).map(([p, f]) => [p, f.ownership])),
       lock: lock.files,
       executable: theirs.executable,
+      reapply: options.reapply,
       merge: gitMergeFile(mergeLabels(from, to)),
     });
-    const newManifest = upgradedManifest(manifestText, theirs.files.get(MANIFEST_FILE)!, to);
-    plan.writes.push({ path: MANIFEST_FILE, content: newManifest.text, executable: false }, { path: LOCK_FILE, content: theirs.files.get(LOCK_FILE)!, executable: false });
-    plan.outcomes.push(
-      { path: MANIFEST_FILE, status: 'updated', detail: `platform.version ${from} → ${to}${newManifest.migrated ? `; apiVersion migrated to ${newManifest.apiVersion} (rewritten: comments dropped)` : ''}` },
-      { path: LOCK_FILE, status: 'updated', detail: `hashes of platform ${to}` },
-    );
+    if (newer) {
+      const newManifest = upgradedManifest(manifestText, theirs.files.get(MANIFEST_FILE)!, to);
+      plan.writes.push({ path: MANIFEST_FILE, content: newManifest.text, executable: false });
+      plan.outcomes.push({ path: MANIFEST_FILE, status: 'updated', detail: `platform.version ${from} → ${to}${newManifest.migrated ? `; apiVersion migrated to ${newManifest.apiVersion} (rewritten: comments dropped)` : ''}` });
+    }
+    const lockText = theirs.files.get(LOCK_FILE)!;
+    if (newer || readFileSync(join(root, LOCK_FILE), 'utf8') !== lockText) {
+      plan.writes.push({ path: LOCK_FILE, content: lockText, executable: false });
+      plan.outcomes.push({ path: LOCK_FILE, status: 'updated', detail: newer ? `hashes of platform ${to}` : `hashes and answers of this render${answers.recorded ? '' : ' (answers recorded for the next upgrade)'}` });
+    }
+    if (!newer && !plan.writes.length && !plan.deletes.length) {
+      log(`Already at platform ${to}, and every generated file matches ${MANIFEST_FILE}: nothing to do.`);
+      return { from, to, files: [], conflicts: [], changed: false };
+    }
+    const diff = options.dryRun ? planDiff(root, plan) : undefined;
     if (!options.dryRun) applyPlan(root, plan);
     const files = plan.outcomes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    return { from, to, files, conflicts: files.filter((f) => f.status === 'conflict').map((f) => f.path), changed: true };
+    return { from, to, files, conflicts: files.filter((f) => f.status === 'conflict').map((f) => f.path), changed: true, ...(diff !== undefined ? { diff } : {}) };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
 }
 
-const STATUS_ORDER: FileStatus[] = ['conflict', 'kept-removed', 'merged', 'updated', 'new', 'deleted', 'kept-deleted', 'kept-user', 'unchanged'];
+/**
+ * The answers the platform last rendered with, for the merge base (Copier renders the old version with the previous
+ * answers): the lock's, or, in locks that predate them, the current manifest. As a file for another version's CLI.
+ */
+function recordedAnswers(lock: Lock, manifestFile: string, scratch: string): { manifest: unknown; file: string; recorded: boolean } {
+  if (lock.answers === undefined) return { manifest: parseDocument(readFileSync(manifestFile, 'utf8')).toJS(), file: manifestFile, recorded: false };
+  const file = join(scratch, 'answers.yaml');
+  writeFileSync(file, stringify(lock.answers));
+  return { manifest: lock.answers, file, recorded: true };
+}
+
+const STATUS_ORDER: FileStatus[] = ['conflict', 'restored', 'kept-removed', 'merged', 'updated', 'new', 'deleted', 'kept-deleted', 'kept-user', 'unchanged'];
 
 /** The classification table (markdown): every file an upgrade touched or kept, and a count per status. */
 export function formatReport(report: UpgradeReport, options: { all?: boolean } = {}): string {
   if (!report.changed) return `Already at platform ${report.to}: nothing to do.`;
+  const headline = report.from === report.to ? `Platform ${report.to} re-rendered from ${MANIFEST_FILE}` : `Platform ${report.from} → ${report.to}`;
   const counts = new Map<FileStatus, number>();
   for (const f of report.files) counts.set(f.status, (counts.get(f.status) ?? 0) + 1);
   const rows = report.files
@@ -103,7 +142,7 @@ export function formatReport(report: UpgradeReport, options: { all?: boolean } =
     .map((f) => `| ${f.status} | \`${f.path}\` | ${(f.detail ?? '').replaceAll('|', '\\|')} |`);
   const hidden = report.files.length - rows.length;
   return [
-    `Platform ${report.from} → ${report.to}: ${STATUS_ORDER.filter((s) => counts.has(s)).map((s) => `${counts.get(s)} ${s}`).join(', ')}`,
+    `${headline}: ${STATUS_ORDER.filter((s) => counts.has(s)).map((s) => `${counts.get(s)} ${s}`).join(', ')}`,
     '',
     '| status | file | detail |',
     '|---|---|---|',
@@ -145,10 +184,12 @@ function without(files: Map<string, string>, skip: Set<string>): Map<string, str
   return new Map([...files].filter(([path]) => !skip.has(path)));
 }
 
-function readProject(root: string, paths: string[]): Map<string, string> {
+/** The project's files; with Renovate's bump, package.json as committed (the bump is the platform's side). */
+function readProject(root: string, paths: string[], bump: DependencyBump | undefined): Map<string, string> {
   const ours = new Map<string, string>();
+  if (bump) ours.set('package.json', bump.committedPackageJson);
   for (const path of new Set(paths)) {
-    if (SPECIAL.has(path)) continue;
+    if (SPECIAL.has(path) || ours.has(path)) continue;
     try {
       ours.set(path, readFileSync(join(root, path), 'utf8'));
     } catch {

@@ -13,7 +13,8 @@ export type FileStatus =
   | 'kept-user'
   | 'deleted'
   | 'kept-deleted'
-  | 'kept-removed';
+  | 'kept-removed'
+  | 'restored';
 
 export interface FileOutcome {
   path: string;
@@ -38,6 +39,8 @@ export interface PlanInput {
   executable?: ReadonlySet<string>;
   /** Template renames old path → new path, on top of those detected by content similarity. */
   renames?: Readonly<Record<string, string>>;
+  /** Platform-owned files the user edited or deleted get the new render back instead of a merge (`upgrade --reapply`). */
+  reapply?: boolean;
   merge: Merge3;
 }
 
@@ -187,6 +190,10 @@ export function planUpgrade(given: PlanInput): Plan {
         if (kept === o) outcome(path, 'kept-removed', 'removed from the platform; kept because you changed it');
         else write(path, kept, 'kept-removed', 'removed from the platform; kept because you changed it, without the "Managed by create-iot-platform" header (nothing regenerates it now)');
       }
+      continue;
+    }
+    if (input.reapply && ownership === 'platform' && o !== t && !(o !== undefined && unedited(path, o, b))) {
+      write(path, t, 'restored', o === undefined ? 'platform-owned file you deleted: restored (--reapply)' : 'platform-owned file you edited: your edit replaced by the render (--reapply)');
       continue;
     }
     if (o === undefined) {
