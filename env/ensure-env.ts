@@ -44,7 +44,8 @@ function newSecret(name: string): string {
   return (ENV_ENTRIES.find((e) => e.name === name)?.secret ?? newPassword)();
 }
 
-export function ensureEnv(root: string): EnvResult {
+/** Creates `.env` when it is missing (unless `create` is false: then nothing happens) or appends what it lacks. */
+export function ensureEnv(root: string, create = true): EnvResult {
   const examplePath = join(root, ENV_EXAMPLE);
   if (!existsSync(examplePath)) {
     throw new UserError(`${examplePath} is missing: it lists the settings and secrets .env needs; restore it with git checkout -- ${ENV_EXAMPLE}`);
@@ -52,6 +53,7 @@ export function ensureEnv(root: string): EnvResult {
   const example = parseEnvFile(readFileSync(examplePath, 'utf8'));
   const envPath = join(root, ENV_FILE);
   const created = !existsSync(envPath);
+  if (created && !create) return { created: false, added: [] };
   const existing = created ? '' : readFileSync(envPath, 'utf8');
   const present = new Set(parseEnvFile(existing).map((e) => e.name));
   const missing = example.filter((e) => !present.has(e.name));

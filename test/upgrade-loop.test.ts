@@ -135,6 +135,26 @@ describe('upgrade at the same platform version', () => {
     expect(runCli(['upgrade'], dir).stdout).toContain('nothing to do');
   });
 
+  it('adds to .env what the new render lists in .env.example (a component added: its secrets), changing no line of it', () => {
+    const dir = renderToDir({ components: ['redis', 'dbt'] });
+    dirs.push(dir);
+    initRepo(dir);
+    commitAll(dir, 'generated');
+    const before = read(dir, '.env');
+    expect(before).not.toMatch(/^API_KEY=/m);
+    edit(dir, 'iot-platform.yaml', '  - redis\n', '  - redis\n  - api\n');
+    commitAll(dir, 'with the API');
+
+    const result = runCli(['upgrade', '--yes'], dir);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Added to .env (git-ignored): OFFLINE_AFTER_SECONDS, POSTGRES_API_PASSWORD, REDIS_API_PASSWORD, API_KEY.');
+    const after = read(dir, '.env');
+    expect(after.startsWith(before)).toBe(true);
+    expect(after).toMatch(/^API_KEY=[A-Za-z0-9_-]{32}$/m);
+    expect(gitStatus(dir).filter((line) => line.endsWith(' .env'))).toEqual([]); // git-ignored
+  });
+
   it('what the README\'s Kubernetes and native steps create is git-ignored, so upgrade accepts the tree', () => {
     const dir = project();
     const created = ['charts/app/Chart.lock', `charts/app/charts/iot-platform-${VERSION}.tgz`, 'charts/app/files/iot-platform.yaml', 'node_modules/x/index.js', '.venv/bin/python', 'dbt/target/manifest.json', '.stack/addresses.env', 'logs/kafka.log'];

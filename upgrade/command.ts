@@ -54,6 +54,7 @@ export async function upgrade(argv: string[], cwd: string, out: (line: string) =
     out(`Dry run: nothing written. ${report.conflicts.length ? `${report.conflicts.length} file(s) would get conflict markers.` : 'It would apply cleanly.'}`);
     return 0;
   }
+  if (report.envAdded?.length) out(`Added to .env (git-ignored): ${report.envAdded.join(', ')}.`);
   if (report.conflicts.length) {
     out(`${done} with ${report.conflicts.length} conflict(s); resolve the <<<<<<< markers in:`);
     for (const path of report.conflicts) out(`  ${path}`);

@@ -9,6 +9,7 @@ import { parseDocument, stringify } from 'yaml';
 import { UserError } from '../cli/errors.ts';
 import { MANIFEST_FILE, validateManifest } from '../manifest/load.ts';
 import type { Manifest } from '../manifest/schema.ts';
+import { ensureEnv } from '../env/ensure-env.ts';
 import { LOCK_FILE } from '../renderer/render.ts';
 import { platformVersion } from '../renderer/package-root.ts';
 import type { Lock } from '../renderer/lock.ts';
@@ -27,6 +28,8 @@ export interface UpgradeReport {
   files: FileOutcome[];
   conflicts: string[];
   changed: boolean;
+  /** Names appended to the project's .env (new in .env.example), when it has one. */
+  envAdded?: string[];
   /** With dryRun: a unified diff per file the upgrade would write or delete (git diff format). */
   diff?: string;
 }
@@ -109,9 +112,10 @@ export async function upgradeProject(options: UpgradeOptions): Promise<UpgradeRe
       return { from, to, files: [], conflicts: [], changed: false };
     }
     const diff = options.dryRun ? planDiff(root, plan) : undefined;
-    if (!options.dryRun) applyPlan(root, plan);
+    // a secret or setting the new render lists in .env.example reaches an existing .env (never overwriting a line)
+    const envAdded = options.dryRun ? [] : (applyPlan(root, plan), ensureEnv(root, false).added.map((a) => a.name));
     const files = plan.outcomes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    return { from, to, files, conflicts: files.filter((f) => f.status === 'conflict').map((f) => f.path), changed: true, ...(diff !== undefined ? { diff } : {}) };
+    return { from, to, files, conflicts: files.filter((f) => f.status === 'conflict').map((f) => f.path), changed: true, envAdded, ...(diff !== undefined ? { diff } : {}) };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
