@@ -9,10 +9,10 @@
 -- Prior demo (pvz v2, mqtt_enriched.sql): event-time temporal joins, which emit a measurement only once the
 -- watermark passes it, so the last readings of a stream that goes quiet never came out; env/tenant hard-coded,
 -- processing stamps in seconds, Redis and Postgres fed by Kafka Connect. Here the platform function ENRICH_AS_OF
--- gives each measurement the latest report at or before its event time among the reports that entered Kafka
--- before it, without waiting for later traffic: a measurement waits only until every topic has been read past the
--- moment it entered (or is idle for a second); the wall clock keeps that time going when all are idle. A report
--- that enters after a measurement it precedes in event time serves later measurements only.
+-- gives each measurement the latest report at or before its event time among the reports read until 2 s after the
+-- measurement was (the topics are read at their own paces: a fast replay reads measurements ahead of the reports
+-- published before them), without waiting for later traffic; the wall clock keeps time going when all topics are
+-- idle. A report read later than that serves later measurements only.
 -- The history copy to S3 is 40-history.sql.
 --
 -- Tables (flink/tables/, created by the SQL runner before this script): measurements, location_reports,
@@ -25,7 +25,7 @@ SET 'table.local-time-zone' = 'UTC';
 -- Keyed state (a device's reports, the latest-per-device ranking and the current-state joins) is dropped after
 -- 7 days without updates for that key (a device silent for a week starts afresh).
 SET 'table.exec.state.ttl' = '7 d';
--- A topic partition without new records for a second no longer holds ENRICH_AS_OF's measurements back.
+-- A topic partition without new records for a second no longer holds the watermark (ENRICH_AS_OF's clock) back.
 SET 'table.exec.source.idle-timeout' = '1 s';
 
 CREATE TEMPORARY VIEW measurements_clean AS
@@ -34,7 +34,7 @@ WHERE env IS NOT NULL AND tenant IS NOT NULL AND device_id IS NOT NULL
   AND event_ts > TIMESTAMP '1970-01-01 00:00:00.000';
 
 -- A device's measurements and reports in one stream: kind names what a row is, version_ts is its event time and
--- entered_at when it entered Kafka; the wall clock's rows only bring time.
+-- read_at when this job read it; the wall clock's rows only bring time.
 CREATE TEMPORARY VIEW device_events AS
 SELECT
   dim_key, CAST('measurement' AS STRING) AS kind, event_ts AS version_ts,
@@ -45,7 +45,7 @@ SELECT
   CAST(NULL AS INT) AS rssi, CAST(NULL AS DOUBLE) AS snr, CAST(NULL AS DOUBLE) AS battery, CAST(NULL AS BOOLEAN) AS online,
   CAST(NULL AS STRING) AS state_event_time, CAST(NULL AS BIGINT) AS state_ingested_at,
   measurement_processing_ts_ms,
-  entered_at
+  read_at
 FROM measurements_clean
 UNION ALL
 SELECT
@@ -55,7 +55,7 @@ SELECT
   lat, lon, eventTime, ingestedAt,
   CAST(NULL AS INT), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS BOOLEAN), CAST(NULL AS STRING), CAST(NULL AS BIGINT),
   CAST(NULL AS BIGINT),
-  entered_at
+  read_at
 FROM location_reports /*+ OPTIONS('properties.group.id' = 'flink-sensors-enrichment') */
 WHERE env IS NOT NULL AND tenant IS NOT NULL AND deviceId IS NOT NULL AND event_ts > TIMESTAMP '1970-01-01 00:00:00.000'
 UNION ALL
@@ -66,7 +66,7 @@ SELECT
   CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS STRING), CAST(NULL AS BIGINT),
   rssi, snr, battery, online, eventTime, ingestedAt,
   CAST(NULL AS BIGINT),
-  entered_at
+  read_at
 FROM state_reports /*+ OPTIONS('properties.group.id' = 'flink-sensors-enrichment') */
 WHERE env IS NOT NULL AND tenant IS NOT NULL AND deviceId IS NOT NULL AND event_ts > TIMESTAMP '1970-01-01 00:00:00.000'
 UNION ALL
@@ -94,7 +94,7 @@ FROM (
   SELECT *, CAST(CURRENT_ROW_TIMESTAMP() AS TIMESTAMP(3)) AS processed_ts
   FROM ENRICH_AS_OF(
     events => TABLE device_events PARTITION BY dim_key,
-    on_time => DESCRIPTOR(entered_at),
+    on_time => DESCRIPTOR(read_at),
     dimensions => 'location: lat, lon, location_event_time, location_ingested_at;
                    state: rssi, snr, battery, online, state_event_time, state_ingested_at')
 );

@@ -9,9 +9,10 @@ CREATE TEMPORARY TABLE location_reports (
   lon        DOUBLE,
   ingestedAt BIGINT,
   event_ts AS COALESCE(TRY_CAST(REPLACE(REPLACE(eventTime, 'T', ' '), 'Z', '') AS TIMESTAMP(3)), TIMESTAMP '1970-01-01 00:00:00.000'),
-  -- when the record entered Kafka: ENRICH_AS_OF applies every report that entered before a measurement
-  entered_at TIMESTAMP_LTZ(3) METADATA FROM 'timestamp' VIRTUAL,
-  WATERMARK FOR entered_at AS entered_at
+  -- when this job read the record (wall clock); the watermark trails it by 2 s, so ENRICH_AS_OF (20-enrichment.sql)
+  -- holds a measurement until 2 s after it was read and applies every report read by then
+  read_at AS CAST(CURRENT_TIMESTAMP AS TIMESTAMP_LTZ(3)),
+  WATERMARK FOR read_at AS read_at - INTERVAL '2' SECOND
 ) WITH (
   'connector' = 'kafka',
   'topic' = 'sensors.location.v1',

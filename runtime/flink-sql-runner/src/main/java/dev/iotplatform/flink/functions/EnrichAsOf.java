@@ -33,7 +33,7 @@ import org.apache.flink.types.Row;
  * <pre>{@code
  * SELECT * FROM ENRICH_AS_OF(
  *   events => TABLE device_events PARTITION BY dim_key,
- *   on_time => DESCRIPTOR(arrival),
+ *   on_time => DESCRIPTOR(read_at),
  *   dimensions => 'location: lat, lon; state: rssi, online')
  * }</pre>
  *
@@ -43,10 +43,11 @@ import org.apache.flink.types.Row;
  * columns, then every other input column except {@code kind}, {@code version_ts} and the on_time column, one row
  * per fact (and the framework's rowtime when on_time is given).
  *
- * <p>Facts and versions come from different streams (topics), which a consumer reads at different paces. With
- * {@code on_time} on the time each row entered the platform (its Kafka record time) and a watermark on it, a fact
- * waits until every input has read past that moment (or is idle), so each version that entered before the fact
- * is applied whatever the read order; a heartbeat input on the wall clock keeps time going when every stream is
+ * <p>Facts and versions come from different streams (topics), which a consumer reads at different paces: a fast
+ * replay can read a fact ahead of the versions published before it. With {@code on_time} on the time each row was
+ * read (a wall-clock stamp whose watermark trails it by a hold, e.g. 2 s), a fact waits until the watermark passes
+ * that moment, so every version read within the hold after it is applied; a heartbeat input on the wall clock keeps
+ * time going when every stream is
  * idle. Without on_time a fact comes out as soon as it arrives. A version that enters after a fact it precedes in
  * event time serves later facts only. Each dimension keeps the versions of the last {@link #RETAINED} of event
  * time before its newest, plus the one just before that window, so late facts still find the version valid at
