@@ -49,15 +49,16 @@ import org.apache.flink.types.Row;
  * that moment, so every version read within the hold after it is applied; a heartbeat input on the wall clock keeps
  * time going when every stream is
  * idle. Without on_time a fact comes out as soon as it arrives. A version that enters after a fact it precedes in
- * event time serves later facts only. Each dimension keeps the versions of the last {@link #RETAINED} of event
- * time before its newest, plus the one just before that window, so late facts still find the version valid at
- * their time.
+ * event time serves later facts only. Each dimension keeps its versions from {@link #RETAINED} of event time
+ * before the newest fact that came out (and the one valid then), so facts that late still find theirs.
  */
 public class EnrichAsOf extends ProcessTableFunction<Row> {
     static final String KIND = "kind";
     static final String CLOCK = "clock";
     static final String TIME = "version_ts";
     static final Duration RETAINED = Duration.ofHours(1);
+    /** At most this many versions per dimension and key (a key that only ever sends versions stays bounded). */
+    static final int MAX_VERSIONS = 1000;
 
     private transient String parsedSpec;
     private transient DimensionSpec spec;
@@ -91,7 +92,7 @@ public class EnrichAsOf extends ProcessTableFunction<Row> {
         Instant entered = clock.time();
         Instant watermark = clock.currentWatermark();
         if (entered == null || (watermark != null && !entered.isAfter(watermark))) {
-            collect(enriched(dims, versions, event));
+            emit(dims, versions, event);
             return;
         }
         Row[] waiting = (Row[]) pending.getField(1);
@@ -110,9 +111,15 @@ public class EnrichAsOf extends ProcessTableFunction<Row> {
         List<Row> still = new ArrayList<>();
         for (Row fact : waiting) {
             if (instantOf(fact.getField(timeColumn)).isAfter(now)) still.add(fact);
-            else collect(enriched(dims, versions, fact));
+            else emit(dims, versions, fact);
         }
         pending.setField(1, still.isEmpty() ? null : still.toArray(new Row[0]));
+    }
+
+    private void emit(DimensionSpec dims, Row versions, Row fact) {
+        collect(enriched(dims, versions, fact));
+        LocalDateTime time = fact.getFieldAs(TIME);
+        for (int d = 0; d < dims.names.size(); d++) versions.setField(d, prunedBefore((Row[]) versions.getField(d), time));
     }
 
     private static Row enriched(DimensionSpec dims, Row versions, Row fact) {
@@ -138,16 +145,27 @@ public class EnrichAsOf extends ProcessTableFunction<Row> {
         return value instanceof LocalDateTime local ? local.toInstant(java.time.ZoneOffset.UTC) : (Instant) value;
     }
 
-    /** The versions sorted by time, the new one after those of equal time, older ones beyond {@link #RETAINED} dropped. */
+    /** The versions sorted by time, the new one after those of equal time; beyond {@link #MAX_VERSIONS} the oldest go. */
     static Row[] withVersion(Row[] versions, Row version, LocalDateTime time) {
         List<Row> list = new ArrayList<>(versions == null ? List.of() : Arrays.asList(versions));
         int at = list.size();
         while (at > 0 && timeOf(list.get(at - 1)).isAfter(time)) at--;
         list.add(at, version);
-        LocalDateTime horizon = timeOf(list.get(list.size() - 1)).minus(RETAINED);
+        return list.subList(Math.max(0, list.size() - MAX_VERSIONS), list.size()).toArray(new Row[0]);
+    }
+
+    /**
+     * After a fact at {@code time} came out: versions older than {@link #RETAINED} before it are dropped, except the
+     * one valid at that horizon (facts that late still find theirs). Pruning by the facts that came out, not by the
+     * newest version: versions can run ahead of the facts (a replay publishes days of reports before the first
+     * measurement is released).
+     */
+    static Row[] prunedBefore(Row[] versions, LocalDateTime time) {
+        if (versions == null) return null;
+        LocalDateTime horizon = time.minus(RETAINED);
         int keepFrom = 0;
-        while (keepFrom + 1 < list.size() && !timeOf(list.get(keepFrom + 1)).isAfter(horizon)) keepFrom++;
-        return list.subList(keepFrom, list.size()).toArray(new Row[0]);
+        while (keepFrom + 1 < versions.length && !timeOf(versions[keepFrom + 1]).isAfter(horizon)) keepFrom++;
+        return keepFrom == 0 ? versions : Arrays.copyOfRange(versions, keepFrom, versions.length);
     }
 
     /** The latest version at or before {@code time}, or null. */

@@ -54,18 +54,24 @@ class EnrichAsOfTest {
     }
 
     @Test
-    void keepsAnHourOfVersionsBeforeTheNewestAndTheOneValidAtItsStart() {
+    void keepsEveryVersionUntilFactsComeOutThenAnHourBeforeTheNewestFactAndTheOneValidThen() {
         Row[] versions = null;
         for (String time : new String[] {"08:00", "08:30", "10:00", "09:15", "10:30"}) {
             Row v = Row.withNames();
             v.setField(EnrichAsOf.TIME, java.time.LocalDateTime.parse("2026-03-02T" + time));
             versions = EnrichAsOf.withVersion(versions, v, v.getFieldAs(EnrichAsOf.TIME));
         }
-        List<String> kept = new ArrayList<>();
-        for (Row v : versions) kept.add(v.getField(EnrichAsOf.TIME).toString());
-        // newest 10:30: versions after 09:30, and 09:15, still valid at 09:30
-        assertEquals(List.of("2026-03-02T09:15", "2026-03-02T10:00", "2026-03-02T10:30"), kept);
-        assertEquals("2026-03-02T09:15", EnrichAsOf.validAt(versions, java.time.LocalDateTime.parse("2026-03-02T09:59")).getField(EnrichAsOf.TIME).toString());
+        assertEquals(List.of("08:00", "08:30", "09:15", "10:00", "10:30"), times(versions)); // sorted, none dropped
+        // a fact at 10:20 came out: versions before 09:20 go, but 09:15, still valid at 09:20, stays
+        Row[] pruned = EnrichAsOf.prunedBefore(versions, java.time.LocalDateTime.parse("2026-03-02T10:20"));
+        assertEquals(List.of("09:15", "10:00", "10:30"), times(pruned));
+        assertEquals("2026-03-02T09:15", EnrichAsOf.validAt(pruned, java.time.LocalDateTime.parse("2026-03-02T09:59")).getField(EnrichAsOf.TIME).toString());
+    }
+
+    private static List<String> times(Row[] versions) {
+        List<String> out = new ArrayList<>();
+        for (Row v : versions) out.add(v.getField(EnrichAsOf.TIME).toString().substring(11));
+        return out;
     }
 
     @Test
