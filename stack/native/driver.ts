@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { UserError } from '../../cli/errors.ts';
 import type { NativeComponent } from './component.ts';
 import { loadProject, type NativeContext } from './context.ts';
-import { freePort } from './ports.ts';
+import { freePorts } from './ports.ts';
 import { isRunning, stopProcess, which } from './processes.ts';
 import { postgres } from './postgres.ts';
 import { redis } from './redis.ts';
@@ -57,7 +57,10 @@ export async function nativeUp(projectDir: string, log: (line: string) => void, 
   const components = nativeComponents(ctx).filter((c) => c.enabled(ctx) && (!only || only.includes(c.name)));
   checkPrerequisites(components);
   mkdirSync(join(ctx.stateDir, 'logs'), { recursive: true });
-  for (const component of components) for (const port of component.ports(ctx)) ctx.ports[port] = await freePort();
+  // All ports at once, so that no two components share one.
+  const names = components.flatMap((component) => component.ports(ctx));
+  const ports = await freePorts(names.length);
+  names.forEach((name, i) => (ctx.ports[name] = ports[i]!));
 
   const state: State = { ports: ctx.ports, components: [] };
   let current = '';
@@ -71,6 +74,7 @@ export async function nativeUp(projectDir: string, log: (line: string) => void, 
       writeFileSync(stateFile(ctx.stateDir), JSON.stringify(state, null, 2));
       await component.ready(ctx);
       await component.afterStart?.(ctx);
+      exitedDuringStart(component.name, pids, ctx.stateDir);
       log(`  ✔ ${component.name.padEnd(16)} ${describeAddresses(component.addresses(ctx))} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     }
   } catch (error) {
@@ -92,6 +96,15 @@ export async function nativeDown(projectDir: string, log: (line: string) => void
     rmSync(join(stateDir, ADDRESSES_FILE), { force: true });
   }
   if (purge) rmSync(stateDir, { recursive: true, force: true });
+}
+
+/**
+ * A component is up only while the processes it started run: one that exited (a port taken meanwhile by another
+ * program, a crash after its first answer) fails the start, even when something answered its health probe.
+ */
+function exitedDuringStart(name: string, pids: number[], stateDir: string): void {
+  const exited = pids.filter((pid) => !isRunning(pid));
+  if (exited.length > 0) throw new Error(`${name} exited during its start (process ${exited.join(', ')}); see ${join(stateDir, 'logs', `${name}.log`)}`);
 }
 
 async function stopAll(state: State, log?: (line: string) => void): Promise<void> {
@@ -119,6 +132,7 @@ export async function nativeComponent(projectDir: string, name: string, action: 
     if (entry.pids.some(isRunning)) throw new UserError(`${name} is already running`);
     entry.pids = await component.start(ctx);
     await component.ready(ctx);
+    exitedDuringStart(name, entry.pids, project.stateDir);
     log(`  ✔ started ${name}`);
   }
   writeFileSync(stateFile(project.stateDir), JSON.stringify(state, null, 2));
