@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UserError } from '../cli/errors.ts';
-import { ADDRESSES_FILE, nativeComponent, nativeDown, nativeStatus, nativeUp } from './native/driver.ts';
+import { ADDRESSES_FILE, NATIVE_STATE_FILE, nativeComponent, nativeDown, nativeStatus, nativeUp } from './native/driver.ts';
 import { runDbt } from './native/dbt.ts';
 import { compose, composeComponent, composeUp } from './compose.ts';
 import { kindComponent, kindDbt } from './kind.ts';
@@ -77,8 +77,12 @@ export async function stack(argv: string[], cwd: string, out: (line: string) => 
   }
 }
 
-/** The driver of the stack that runs now, from the addresses file it wrote. */
+/**
+ * The driver of the stack that runs now, from the addresses file it wrote; a native stack whose start did not finish
+ * (no addresses yet, or a failed up) is known by its state file, so that down stops and purges it.
+ */
 function runningDriver(cwd: string): string | undefined {
   const file = join(cwd, '.stack', ADDRESSES_FILE);
-  return existsSync(file) ? /^STACK_DRIVER=(\w+)/m.exec(readFileSync(file, 'utf8'))?.[1] : undefined;
+  if (existsSync(file)) return /^STACK_DRIVER=(\w+)/m.exec(readFileSync(file, 'utf8'))?.[1];
+  return existsSync(join(cwd, '.stack', NATIVE_STATE_FILE)) ? 'native' : undefined;
 }
