@@ -169,7 +169,13 @@ export interface EnvEntry {
 export const newPassword = () => randomBytes(24).toString('base64url');
 const password = newPassword;
 // Kafka's cluster id is a base64url-encoded UUID (22 characters).
-const kafkaClusterId = () => Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
+/** A KRaft cluster id (a UUID in base64url), never starting with "-" (Kafka's tools would read it as an option). */
+export function kafkaClusterId(): string {
+  for (;;) {
+    const id = Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
 
 export const ENV_ENTRIES: EnvEntry[] = [
   { name: 'COMPOSE_PROJECT_NAME', comment: 'Docker Compose project name', value: (m) => m.project.name },

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseCommandArgs } from '../cli/args.ts';
 import { UserError } from '../cli/errors.ts';
-import { ADDRESSES_FILE, nativeComponent, nativeDown, nativeStatus, nativeUp } from './native/driver.ts';
+import { ADDRESSES_FILE, NATIVE_STATE_FILE, nativeComponent, nativeDown, nativeStatus, nativeUp } from './native/driver.ts';
 import { runDbt } from './native/dbt.ts';
 import { compose, composeComponent, composeUp } from './compose.ts';
 import { kindComponent, kindDbt } from './kind.ts';
@@ -99,8 +99,12 @@ function parseStackArgs(argv: string[]) {
   return { ...parsed, positionals: ['dbt', ...argv.slice(dbt + 1).filter((a) => a !== '--native' && a !== '--compose')] };
 }
 
-/** The driver of the stack that runs now, from the addresses file it wrote. */
+/**
+ * The driver of the stack that runs now, from the addresses file it wrote; a native stack whose start did not finish
+ * (no addresses yet, or a failed up) is known by its state file, so that down stops and purges it.
+ */
 function runningDriver(cwd: string): string | undefined {
   const file = join(cwd, '.stack', ADDRESSES_FILE);
-  return existsSync(file) ? /^STACK_DRIVER=(\w+)/m.exec(readFileSync(file, 'utf8'))?.[1] : undefined;
+  if (existsSync(file)) return /^STACK_DRIVER=(\w+)/m.exec(readFileSync(file, 'utf8'))?.[1];
+  return existsSync(join(cwd, '.stack', NATIVE_STATE_FILE)) ? 'native' : undefined;
 }

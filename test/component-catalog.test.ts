@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parse, parseAllDocuments } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { blueprints, componentCombinations, projectServices } from '../renderer/catalog.ts';
-import { chartServiceEntry, containerCommand, servicesOf, SETTINGS, type ServiceSpec } from '../renderer/component-catalog.ts';
+import { chartServiceEntry, containerCommand, kafkaClusterId, servicesOf, SETTINGS, type ServiceSpec } from '../renderer/component-catalog.ts';
 import { serviceEnv, servicePortKey } from '../stack/native/services.ts';
 import { renderToDir } from './helpers/render.ts';
 import { createManifest } from '../manifest/create.ts';
@@ -131,5 +131,14 @@ describe("the platform chart's sample project", () => {
     const sample = parse(readFileSync(join(root, 'charts/iot-platform/ci/sample-project-values.yaml'), 'utf8'));
     const manifest = createManifest({ blueprint: 'sensors', name: 'demo-project', components: ['redis', 'api', 'dbt', 'history', 'observability'], deploy: ['kubernetes'] });
     expect(sample.serviceCatalog).toEqual(servicesOf(manifest).map(chartServiceEntry));
+  });
+});
+
+describe('KAFKA_CLUSTER_ID', () => {
+  it('is a 22-character base64url UUID that never starts with "-" (Kafka\'s storage tool would read it as an option)', () => {
+    // One id in 64 started with "-" before: 4000 ids would hold about 60 of them.
+    const ids = Array.from({ length: 4000 }, kafkaClusterId);
+    expect(ids.filter((id) => !/^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/.test(id))).toEqual([]);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });

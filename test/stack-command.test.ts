@@ -52,6 +52,26 @@ describe('stack', () => {
     expect(result.stderr).toContain('up [--only a,b]');
   });
 
+  it('stops and purges a native stack whose up did not finish (state written, no addresses yet) without --native', async () => {
+    const project = renderToDir();
+    mkdirSync(join(project, '.stack', 'logs'), { recursive: true });
+    // A component process as up starts it (own process group), recorded before any addresses are written.
+    const child = spawn('sleep', ['600'], { detached: true, stdio: 'ignore' });
+    child.unref();
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    writeFileSync(join(project, '.stack', 'state.json'), JSON.stringify({ ports: { redis: 1 }, components: [{ name: 'redis', pids: [child.pid] }] }));
+    // No docker here: taken for a compose stack, down would fail. (Run without blocking: this process reaps the child.)
+    const down = spawn(process.execPath, [BIN, 'stack', 'down', '--purge'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    down.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    down.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise((resolve) => down.once('close', resolve));
+    expect(code, output).toBe(0);
+    expect(output).toMatch(/✔ stopped redis +\(\d+\.\d s\)/);
+    await exited;
+    expect(readdirSync(project)).not.toContain('.stack');
+  });
+
   it('says when the native stack is not running', () => {
     expect(stack(['dbt', 'build', '--native'], renderToDir())).toEqual({
       code: 1,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { UserError } from '../../cli/errors.ts';
 import type { NativeComponent } from './component.ts';
 import { loadProject, type NativeContext } from './context.ts';
-import { freePort } from './ports.ts';
+import { freePorts } from './ports.ts';
 import { isRunning, stopProcess, which } from './processes.ts';
 import { postgres } from './postgres.ts';
 import { redis } from './redis.ts';
@@ -39,7 +39,9 @@ interface State {
   components: { name: string; pids: number[] }[];
 }
 
-const stateFile = (stateDir: string) => join(stateDir, 'state.json');
+/** What the native stack started (ports, process ids), written as soon as its first component starts. */
+export const NATIVE_STATE_FILE = 'state.json';
+const stateFile = (stateDir: string) => join(stateDir, NATIVE_STATE_FILE);
 export const ADDRESSES_FILE = 'addresses.env';
 
 function readState(stateDir: string): State | undefined {
@@ -57,7 +59,10 @@ export async function nativeUp(projectDir: string, log: (line: string) => void, 
   const components = nativeComponents(ctx).filter((c) => c.enabled(ctx) && (!only || only.includes(c.name)));
   checkPrerequisites(components);
   mkdirSync(join(ctx.stateDir, 'logs'), { recursive: true });
-  for (const component of components) for (const port of component.ports(ctx)) ctx.ports[port] = await freePort();
+  // All ports at once, so that no two components share one.
+  const names = components.flatMap((component) => component.ports(ctx));
+  const ports = await freePorts(names.length);
+  names.forEach((name, i) => (ctx.ports[name] = ports[i]!));
 
   const state: State = { ports: ctx.ports, components: [] };
   let current = '';
@@ -71,12 +76,13 @@ export async function nativeUp(projectDir: string, log: (line: string) => void, 
       writeFileSync(stateFile(ctx.stateDir), JSON.stringify(state, null, 2));
       await component.ready(ctx);
       await component.afterStart?.(ctx);
+      exitedDuringStart(component.name, pids, ctx.stateDir);
       log(`  ✔ ${component.name.padEnd(16)} ${describeAddresses(component.addresses(ctx))} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     }
   } catch (error) {
     const failed = current;
     log(`  ✖ ${failed}: ${(error as Error).message.split('\n')[0]} (log: ${join(ctx.stateDir, 'logs', `${failed}.log`)})`);
-    await stopAll(state);
+    await stopAll(state).catch((stopError: Error) => log(`  ✖ ${stopError.message}`));
     throw error instanceof UserError ? error : new UserError(`native stack failed to start ${failed}: ${(error as Error).message.split('\n')[0]}`);
   }
   const addresses = Object.assign({ STACK_DRIVER: 'native' }, ...components.map((c) => c.addresses(ctx)));
@@ -91,14 +97,35 @@ export async function nativeDown(projectDir: string, log: (line: string) => void
     rmSync(stateFile(stateDir));
     rmSync(join(stateDir, ADDRESSES_FILE), { force: true });
   }
-  if (purge) rmSync(stateDir, { recursive: true, force: true });
+  if (purge) rmSync(stateDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 }
 
+/**
+ * A component is up only while the processes it started run: one that exited (a port taken meanwhile by another
+ * program, a crash after its first answer) fails the start, even when something answered its health probe.
+ */
+function exitedDuringStart(name: string, pids: number[], stateDir: string): void {
+  const exited = pids.filter((pid) => !isRunning(pid));
+  if (exited.length > 0) throw new Error(`${name} exited during its start (process ${exited.join(', ')}); see ${join(stateDir, 'logs', `${name}.log`)}`);
+}
+
+/**
+ * Stops every component, in reverse start order, each with its time; one that cannot be stopped is named and the
+ * others are still stopped. Throws, naming them, if any is left.
+ */
 async function stopAll(state: State, log?: (line: string) => void): Promise<void> {
+  const failed: string[] = [];
   for (const component of [...state.components].reverse()) {
-    for (const pid of component.pids) await stopProcess(pid);
-    log?.(`  ✔ stopped ${component.name}`);
+    const started = Date.now();
+    try {
+      for (const pid of component.pids) await stopProcess(pid);
+      log?.(`  ✔ stopped ${component.name.padEnd(16)} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    } catch (error) {
+      failed.push(`${component.name} (${(error as Error).message})`);
+      log?.(`  ✖ ${component.name}: ${(error as Error).message}`);
+    }
   }
+  if (failed.length > 0) throw new UserError(`could not stop ${failed.join(', ')}; run npm run stack -- down again`);
 }
 
 /** Stops (SIGKILL: a crash, not a clean shutdown) or restarts one component of the running stack on its ports. */
@@ -118,7 +145,10 @@ export async function nativeComponent(projectDir: string, name: string, action: 
   } else {
     if (entry.pids.some(isRunning)) throw new UserError(`${name} is already running`);
     entry.pids = await component.start(ctx);
+    // Recorded before the wait: a start that does not get ready leaves processes that down must still stop.
+    writeFileSync(stateFile(project.stateDir), JSON.stringify(state, null, 2));
     await component.ready(ctx);
+    exitedDuringStart(name, entry.pids, project.stateDir);
     log(`  ✔ started ${name}`);
   }
   writeFileSync(stateFile(project.stateDir), JSON.stringify(state, null, 2));

@@ -101,7 +101,7 @@ export const kafka: NativeComponent = {
   async start(ctx) {
     const { server, log4j } = writeConfigs(ctx);
     if (!existsSync(join(ctx.stateDir, 'data', 'kafka', 'meta.properties'))) {
-      const [cmd, args] = java(ctx, log4j, '256m', 'kafka.tools.StorageTool', ['format', '-t', secret(ctx, 'KAFKA_CLUSTER_ID'), '-c', server, '--ignore-formatted']);
+      const [cmd, args] = java(ctx, log4j, '256m', 'kafka.tools.StorageTool', ['format', `--cluster-id=${secret(ctx, 'KAFKA_CLUSTER_ID')}`, '-c', server, '--ignore-formatted']);
       run(cmd, args);
     }
     const [cmd, args] = java(ctx, log4j, process.env.KAFKA_HEAP ?? '1g', 'kafka.Kafka', [server]);

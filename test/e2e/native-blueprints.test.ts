@@ -45,13 +45,13 @@ beforeAll(async () => {
 }, 600_000);
 afterAll(() => registry?.stop(), 60_000);
 
-/**
- * Per blueprint: its default components (what `--yes` gives). A second set with all components (history read back
- * from S3) did not pass in the full run yet: see the closing note of 2026-12-01.
- */
+/** Per blueprint: its default components (what `--yes` gives), and all it offers. */
 const projects: { blueprint: Blueprint; name: string; label: string; components: readonly string[] | undefined }[] = [
   ...blueprints().values(),
-].map((blueprint) => ({ blueprint, name: `e2e-${blueprint.name}`, label: 'default components', components: undefined }));
+].flatMap((blueprint) => [
+  { blueprint, name: `e2e-${blueprint.name}`, label: 'default components', components: undefined },
+  { blueprint, name: `e2e-${blueprint.name}-all`, label: 'all components', components: blueprint.components },
+]);
 
 for (const { blueprint: { name: blueprint, when }, name, label, components } of projects) {
   describe(`${blueprint} project with ${label}${components ? ` (${components.join(',')})` : ''} on the native stack`, () => {
@@ -100,7 +100,7 @@ for (const { blueprint: { name: blueprint, when }, name, label, components } of 
       expect(listed.code, listed.output.slice(-4000)).toBe(0);
       const tests = JSON.parse(listed.output.slice(listed.output.indexOf('['))) as { name: string; file: string }[];
       const declared = tests.length;
-      // The e2e files the blueprint renders only with a component are there with it.
+      // The e2e files the blueprint renders only with a component are there with it (history: the S3 read-back).
       const componentFiles = Object.entries(when)
         .filter(([path, component]) => /^test\/e2e\/[^*]+\.test\.ts$/.test(path) && chosenComponents.includes(component))
         .map(([path]) => path);
