@@ -1,14 +1,14 @@
 // The platform's end-to-end proof, for every blueprint of the catalog and two component sets each (its defaults,
-// and every component it offers): publish this checkout to a local registry, generate a project from it the way a
+// and every component it offers, with parameters away from their defaults): publish this checkout to a local registry, generate a project from it the way a
 // user does (`npm create iot-platform@<version>`, installed through that registry), bring its native stack up on
 // real engines (Kafka, Flink, PostgreSQL, Redis, Mosquitto, SeaweedFS, dbt), run that project's own e2e data tests
 // against it (every test it declares must pass), and tear it down leaving no process behind. Components the native
 // stack cannot run (observability) are skipped by `stack up`, which must say so.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, lstatSync, readFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, lstatSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blueprints, type Blueprint } from '../../renderer/catalog.ts';
 import { NOT_NATIVE } from '../../stack/native/driver.ts';
@@ -45,16 +45,23 @@ beforeAll(async () => {
 }, 600_000);
 afterAll(() => registry?.stop(), 60_000);
 
-/** Per blueprint: its default components (what `--yes` gives), and all it offers. */
-const projects: { blueprint: Blueprint; name: string; label: string; components: readonly string[] | undefined }[] = [
+/**
+ * Parameters (iot-platform.yaml parameters:) the all-components project sets away from its blueprint's defaults: its
+ * own e2e then expects what they give, so Flink and dbt are proven to take them from the manifest.
+ */
+const CHANGED_PARAMETERS: Readonly<Record<string, Record<string, number>>> = { sensors: { dryThreshold: 45 } };
+
+/** Per blueprint: its default components (what `--yes` gives), and all it offers with changed parameters. */
+const projects: { blueprint: Blueprint; name: string; label: string; components: readonly string[] | undefined; parameters?: Record<string, number> }[] = [
   ...blueprints().values(),
 ].flatMap((blueprint) => [
   { blueprint, name: `e2e-${blueprint.name}`, label: 'default components', components: undefined },
-  { blueprint, name: `e2e-${blueprint.name}-all`, label: 'all components', components: blueprint.components },
+  { blueprint, name: `e2e-${blueprint.name}-all`, label: 'all components', components: blueprint.components, parameters: CHANGED_PARAMETERS[blueprint.name] },
 ]);
 
-for (const { blueprint: { name: blueprint, when }, name, label, components } of projects) {
-  describe(`${blueprint} project with ${label}${components ? ` (${components.join(',')})` : ''} on the native stack`, () => {
+for (const { blueprint: { name: blueprint, when }, name, label, components, parameters } of projects) {
+  const changed = parameters ? ` and ${Object.entries(parameters).map(([k, v]) => `${k} ${v}`).join(', ')}` : '';
+  describe(`${blueprint} project with ${label}${components ? ` (${components.join(',')})` : ''}${changed} on the native stack`, () => {
     const project = join(parent, name);
     let stackStarted = false;
     let chosenComponents: string[] = [];
@@ -63,14 +70,20 @@ for (const { blueprint: { name: blueprint, when }, name, label, components } of 
     beforeAll(() => {
       const { version } = registry!.published!;
       const chosen = components ? ['--components', components.join(',')] : [];
+      if (parameters) {
+        writeFileSync(join(parent, `${name}.answers.yaml`), stringify({ parameters }));
+        chosen.push('--answers', join(parent, `${name}.answers.yaml`));
+      }
       const created = npm(['create', `iot-platform@${version}`, '--', name, '--blueprint', blueprint, ...chosen, '--yes', '--skip-git'], 900_000, parent);
       if (created.code !== 0) console.error(created.output);
       expect(created.code).toBe(0);
       const installed = join(project, 'node_modules/create-iot-platform');
       expect(lstatSync(installed).isSymbolicLink()).toBe(false); // the registry's tarball, not a checkout
       expect(JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')).version).toBe(version);
-      chosenComponents = (parse(readFileSync(join(project, 'iot-platform.yaml'), 'utf8')) as { components: string[] }).components;
+      const manifest = parse(readFileSync(join(project, 'iot-platform.yaml'), 'utf8')) as { components: string[]; parameters?: Record<string, number> };
+      chosenComponents = manifest.components;
       if (components) expect([...chosenComponents].sort()).toEqual([...components].sort());
+      if (parameters) expect(manifest.parameters).toMatchObject(parameters);
       const up = npm(['run', 'stack', '--', 'up', '--native'], 900_000, project);
       stackStarted = true;
       if (up.code !== 0) console.error(up.output);
