@@ -1,6 +1,5 @@
 package dev.iotplatform.flink.functions;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
@@ -49,16 +48,19 @@ import org.apache.flink.types.Row;
  * that moment, so every version read within the hold after it is applied; a heartbeat input on the wall clock keeps
  * time going when every stream is
  * idle. Without on_time a fact comes out as soon as it arrives. A version that enters after a fact it precedes in
- * event time serves later facts only. Each dimension keeps its versions from {@link #RETAINED} of event time
- * before the newest fact that came out (and the one valid then), so facts that late still find theirs.
+ * event time serves later facts only. Each dimension keeps its newest {@link #MAX_VERSIONS} versions per key, so
+ * facts that arrive out of order, late or replayed still find the version valid at their time.
  */
 public class EnrichAsOf extends ProcessTableFunction<Row> {
     static final String KIND = "kind";
     static final String CLOCK = "clock";
     static final String TIME = "version_ts";
-    static final Duration RETAINED = Duration.ofHours(1);
-    /** At most this many versions per dimension and key (a key that only ever sends versions stays bounded). */
-    static final int MAX_VERSIONS = 1000;
+    /**
+     * The newest versions kept per dimension and key: facts arrive out of event-time order (pairs joined on other
+     * subtasks, replays, late data), so no time horizon is safe; a count bounds the state instead (with the job's
+     * state TTL for keys that go silent).
+     */
+    static final int MAX_VERSIONS = 500;
 
     private transient String parsedSpec;
     private transient DimensionSpec spec;
@@ -118,8 +120,6 @@ public class EnrichAsOf extends ProcessTableFunction<Row> {
 
     private void emit(DimensionSpec dims, Row versions, Row fact) {
         collect(enriched(dims, versions, fact));
-        LocalDateTime time = fact.getFieldAs(TIME);
-        for (int d = 0; d < dims.names.size(); d++) versions.setField(d, prunedBefore((Row[]) versions.getField(d), time));
     }
 
     private static Row enriched(DimensionSpec dims, Row versions, Row fact) {
@@ -152,20 +152,6 @@ public class EnrichAsOf extends ProcessTableFunction<Row> {
         while (at > 0 && timeOf(list.get(at - 1)).isAfter(time)) at--;
         list.add(at, version);
         return list.subList(Math.max(0, list.size() - MAX_VERSIONS), list.size()).toArray(new Row[0]);
-    }
-
-    /**
-     * After a fact at {@code time} came out: versions older than {@link #RETAINED} before it are dropped, except the
-     * one valid at that horizon (facts that late still find theirs). Pruning by the facts that came out, not by the
-     * newest version: versions can run ahead of the facts (a replay publishes days of reports before the first
-     * measurement is released).
-     */
-    static Row[] prunedBefore(Row[] versions, LocalDateTime time) {
-        if (versions == null) return null;
-        LocalDateTime horizon = time.minus(RETAINED);
-        int keepFrom = 0;
-        while (keepFrom + 1 < versions.length && !timeOf(versions[keepFrom + 1]).isAfter(horizon)) keepFrom++;
-        return keepFrom == 0 ? versions : Arrays.copyOfRange(versions, keepFrom, versions.length);
     }
 
     /** The latest version at or before {@code time}, or null. */

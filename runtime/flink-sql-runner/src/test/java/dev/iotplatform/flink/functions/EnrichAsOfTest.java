@@ -54,18 +54,18 @@ class EnrichAsOfTest {
     }
 
     @Test
-    void keepsEveryVersionUntilFactsComeOutThenAnHourBeforeTheNewestFactAndTheOneValidThen() {
+    void keepsTheNewestVersionsSortedByTimeWhateverTheirArrivalOrder() {
         Row[] versions = null;
-        for (String time : new String[] {"08:00", "08:30", "10:00", "09:15", "10:30"}) {
+        for (int i = EnrichAsOf.MAX_VERSIONS + 2; i >= 1; i--) { // arriving newest first
             Row v = Row.withNames();
-            v.setField(EnrichAsOf.TIME, java.time.LocalDateTime.parse("2026-03-02T" + time));
+            v.setField(EnrichAsOf.TIME, java.time.LocalDateTime.parse("2026-03-02T00:00").plusMinutes(i));
             versions = EnrichAsOf.withVersion(versions, v, v.getFieldAs(EnrichAsOf.TIME));
         }
-        assertEquals(List.of("08:00", "08:30", "09:15", "10:00", "10:30"), times(versions)); // sorted, none dropped
-        // a fact at 10:20 came out: versions before 09:20 go, but 09:15, still valid at 09:20, stays
-        Row[] pruned = EnrichAsOf.prunedBefore(versions, java.time.LocalDateTime.parse("2026-03-02T10:20"));
-        assertEquals(List.of("09:15", "10:00", "10:30"), times(pruned));
-        assertEquals("2026-03-02T09:15", EnrichAsOf.validAt(pruned, java.time.LocalDateTime.parse("2026-03-02T09:59")).getField(EnrichAsOf.TIME).toString());
+        assertEquals(EnrichAsOf.MAX_VERSIONS, versions.length);
+        assertEquals(List.of("00:03", "00:04"), times(java.util.Arrays.copyOf(versions, 2))); // the two oldest went
+        // a fact older than every version kept finds none; one at 00:03:30 finds 00:03
+        assertEquals(null, EnrichAsOf.validAt(versions, java.time.LocalDateTime.parse("2026-03-02T00:02:59")));
+        assertEquals("00:03", times(new Row[] {EnrichAsOf.validAt(versions, java.time.LocalDateTime.parse("2026-03-02T00:03:30"))}).get(0));
     }
 
     private static List<String> times(Row[] versions) {
