@@ -354,10 +354,11 @@ const CORPUS: Case[] = [
   {
     path: 'scenarios/sensors/messages.jsonl',
     ownership: 'user',
-    template: 'none',
+    template: 'the scenario reworked (no pacer ticks)',
     user: 'append a message',
     apply: append('scenarios/sensors/messages.jsonl', '{"order": 999999, "tick": 0, "topic": "mine", "payload": "mine"}\n'),
     status: 'kept-user',
+    detail: 'user-owned; the platform template changed, yours is kept',
     check: ({ text }) => expect(text).toBe(`${read(pristine, 'scenarios/sensors/messages.jsonl')}{"order": 999999, "tick": 0, "topic": "mine", "payload": "mine"}\n`),
   },
   {

@@ -55,9 +55,6 @@ export interface UpgradeOptions {
 export async function upgradeProject(options: UpgradeOptions): Promise<UpgradeReport> {
   const log = options.log ?? (() => {});
   const root = findProjectRoot(options.projectDir);
-  const lock = readLock(root);
-  const platformOwned = new Set(Object.entries(lock.files).filter(([, f]) => f.ownership === 'platform').map(([path]) => path));
-  const bump = options.requireCleanGit !== false ? checkCleanGit(root, options.reapply ? platformOwned : new Set()) : undefined;
   const manifestFile = join(root, MANIFEST_FILE);
   const manifestText = readFileSync(manifestFile, 'utf8');
   const raw = parseDocument(manifestText).toJS() as { platform?: { version?: unknown } } | null;
@@ -70,6 +67,9 @@ export async function upgradeProject(options: UpgradeOptions): Promise<UpgradeRe
     log(`Already at platform ${to}: nothing to do.`);
     return { from, to, files: [], conflicts: [], changed: false };
   }
+  const lock = readLock(root);
+  const platformOwned = new Set(Object.entries(lock.files).filter(([, f]) => f.ownership === 'platform').map(([path]) => path));
+  const bump = options.requireCleanGit !== false ? checkCleanGit(root, options.reapply ? platformOwned : new Set()) : undefined;
   // Renovate's uncommitted bump: the old render had the committed spec, the new one gets Renovate's.
   const recordedSpec = bump?.committed ?? recordedDependency(root);
   const targetSpec = bump?.uncommitted ?? bumpDependency(recordedSpec, from, to);
