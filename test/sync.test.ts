@@ -183,7 +183,8 @@ describe('sync --org', { timeout: 300_000 }, () => {
     const writes = writesSince(before).filter((r) => r.status < 400);
     // The client starts writes 250 ms apart; the server sees them arrive with the jitter of a loaded machine.
     const gaps = writes.slice(1).map((w, i) => w.at - writes[i]!.at);
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(200);
+    // a request delayed on its way (a busy machine: 95 ms seen in CI) shortens the next gap by as much, never to 0
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(125);
     expect(writes.at(-1)!.at - writes[0]!.at).toBeGreaterThanOrEqual(gaps.length * 250 - 50);
     expect(JSON.parse(readFileSync(join(work, 'gamma.json'), 'utf8')).summary).toEqual({ updated: 2 });
   });
