@@ -94,7 +94,7 @@ public class EnrichAsOf extends ProcessTableFunction<Row> {
         Instant entered = clock.time();
         Instant watermark = clock.currentWatermark();
         if (entered == null || (watermark != null && !entered.isAfter(watermark))) {
-            emit(dims, versions, event);
+            collect(enriched(dims, versions, event));
             return;
         }
         Row[] waiting = (Row[]) pending.getField(1);
@@ -113,13 +113,9 @@ public class EnrichAsOf extends ProcessTableFunction<Row> {
         List<Row> still = new ArrayList<>();
         for (Row fact : waiting) {
             if (instantOf(fact.getField(timeColumn)).isAfter(now)) still.add(fact);
-            else emit(dims, versions, fact);
+            else collect(enriched(dims, versions, fact));
         }
         pending.setField(1, still.isEmpty() ? null : still.toArray(new Row[0]));
-    }
-
-    private void emit(DimensionSpec dims, Row versions, Row fact) {
-        collect(enriched(dims, versions, fact));
     }
 
     private static Row enriched(DimensionSpec dims, Row versions, Row fact) {

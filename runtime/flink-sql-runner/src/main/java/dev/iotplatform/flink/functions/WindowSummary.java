@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -146,7 +147,7 @@ public class WindowSummary extends ProcessTableFunction<Row> {
             long keepFrom = group.emittedEnd == null ? purgeBefore : Math.min(purgeBefore, group.emittedEnd - w.size);
             int drop = 0;
             while (drop < group.slices.length && group.slices[drop] < keepFrom) slices.remove(sliceKey(key, group.slices[drop++]));
-            if (drop > 0) group.slices = java.util.Arrays.copyOfRange(group.slices, drop, group.slices.length);
+            if (drop > 0) group.slices = Arrays.copyOfRange(group.slices, drop, group.slices.length);
             groups.put(key, group);
         }
     }
@@ -220,8 +221,8 @@ public class WindowSummary extends ProcessTableFunction<Row> {
         Double[] measures = reading.getFieldAs("averaged");
         if (measures != null) {
             if (slice.sums.length < measures.length) {
-                slice.sums = java.util.Arrays.copyOf(slice.sums, measures.length);
-                slice.counts = java.util.Arrays.copyOf(slice.counts, measures.length);
+                slice.sums = Arrays.copyOf(slice.sums, measures.length);
+                slice.counts = Arrays.copyOf(slice.counts, measures.length);
             }
             for (int i = 0; i < measures.length; i++) {
                 if (measures[i] == null) continue;
@@ -232,8 +233,8 @@ public class WindowSummary extends ProcessTableFunction<Row> {
         Long[] ranges = reading.getFieldAs("ranged");
         if (ranges != null) {
             if (slice.mins.length < ranges.length) {
-                slice.mins = java.util.Arrays.copyOf(slice.mins, ranges.length);
-                slice.maxs = java.util.Arrays.copyOf(slice.maxs, ranges.length);
+                slice.mins = Arrays.copyOf(slice.mins, ranges.length);
+                slice.maxs = Arrays.copyOf(slice.maxs, ranges.length);
             }
             for (int i = 0; i < ranges.length; i++) {
                 slice.mins[i] = min(slice.mins[i], ranges[i]);
