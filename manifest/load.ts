@@ -99,5 +99,10 @@ export function renderManifest(manifest: Manifest): string {
       if (description && isScalar(pair.key)) pair.key.commentBefore = ` ${description}`;
     }
   }
+  const mqtt = isMap(doc.contents) ? doc.contents.items.find((pair) => isScalar(pair.key) && pair.key.value === 'mqtt') : undefined;
+  if (mqtt && isScalar(mqtt.key)) {
+    mqtt.key.commentBefore =
+      ' MQTT users: device = one per device, publishing only under its own {tenant} and {deviceId}; tenant = one per tenant';
+  }
   return `${SCHEMA_COMMENT}\n${doc.toString({ lineWidth: 120 })}`;
 }

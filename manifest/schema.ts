@@ -124,6 +124,9 @@ const historySink = z.strictObject({
   path: z.string().regex(/^[a-z0-9][a-z0-9/_-]*$/, 'use a relative object-store prefix such as raw/humidity'),
 });
 
+/** Who an MQTT user is: one device, or one tenant (all its devices). */
+export const MQTT_CREDENTIALS = ['device', 'tenant'] as const;
+
 export const manifestSchemaV1 = z
   .strictObject({
     apiVersion: z.literal(API_VERSION),
@@ -145,6 +148,16 @@ export const manifestSchemaV1 = z
         .optional(),
     }),
     components: z.array(componentName).default([]),
+    mqtt: z
+      .strictObject({
+        credentials: z
+          .enum(MQTT_CREDENTIALS)
+          .default('device')
+          .describe(
+            'device: one MQTT user per device, publishing only under topics with its {tenant} and {deviceId}; tenant: one user per tenant, publishing only under its {tenant}',
+          ),
+      })
+      .default({ credentials: 'device' }),
     parameters: z
       .record(z.string(), z.number())
       .default({})
@@ -199,6 +212,18 @@ export const manifestSchemaV1 = z
           code: 'custom',
           path: ['events', name, 'topic'],
           message: `topic "${event.topic}" is not declared under topics; add it there`,
+        });
+      }
+    }
+    for (const [name, event] of Object.entries(manifest.events)) {
+      if (!('mqtt' in event.source)) continue;
+      const placeholders = contextFields(event);
+      const needed = manifest.mqtt.credentials === 'device' ? ['tenant', 'deviceId'] : ['tenant'];
+      for (const placeholder of needed.filter((p) => !placeholders.includes(p))) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['events', name, 'source', 'mqtt'],
+          message: `mqtt.credentials ${manifest.mqtt.credentials} confines each client to the topics of its {${placeholder}}; put {${placeholder}} into the topic${placeholder === 'deviceId' ? ' or set mqtt.credentials to tenant' : ''}`,
         });
       }
     }

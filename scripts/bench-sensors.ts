@@ -16,11 +16,16 @@
 // Writes reports/bench-sensors.json and reports/bench-sensors.png; the stack is torn down at the end, on
 // failure and on Ctrl-C (BENCH_KEEP_STACK=1 keeps it).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseDocument } from 'yaml';
 import { nativeDown, nativeUp } from '../stack/native/driver.ts';
+import { DynsecAdmin } from '../runtime/mqtt-access/dynsec-admin.ts';
+import { devicePassword } from '../runtime/mqtt-access/device-password.ts';
+import { deviceClient, ensureClients } from '../runtime/mqtt-access/provision.ts';
+import { loadManifest } from '../runtime/service-kit/manifest.ts';
 import { parseEnvFile } from '../stack/native/context.ts';
 import { FLINK_VERSION, KAFKA_VERSION } from '../renderer/versions.ts';
 import { machineContext, waitForQuietMachine } from './bench/machine.ts';
@@ -60,6 +65,19 @@ const log = (line: string) => console.log(line);
 let stackUp = false;
 let tearingDown: Promise<void> | undefined;
 const activeLoads = new Set<{ kill(): void }>();
+
+/** Provisions a tenant's MQTT user (the bench project has mqtt.credentials: tenant) and answers its login. */
+async function tenantLogin(stack: StackInfo, tenant: string): Promise<{ username: string; password: string }> {
+  const manifest = loadManifest(join(stack.projectDir, 'iot-platform.yaml'));
+  const admin = await DynsecAdmin.connect({ url: `mqtt://127.0.0.1:${stack.ports.mqtt}`, password: stack.secrets.MQTT_ADMIN_PASSWORD! });
+  try {
+    await ensureClients(admin, [deviceClient(manifest, stack.secrets.MQTT_DEVICE_KEY!, { username: tenant, tenant })]);
+  } finally {
+    await admin.close();
+  }
+  return { username: tenant, password: devicePassword(stack.secrets.MQTT_DEVICE_KEY!, tenant) };
+}
+
 async function teardown(): Promise<void> {
   for (const l of activeLoads) l.kill();
   if (!stackUp || settings.keepStack) return;
@@ -108,7 +126,7 @@ async function runStep(stack: StackInfo, kafka: KafkaView, pg: PostgresView, red
   log(`\n▶ step ${rate} msg/s: ${devices} devices × 4 messages every ${settings.tickSeconds} s, ${settings.stepSeconds} s, tenant ${tenant} (load ${loadAvgBefore.join(' ')})`);
 
   const load = startLoad({
-    projectDir: stack.projectDir, host: '127.0.0.1', port: stack.ports.mqtt!, username: 'device', password: stack.secrets.MQTT_DEVICE_PASSWORD!,
+    projectDir: stack.projectDir, host: '127.0.0.1', port: stack.ports.mqtt!, ...(await tenantLogin(stack, tenant)),
     env: ENV, tenant, deviceCount: devices, rate, seconds: settings.stepSeconds,
     workers: settings.publishers, connectionsPerWorker: settings.connectionsPerPublisher, window: settings.window,
   });
@@ -303,6 +321,11 @@ async function main() {
   rmSync(settings.projectDir, { recursive: true, force: true });
   const generated = spawnSync(process.execPath, [join(ROOT, 'bin/create-iot-platform.js'), settings.projectDir, '--blueprint', 'sensors', '--components', 'redis,api,dbt,history', '--yes', '--skip-git', '--link'], { stdio: ['ignore', 'ignore', 'inherit'] });
   if (generated.status !== 0) throw new Error('project generation failed');
+  // The load publishes for thousands of devices over a few connections: one MQTT user per tenant.
+  const manifestPath = join(settings.projectDir, 'iot-platform.yaml');
+  const manifestDoc = parseDocument(readFileSync(manifestPath, 'utf8'));
+  manifestDoc.setIn(['mqtt', 'credentials'], 'tenant');
+  writeFileSync(manifestPath, manifestDoc.toString());
 
   const ceiling = settings.ceilingSeconds > 0 ? await publisherCeiling(settings.projectDir, settings.ceilingSeconds, settings.publishers, settings.connectionsPerPublisher, settings.window) : undefined;
   if (ceiling) log(`Publisher ceiling (private Mosquitto, no subscriber): ${ceiling.msgPerSec.toLocaleString()} msg/s QoS 1 (${ceiling.publisherCpuSeconds} CPU s in ${ceiling.seconds} s)`);
@@ -318,7 +341,7 @@ async function main() {
   const pg = new PostgresView(stack);
   const redis = await redisClient(stack);
   const probe = new Probe({
-    projectDir: stack.projectDir, host: '127.0.0.1', port: stack.ports.mqtt!, username: 'device', password: stack.secrets.MQTT_DEVICE_PASSWORD!,
+    projectDir: stack.projectDir, host: '127.0.0.1', port: stack.ports.mqtt!, ...(await tenantLogin(stack, `probe-${runId}`)),
     env: ENV, tenant: `probe-${runId}`, devices: settings.probeDevices, ticksPerSecond: settings.probeTicksPerSecond, pollMs: 50, redis,
   });
   await probe.start();

@@ -270,7 +270,7 @@ describe('generated project chart charts/app', () => {
     expect(names.includes('StatefulSet/my-sensors-seaweedfs')).toBe(has('history'));
     expect(names.includes('Elasticsearch/my-sensors')).toBe(has('observability'));
     expect(names.includes('Deployment/my-sensors-simulator')).toBe(valuesFile === 'values-dev.yaml');
-    for (const always of ['Kafka/my-sensors', 'Deployment/my-sensors-mosquitto', 'Deployment/my-sensors-ingest-gateway']) expect(names).toContain(always);
+    for (const always of ['Kafka/my-sensors', 'StatefulSet/my-sensors-mosquitto', 'Deployment/my-sensors-ingest-gateway']) expect(names).toContain(always);
     if (has('dbt')) {
       const dbt = byKind(docs, 'ConfigMap').find((c) => c.metadata.name === 'my-sensors-dbt-project')!;
       expect(Object.keys(dbt.data)).toContain('dbt_project.yml');
@@ -391,8 +391,8 @@ describe('broken fixtures are rejected with a clear message', () => {
     expect(checkSecrets(literal).join('\n')).toMatch(/Deployment\/demo-api container api: env POSTGRES_PASSWORD is a literal value/);
     const latest = mutate('StatefulSet', 'demo-redis', (d) => (d.spec.template.spec.containers[0].image = 'redis:latest'));
     expect(checkImagesPinned(latest)).toEqual(['StatefulSet/demo-redis container redis: image redis:latest uses "latest" (pin a version)']);
-    const untagged = mutate('Deployment', 'demo-mosquitto', (d) => (d.spec.template.spec.containers[0].image = 'eclipse-mosquitto'));
-    expect(checkImagesPinned(untagged)).toEqual(['Deployment/demo-mosquitto container mosquitto: image eclipse-mosquitto has no version tag (pin it)']);
+    const untagged = mutate('StatefulSet', 'demo-mosquitto', (d) => (d.spec.template.spec.containers[0].image = 'eclipse-mosquitto'));
+    expect(checkImagesPinned(untagged)).toEqual(['StatefulSet/demo-mosquitto container mosquitto: image eclipse-mosquitto has no version tag (pin it)']);
     const root = mutate('Deployment', 'demo-ingest-gateway', (d) => {
       delete d.spec.template.spec.securityContext.runAsNonRoot;
       delete d.spec.template.spec.containers[0].securityContext.runAsNonRoot;
@@ -517,7 +517,7 @@ describe('the workflows install and lint the chart they are written for', () => 
 
     // .env (what test/e2e/setup/stack-env.ts reads) holds the passwords the release runs with.
     const envSecret = secret(`${release}-env`)!;
-    const needed = ['POSTGRES_PASSWORD', 'MQTT_DEVICE_PASSWORD', ...(has('redis') ? ['REDIS_PASSWORD'] : []), ...(has('api') ? ['API_KEY'] : [])];
+    const needed = ['POSTGRES_PASSWORD', 'MQTT_DEVICE_KEY', 'MQTT_ADMIN_PASSWORD', ...(has('redis') ? ['REDIS_PASSWORD'] : []), ...(has('api') ? ['API_KEY'] : [])];
     for (const name of needed) {
       expect(envFile[name], `.env ${name}`).toMatch(/^.{16,}$/);
       expect(decode(envSecret, name), `Secret ${release}-env ${name} = .env`).toBe(envFile[name]);

@@ -21,9 +21,11 @@ Options:
   --dry-run               check the file and print what would be published, without connecting
   -h, --help              this text
 
-Broker: MQTT_URL (or MQTT_HOST and MQTT_PORT; default mqtt://localhost:1883), MQTT_USERNAME and MQTT_PASSWORD
-(default: user "device" with MQTT_DEVICE_PASSWORD). Variables not set in the environment are read from
-.stack/addresses.env and .env of the current directory, as the stack and the simulator write them.
+Broker: MQTT_URL (or MQTT_HOST and MQTT_PORT; default mqtt://localhost:1883). Each line is published as the
+device (or tenant, per iot-platform.yaml mqtt.credentials) that owns its topic, with the password derived from
+MQTT_DEVICE_KEY; with MQTT_ADMIN_PASSWORD each is provisioned first. MQTT_USERNAME and MQTT_PASSWORD publish
+everything as that one user instead. Variables not set in the environment are read from .stack/addresses.env
+and .env of the current directory, as the stack and the simulator write them.
 Progress goes to stderr every second; a summary to stdout at the end. Exit 1 on any error.
 `;
 

@@ -1,6 +1,6 @@
-// iot-replay (the built bin, as a generated project runs it) against a real Mosquitto with the project's
-// kind of users: a publish-only `device` (found through .env and .stack/addresses.env, as in a project) and a
-// reader that records what arrives.
+// iot-replay (the built bin, as a generated project runs it) against real Mosquitto brokers: one with a single
+// publish-only user named by MQTT_USERNAME (found through .env and .stack/addresses.env, as in a project) and a
+// reader that records what arrives; and one as a project runs it, where every line goes out as its own device.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { createManifest } from '../../manifest/create.ts';
+import { giveToMosquitto, initDynamicSecurity, mosquittoConfig } from '../../stack/native/mosquitto.ts';
 import { freePort } from '../../stack/native/ports.ts';
 import { tcpOpen, waitFor } from '../../stack/wait.ts';
 
@@ -94,7 +97,7 @@ beforeAll(async () => {
   port = await freePort();
   broker = startBroker();
   await waitFor('private mosquitto', () => tcpOpen(port), { timeoutMs: 10_000, intervalMs: 50 });
-  writeFileSync(join(project, '.env'), `MQTT_DEVICE_PASSWORD=${DEVICE_PASSWORD}\nMQTT_GATEWAY_PASSWORD=unused\n`);
+  writeFileSync(join(project, '.env'), `MQTT_USERNAME=device\nMQTT_PASSWORD=${DEVICE_PASSWORD}\n`);
   writeFileSync(join(project, '.stack', 'addresses.env'), `STACK_DRIVER=native\nMQTT_URL=mqtt://127.0.0.1:${port}\n`);
   reader = await connectAsync(`mqtt://127.0.0.1:${port}`, { username: 'reader', password: READER_PASSWORD, protocolVersion: 5 });
   reader.on('message', (topic, payload) => received.push({ topic, payload, at: Date.now() }));
@@ -211,15 +214,15 @@ describe('iot-replay against Mosquitto', () => {
 
   it('names the broker and what to do when it cannot connect, and rejects unknown flags', async () => {
     const log = writeLog('one.jsonl', [{ topic: 'replay/x', payload: 'x', ts_ms: 1 }]);
-    writeFileSync(join(project, '.env'), 'MQTT_DEVICE_PASSWORD=wrong\n');
+    writeFileSync(join(project, '.env'), 'MQTT_USERNAME=device\nMQTT_PASSWORD=wrong\n');
     try {
       const run = await replay([log]);
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(
-        new RegExp(`^iot-replay: error: cannot connect to the MQTT broker at mqtt://127\\.0\\.0\\.1:${port} as device: .*Not authorized; start the stack \\(npm run stack -- up\\) or set MQTT_URL, MQTT_USERNAME and MQTT_PASSWORD; nothing was published\\n$`),
+        new RegExp(`^iot-replay: error: cannot connect to the MQTT broker at mqtt://127\\.0\\.0\\.1:${port} as device: .*Not authorized; start the stack \\(npm run stack -- up\\) or set MQTT_URL and MQTT_DEVICE_KEY \\(or MQTT_USERNAME and MQTT_PASSWORD\\); nothing was published\\n$`),
       );
     } finally {
-      writeFileSync(join(project, '.env'), `MQTT_DEVICE_PASSWORD=${DEVICE_PASSWORD}\n`);
+      writeFileSync(join(project, '.env'), `MQTT_USERNAME=device\nMQTT_PASSWORD=${DEVICE_PASSWORD}\n`);
     }
     expect(await replay([log, '--fast'])).toEqual({ code: 1, stdout: '', stderr: "iot-replay: error: Unknown option '--fast'; see iot-replay --help\n" });
     expect(await receivedBeforeMarker()).toEqual([]);
@@ -247,6 +250,46 @@ describe('iot-replay against Mosquitto', () => {
       );
     } finally {
       ownBroker.kill('SIGTERM');
+    }
+  });
+});
+
+describe('iot-replay as the devices of a project', () => {
+  it('publishes each line as the device that owns its topic (provisioned first), in file order', async () => {
+    const ownPort = await freePort();
+    // Its own folder: the broker runs as the mosquitto user, who cannot enter the private test folder.
+    const ownDir = mkdtempSync(join(tmpdir(), 'replay-devices-'));
+    mkdirSync(join(ownDir, '.stack'), { recursive: true });
+    const dynsec = join(ownDir, 'dynamic-security.json');
+    initDynamicSecurity(dynsec, 'admin-secret');
+    writeFileSync(join(ownDir, 'mosquitto.conf'), mosquittoConfig(ownPort, dynsec));
+    giveToMosquitto([ownDir, dynsec, join(ownDir, 'mosquitto.conf')]);
+    const ownBroker = spawn('mosquitto', ['-c', join(ownDir, 'mosquitto.conf')], { stdio: 'ignore' });
+    let admin: MqttClient | undefined;
+    try {
+      await waitFor('mosquitto with dynamic security', () => tcpOpen(ownPort), { timeoutMs: 10_000, intervalMs: 50 });
+      writeFileSync(join(ownDir, 'iot-platform.yaml'), stringify(createManifest({ blueprint: 'sensors', name: 'replay-devices', components: [], deploy: ['native'] })));
+      writeFileSync(join(ownDir, '.env'), 'MQTT_DEVICE_KEY=device-key\nMQTT_ADMIN_PASSWORD=admin-secret\n');
+      writeFileSync(join(ownDir, '.stack', 'addresses.env'), `MQTT_URL=mqtt://127.0.0.1:${ownPort}\n`);
+      const arrived: string[] = [];
+      admin = await connectAsync(`mqtt://127.0.0.1:${ownPort}`, { username: 'admin', password: 'admin-secret', protocolVersion: 5 });
+      admin.on('message', (topic, payload) => arrived.push(`${topic} ${payload.toString()}`));
+      await admin.subscribeAsync('prod/#', { qos: 1 });
+      const lines = ['prod/acme/sensors/a-001/humidity 1', 'prod/acme/sensors/a-002/humidity 2', 'prod/acme/sensors/a-001/state 3', 'prod/beta/sensors/a-001/humidity 4'];
+      const log = join(ownDir, 'devices.jsonl');
+      writeFileSync(log, lines.map((line, i) => JSON.stringify({ topic: line.split(' ')[0], payload: line.split(' ')[1], ts_ms: 1000 + i })).join('\n') + '\n');
+      const child = spawn(process.execPath, [BIN, log, '--speed', '0'], { cwd: ownDir, env: Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('MQTT_'))), stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      const code = await new Promise((resolve) => child.on('close', resolve));
+      expect(stderr).toMatch(/; broker mqtt:\/\/127\.0\.0\.1:\d+ as 3 device\(s\)\n/);
+      expect(code).toBe(0);
+      await waitFor('4 lines', async () => arrived.length >= 4, { timeoutMs: 10_000, intervalMs: 20 });
+      expect(arrived).toEqual(lines);
+    } finally {
+      await admin?.endAsync();
+      ownBroker.kill('SIGTERM');
+      rmSync(ownDir, { recursive: true, force: true });
     }
   });
 });

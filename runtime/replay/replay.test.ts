@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { brokerSettings, projectEnv } from './broker-settings.ts';
+import { brokerSettings, projectEnv } from '../mqtt-access/broker-settings.ts';
 import { MessageLogError, parseMessageLog } from './message-log.ts';
 import { parseReplayArgs, UsageError } from './options.ts';
 import { formatDuration, planLine, progressLine, summaryLine } from './report.ts';
@@ -142,15 +142,17 @@ describe('broker settings', () => {
   const dir = mkdtempSync(join(tmpdir(), 'replay-env-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('publishes as the device user of the project: environment first, then .stack/addresses.env, then .env', () => {
-    writeFileSync(join(dir, '.env'), 'MQTT_DEVICE_PASSWORD=from-dotenv\nMQTT_URL=mqtt://dotenv:1\n');
+  it("reads the project's device key and admin password: environment first, then .stack/addresses.env, then .env", () => {
+    writeFileSync(join(dir, '.env'), 'MQTT_DEVICE_KEY=key-from-dotenv\nMQTT_ADMIN_PASSWORD=admin-from-dotenv\nMQTT_URL=mqtt://dotenv:1\n');
     mkdirSync(join(dir, '.stack'));
     writeFileSync(join(dir, '.stack', 'addresses.env'), 'MQTT_URL=mqtt://127.0.0.1:41883\n');
-    expect(brokerSettings(projectEnv(dir, {}))).toEqual({ url: 'mqtt://127.0.0.1:41883', username: 'device', password: 'from-dotenv' });
-    expect(brokerSettings(projectEnv(dir, { MQTT_URL: 'mqtt://env:2', MQTT_USERNAME: 'me', MQTT_PASSWORD: 'pw', MQTT_DEVICE_PASSWORD: '' }))).toEqual({
+    expect(brokerSettings(projectEnv(dir, {}))).toEqual({ url: 'mqtt://127.0.0.1:41883', deviceKey: 'key-from-dotenv', adminPassword: 'admin-from-dotenv' });
+    expect(brokerSettings(projectEnv(dir, { MQTT_URL: 'mqtt://env:2', MQTT_USERNAME: 'me', MQTT_PASSWORD: 'pw', MQTT_DEVICE_KEY: '' }))).toEqual({
       url: 'mqtt://env:2',
       username: 'me',
       password: 'pw',
+      deviceKey: 'key-from-dotenv',
+      adminPassword: 'admin-from-dotenv',
     });
   });
 

@@ -4,7 +4,10 @@ import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { brokerSettings, projectEnv } from './broker-settings.ts';
+import { join } from 'node:path';
+import { brokerSettings, projectEnv, type BrokerSettings } from '../mqtt-access/broker-settings.ts';
+import { DeviceConnections } from '../mqtt-access/device-connections.ts';
+import { loadManifest } from '../service-kit/manifest.ts';
 import { MessageLogError, parseMessageLog, type LoggedMessage } from './message-log.ts';
 import { OrderedPublisher, PublishError } from './ordered-publisher.ts';
 import { parseReplayArgs, UsageError, USAGE, type ReplayOptions } from './options.ts';
@@ -38,13 +41,13 @@ export async function runReplay(argv: string[], io: ReplayIo): Promise<number> {
       io.stdout(`dry run: ${planLine(command.file, messages.length, topics, spanMs, command.speed, offset)}; nothing was published\n`);
       return 0;
     }
-    const broker = brokerSettings(projectEnv(io.cwd, io.env));
-    const client = await connect(broker.url, broker.username, broker.password);
+    const env = projectEnv(io.cwd, io.env);
+    const broker = brokerSettings(env);
+    const publisher = await connect(broker, env, io.cwd, messages, command.maxInflight);
     try {
       const startMs = Date.now();
       const offset = command.shiftToNow ? shiftOffsetMs(messages[0]!.tsMs, startMs) : undefined;
-      io.stderr(`replay: ${planLine(command.file, messages.length, topics, spanMs, command.speed, offset)}; broker ${broker.url}${broker.username ? ` as ${broker.username}` : ''}\n`);
-      const publisher = new OrderedPublisher(client, command.maxInflight);
+      io.stderr(`replay: ${planLine(command.file, messages.length, topics, spanMs, command.speed, offset)}; broker ${broker.url} ${publisher.as}\n`);
       const progress = setInterval(() => io.stderr(`${progressLine(publisher.acknowledged, messages.length, Date.now() - startMs)}\n`), 1000);
       let stopRequested = false;
       let stoppedAt: number | undefined;
@@ -78,7 +81,7 @@ export async function runReplay(argv: string[], io: ReplayIo): Promise<number> {
       io.stdout(`${summaryLine(command.file, publisher.acknowledged, topics, elapsedMs)}\n`);
       return 0;
     } finally {
-      await client.endAsync().catch(() => undefined);
+      await publisher.end().catch(() => undefined);
     }
   } catch (error) {
     if (error instanceof UsageError || error instanceof ReplayFailure) {
@@ -107,22 +110,92 @@ function readLog(options: ReplayOptions): LoggedMessage[] {
   }
 }
 
-async function connect(url: string, username: string | undefined, password: string | undefined): Promise<MqttClient> {
-  try {
-    return await connectAsync(url, {
-      clientId: `iot-replay-${randomBytes(4).toString('hex')}`,
-      protocolVersion: 5,
-      // A lost connection ends the replay with the line it stopped at, rather than resending behind the schedule.
-      reconnectPeriod: 0,
-      connectTimeout: 10_000,
-      ...(username ? { username } : {}),
-      ...(password ? { password } : {}),
-    });
-  } catch (error) {
-    throw new ReplayFailure(
-      `cannot connect to the MQTT broker at ${url}${username ? ` as ${username}` : ''}: ${(error as Error).message}; start the stack (npm run stack -- up) or set MQTT_URL, MQTT_USERNAME and MQTT_PASSWORD; nothing was published`,
-    );
+/**
+ * Publishes in file order: over one connection as MQTT_USERNAME when it is set, otherwise as the device that owns
+ * each topic, one connection per device. Switching devices first waits for the previous device's
+ * acknowledgements, since order holds only within one connection.
+ */
+class ReplayPublisher {
+  readonly as: string;
+  private readonly publishers: Map<string, OrderedPublisher>;
+  private readonly owner: (message: LoggedMessage) => string;
+  private readonly ends: (() => Promise<void>)[];
+  private current: OrderedPublisher | undefined;
+
+  constructor(as: string, publishers: Map<string, OrderedPublisher>, owner: (message: LoggedMessage) => string, ends: (() => Promise<void>)[]) {
+    this.as = as;
+    this.publishers = publishers;
+    this.owner = owner;
+    this.ends = ends;
   }
+
+  get acknowledged(): number {
+    return [...this.publishers.values()].reduce((sum, p) => sum + p.acknowledged, 0);
+  }
+
+  async publish(message: LoggedMessage, payload: string | Buffer): Promise<void> {
+    const next = this.publishers.get(this.owner(message))!;
+    if (this.current && this.current !== next) await this.current.drain();
+    this.current = next;
+    await next.publish(message, payload);
+  }
+
+  async drain(): Promise<void> {
+    await this.current?.drain();
+  }
+
+  async end(): Promise<void> {
+    await Promise.all(this.ends.map((end) => end()));
+  }
+}
+
+async function connect(broker: BrokerSettings, env: Record<string, string | undefined>, cwd: string, messages: LoggedMessage[], maxInflight: number): Promise<ReplayPublisher> {
+  const cannot = (who: string, error: unknown) =>
+    new ReplayFailure(`cannot connect to the MQTT broker at ${broker.url} as ${who}: ${(error as Error).message}; start the stack (npm run stack -- up) or set MQTT_URL and MQTT_DEVICE_KEY (or MQTT_USERNAME and MQTT_PASSWORD); nothing was published`);
+  if (broker.username) {
+    let client: MqttClient;
+    try {
+      client = await connectAsync(broker.url, {
+        clientId: `iot-replay-${randomBytes(4).toString('hex')}`,
+        protocolVersion: 5,
+        // A lost connection ends the replay with the line it stopped at, rather than resending behind the schedule.
+        reconnectPeriod: 0,
+        connectTimeout: 10_000,
+        username: broker.username,
+        ...(broker.password ? { password: broker.password } : {}),
+      });
+    } catch (error) {
+      throw cannot(broker.username, error);
+    }
+    return new ReplayPublisher(`as ${broker.username}`, new Map([['', new OrderedPublisher(client, maxInflight)]]), () => '', [() => client.endAsync()]);
+  }
+  if (!broker.deviceKey) throw new ReplayFailure('MQTT_DEVICE_KEY is not set (nor MQTT_USERNAME): run in the project folder, whose .env holds it, or set it; nothing was published');
+  let manifest;
+  try {
+    manifest = loadManifest(env.IOT_PLATFORM_MANIFEST ?? join(cwd, 'iot-platform.yaml'));
+  } catch (error) {
+    throw new ReplayFailure(`${(error as Error).message}; nothing was published`);
+  }
+  const devices = new DeviceConnections({ url: broker.url, manifest, deviceKey: broker.deviceKey, adminPassword: broker.adminPassword, clientIdPrefix: 'iot-replay' });
+  const owners = new Map<LoggedMessage, string>();
+  for (const message of messages) {
+    try {
+      owners.set(message, devices.identityOf(message.topic).username);
+    } catch (error) {
+      throw new ReplayFailure(`line ${message.line}: ${(error as Error).message}; nothing was published`);
+    }
+  }
+  const publishers = new Map<string, OrderedPublisher>();
+  for (const username of new Set(owners.values())) {
+    const first = messages.find((m) => owners.get(m) === username)!;
+    try {
+      publishers.set(username, new OrderedPublisher(await devices.clientFor(first.topic), maxInflight));
+    } catch (error) {
+      await devices.endAsync().catch(() => undefined);
+      throw new ReplayFailure(`${(error as Error).message}; nothing was published`);
+    }
+  }
+  return new ReplayPublisher(`as ${publishers.size} device(s)`, publishers, (m) => owners.get(m)!, [() => devices.endAsync()]);
 }
 
 /** Waits until `dueMs` (in slices, so a stop request is seen within a second). */

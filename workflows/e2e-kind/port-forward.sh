@@ -78,7 +78,7 @@ if [ ! -s .env ]; then
   (umask 077 && kubectl -n "$ns" get secret "$RELEASE-env" -o json \
     | jq -r '.data | to_entries[] | "\(.key)=\(.value | @base64d)"' >.env)
 fi
-for name in POSTGRES_PASSWORD MQTT_DEVICE_PASSWORD; do
+for name in POSTGRES_PASSWORD MQTT_DEVICE_KEY MQTT_ADMIN_PASSWORD; do
   grep -q "^$name=." .env || { echo "::error::.env has no $name (the e2e tests need it)"; failed=1; }
 done
 grep -q '^REDIS_HOST=' "$addresses" && ! grep -q '^REDIS_PASSWORD=.' .env && { echo "::error::.env has no REDIS_PASSWORD"; failed=1; }

@@ -1,8 +1,10 @@
 // Simulator settings from the environment, with the defaults of the prior demo's v2 emulator.
 export interface SimulatorConfig {
   mqttUrl: string;
-  mqttUsername?: string;
-  mqttPassword?: string;
+  /** MQTT_DEVICE_KEY: each simulated device connects as itself with the password derived from it. */
+  deviceKey: string;
+  /** MQTT_ADMIN_PASSWORD: provisions each simulated device on the broker before it connects. */
+  adminPassword?: string;
   clientId: string;
   qos: 0 | 1;
   environments: string[];
@@ -60,17 +62,17 @@ export function deviceIds(env: Env): string[] {
 export function readSimulatorConfig(env: Env = process.env): SimulatorConfig {
   const host = value(env, 'MQTT_HOST') ?? 'localhost';
   const port = value(env, 'MQTT_PORT') ?? '1883';
-  // Natively, `npm run simulate` reads the project's .env: publish as the device user.
-  const password = value(env, 'MQTT_PASSWORD') ?? value(env, 'MQTT_DEVICE_PASSWORD');
-  const username = value(env, 'MQTT_USERNAME') ?? (password ? 'device' : undefined);
+  // Natively, `npm run simulate` reads the project's .env: it holds both.
+  const deviceKey = value(env, 'MQTT_DEVICE_KEY') ?? '';
+  const adminPassword = value(env, 'MQTT_ADMIN_PASSWORD');
   const seed = value(env, 'SEED');
   const qos = number(env, 'MQTT_QOS', 1);
   const offlineProbability = number(env, 'OFFLINE_PROBABILITY', 0);
   if (offlineProbability < 0 || offlineProbability > 1) throw new Error('OFFLINE_PROBABILITY must be between 0 and 1');
   return {
     mqttUrl: value(env, 'MQTT_URL') ?? `mqtt://${host}:${port}`,
-    ...(username ? { mqttUsername: username } : {}),
-    ...(password ? { mqttPassword: password } : {}),
+    deviceKey,
+    ...(adminPassword ? { adminPassword } : {}),
     clientId: value(env, 'CLIENT_ID') ?? 'sensor-emulator',
     qos: qos === 0 ? 0 : 1,
     environments: list(env, 'ENVIRONMENTS', 'dev'),

@@ -1,10 +1,14 @@
 // Sensor simulator: a TypeScript port of the prior demo's v2 emulator (prior-demos.md §2.2). Publishes
 // humidity, temperature, location and state CSV messages per env × tenant × device: an optional backfill
 // from BACKFILL_FROM_YEAR, then one tick every REALTIME_INTERVAL_SEC. RATE=<msg/s> runs a benchmark
-// load instead (with DURATION_SEC), and SEED makes a run repeatable. Differences from the demo: QoS 1
-// (MQTT_QOS=0 for the old behaviour), USELESS_PAYLOAD_BYTES padding travels as an MQTT v5 user property
-// (the demo appended a CSV column, which made every padded message unparseable), and OFFLINE_PROBABILITY.
-import { connect, type IClientPublishOptions } from 'mqtt';
+// load instead (with DURATION_SEC), and SEED makes a run repeatable. Differences from the demo: each device
+// connects as itself and may publish only under its own topics (iot-platform.yaml mqtt.credentials), so the
+// demo's command/ack round trip is gone; QoS 1 (MQTT_QOS=0 for the old behaviour); USELESS_PAYLOAD_BYTES
+// padding travels as an MQTT v5 user property (the demo appended a CSV column, which made every padded message
+// unparseable); and OFFLINE_PROBABILITY.
+import type { IClientPublishOptions } from 'mqtt';
+import { DeviceConnections } from 'create-iot-platform/mqtt-access';
+import { loadManifest } from 'create-iot-platform/service-kit';
 import { readSimulatorConfig, type SimulatorConfig } from './config.ts';
 import { createRandom } from './random.ts';
 import { payloads, SimulatedDevice, topicOf } from './models.ts';
@@ -38,12 +42,13 @@ const devices = config.environments.flatMap((env) =>
   ),
 );
 
-const client = connect(config.mqttUrl, {
-  clientId: config.clientId,
-  protocolVersion: 5,
-  reconnectPeriod: 1000,
-  ...(config.mqttUsername ? { username: config.mqttUsername } : {}),
-  ...(config.mqttPassword ? { password: config.mqttPassword } : {}),
+const connections = new DeviceConnections({
+  url: config.mqttUrl,
+  manifest: loadManifest(),
+  deviceKey: config.deviceKey,
+  ...(config.adminPassword ? { adminPassword: config.adminPassword } : {}),
+  clientIdPrefix: config.clientId,
+  connectOptions: { reconnectPeriod: 1000 },
 });
 const publishOptions: IClientPublishOptions = {
   qos: config.qos,
@@ -52,7 +57,7 @@ const publishOptions: IClientPublishOptions = {
     ? { properties: { userProperties: { padding: 'X'.repeat(config.uselessPayloadBytes) } } }
     : {}),
 };
-const publisher = new Publisher(client, publishOptions, config.maxInflight);
+const publisher = new Publisher(connections, publishOptions, config.maxInflight);
 let stopping = false;
 
 async function tickAll(time: Date): Promise<number> {
@@ -113,49 +118,31 @@ async function rateMode(): Promise<void> {
     failed: publisher.failed,
     seconds,
     achievedRate: Math.round(publisher.sent / seconds),
+    ...(publisher.lastError ? { lastError: publisher.lastError } : {}),
   });
 }
-
-// Commands: answer {env}/{tenant}/devices/{device}/command with an ack, as the demo emulator did.
-client.on('message', (topic, message) => {
-  const [env, tenant, , device] = topic.split('/');
-  let cmdId: unknown = null;
-  try {
-    cmdId = (JSON.parse(message.toString()) as { cmd_id?: unknown }).cmd_id ?? null;
-  } catch {
-    // not JSON: acknowledge without an id
-  }
-  client.publish(
-    `${env}/${tenant}/devices/${device}/ack`,
-    JSON.stringify({ cmd_id: cmdId, ts: Date.now(), status: 'ok', details: 'Command accepted by emulator' }),
-  );
-});
-client.on('error', (error) => log('error', 'mqtt error', { error: error.message }));
 
 async function stop(signal: string): Promise<void> {
   if (stopping) process.exit(0);
   stopping = true;
   log('info', 'stopping', { signal, sent: publisher.sent });
   await Promise.race([publisher.drain(), new Promise((resolve) => setTimeout(resolve, 5000))]);
-  await client.endAsync();
+  await connections.endAsync();
   process.exit(0);
 }
 process.on('SIGTERM', () => void stop('SIGTERM'));
 process.on('SIGINT', () => void stop('SIGINT'));
 
-client.once('connect', async () => {
-  log('info', 'connected', { url: config.mqttUrl, devices: devices.length, seeded: Boolean(config.seed) });
-  client.subscribe('+/+/devices/+/command', { qos: 0 });
-  try {
-    if (config.rate > 0) {
-      await rateMode();
-      await client.endAsync();
-      return;
-    }
+log('info', 'started', { url: config.mqttUrl, devices: devices.length, seeded: Boolean(config.seed) });
+try {
+  if (config.rate > 0) {
+    await rateMode();
+    await connections.endAsync();
+  } else {
     if (config.backfillEnabled) await backfill();
     await realtime();
-  } catch (error) {
-    log('fatal', 'simulator failed', { error: (error as Error).message });
-    process.exit(1);
   }
-});
+} catch (error) {
+  log('fatal', 'simulator failed', { error: (error as Error).message });
+  process.exit(1);
+}

@@ -2,7 +2,7 @@
 // devices list once Flink and the Redis sink have processed them, and the staleness rule holds in real time: a
 // device is online while messages arrive from it and offline once none has for OFFLINE_AFTER_SECONDS.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MqttClient } from 'mqtt';
+import type { DeviceConnections } from 'create-iot-platform/mqtt-access';
 import type { Redis } from 'ioredis';
 import { env, eventClock, mqttClient, pgPool, redisClient, runId, waitFor } from './helpers/index.ts';
 import { template } from './helpers/redis-hashes.ts';
@@ -13,7 +13,7 @@ const DEVICES = ['dev-001', 'dev-002'];
 /** The stack's staleness threshold: OFFLINE_AFTER_SECONDS of .env, which every stack gives the API (60 when .env lacks it). */
 const OFFLINE_AFTER_MS = Number(process.env.OFFLINE_AFTER_SECONDS ?? 60) * 1000;
 
-let mqtt: MqttClient;
+let mqtt: DeviceConnections;
 let redis: Redis;
 let seq = 0;
 /** Event time of the first tick: now, or later when earlier tests moved the stack's event time ahead (helpers/scenario.ts). */

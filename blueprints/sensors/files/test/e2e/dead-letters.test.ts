@@ -3,7 +3,7 @@
 // dead-letter topic with the reason and the raw payload, produce no event records, and the pipeline goes on:
 // every reading published after them reaches PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MqttClient } from 'mqtt';
+import type { DeviceConnections } from 'create-iot-platform/mqtt-access';
 import type pg from 'pg';
 import { deadLetterTopic } from 'create-iot-platform/service-kit';
 import { manifest, mqttClient, pgPool, ScenarioRun, TopicRecorder, waitFor, type Expected } from './helpers/index.ts';
@@ -12,7 +12,7 @@ const spec = manifest();
 const dlq = deadLetterTopic(spec);
 const eventTopics = Object.fromEntries(Object.entries(spec.events).map(([name, e]) => [name, e.topic]));
 
-let mqtt: MqttClient;
+let mqtt: DeviceConnections;
 let pool: pg.Pool;
 let recorder: TopicRecorder;
 let run: ScenarioRun;

@@ -4,7 +4,7 @@
 // and not yet compacted files are hidden, dot-prefixed), and a day gets its _SUCCESS file once the watermark has
 // passed the end of it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MqttClient } from 'mqtt';
+import type { DeviceConnections } from 'create-iot-platform/mqtt-access';
 import type pg from 'pg';
 import { mqttClient, pgPool, ScenarioRun, waitFor } from './helpers/index.ts';
 import { getObject, listKeys } from './helpers/s3.ts';
@@ -21,7 +21,7 @@ const WALL_CLOCK_FIELDS = [
   'enriched_processing_ts_ms',
 ];
 
-let mqtt: MqttClient;
+let mqtt: DeviceConnections;
 let pool: pg.Pool;
 let run: ScenarioRun;
 

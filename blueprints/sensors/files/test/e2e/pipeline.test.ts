@@ -2,7 +2,7 @@
 // exact JSON records, and malformed messages land in the dead-letter topic with the reason, while the
 // good ones pass.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MqttClient } from 'mqtt';
+import type { DeviceConnections } from 'create-iot-platform/mqtt-access';
 import { deadLetterTopic } from 'create-iot-platform/service-kit';
 import { manifest, mqttClient, runId, TopicRecorder, waitFor } from './helpers/index.ts';
 
@@ -15,7 +15,7 @@ const spec = manifest();
 const topics = Object.fromEntries(Object.entries(spec.events).map(([name, e]) => [name, e.topic])) as Record<string, string>;
 const dlq = deadLetterTopic(spec);
 
-let mqtt: MqttClient;
+let mqtt: DeviceConnections;
 let recorder: TopicRecorder;
 
 beforeAll(async () => {

@@ -9,7 +9,7 @@
 //      "late: …", and still in PostgreSQL and in its device's streak.
 // Expectations are computed here from what the test sends; window parameters from iot-platform.yaml (parameters:).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MqttClient } from 'mqtt';
+import type { DeviceConnections } from 'create-iot-platform/mqtt-access';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { deadLetterTopic } from 'create-iot-platform/service-kit';
@@ -66,7 +66,7 @@ function summaryOf(readings: Reading[], start: number) {
 const SUMMARY_FIELDS = Object.keys(summaryOf([{ device: 'x', t: 0, seq: 0, humidity: 0, temperature: 0 }], 0));
 const pick = (hash: Record<string, string>) => Object.fromEntries(SUMMARY_FIELDS.map((k) => [k, hash[k]]));
 
-let mqtt: MqttClient;
+let mqtt: DeviceConnections;
 let redis: Redis;
 let pool: pg.Pool;
 let recorder: TopicRecorder;

@@ -3,7 +3,7 @@
 // after `stack start redis-sink` Redis holds exactly the expected hashes, no stray keys, and the sink's
 // consumer group has caught up (lag 0).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MqttClient } from 'mqtt';
+import type { DeviceConnections } from 'create-iot-platform/mqtt-access';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { kafka, manifest, mqttClient, pgPool, redisClient, ScenarioRun, stack, TopicRecorder, waitFor } from './helpers/index.ts';
@@ -12,7 +12,7 @@ import { actualHash, differingHashes, expectedHashes, scanKeys, TOPICS, WALL_CLO
 const groupId = process.env.REDIS_SINK_GROUP ?? 'redis-sink';
 const HALF = 8; // ticks 0..8 before the kill, the rest while the sink is down
 
-let mqtt: MqttClient;
+let mqtt: DeviceConnections;
 let redis: Redis;
 let pool: pg.Pool;
 let run: ScenarioRun;

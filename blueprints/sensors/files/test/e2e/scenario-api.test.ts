@@ -4,7 +4,7 @@
 // once nothing arrived from it for OFFLINE_AFTER_SECONDS, so the expected flag is that rule at the time of the
 // answer (the staleness itself is proven in api.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MqttClient } from 'mqtt';
+import type { DeviceConnections } from 'create-iot-platform/mqtt-access';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { env, type Expected, mqttClient, pgPool, redisClient, ScenarioRun, waitFor } from './helpers/index.ts';
@@ -13,7 +13,7 @@ import { differingHashes, template } from './helpers/redis-hashes.ts';
 /** The stack's staleness threshold: OFFLINE_AFTER_SECONDS of .env, which every stack gives the API (60 when .env lacks it). */
 const OFFLINE_AFTER_MS = Number(process.env.OFFLINE_AFTER_SECONDS ?? 60) * 1000;
 
-let mqtt: MqttClient;
+let mqtt: DeviceConnections;
 let redis: Redis;
 let pool: pg.Pool;
 let run: ScenarioRun;

@@ -2,11 +2,11 @@
 // says: humidity ⋈ temperature of one tick, with the location and state valid at the measurement's event time.
 // Replayed a second time through restarted Flink jobs, every row is written again and stays the same row.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MqttClient } from 'mqtt';
+import type { DeviceConnections } from 'create-iot-platform/mqtt-access';
 import type pg from 'pg';
 import { mqttClient, pgPool, restartFlink, ScenarioRun, waitFor } from './helpers/index.ts';
 
-let mqtt: MqttClient;
+let mqtt: DeviceConnections;
 let pool: pg.Pool;
 let run: ScenarioRun;
 

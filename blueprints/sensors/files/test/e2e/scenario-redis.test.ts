@@ -3,13 +3,13 @@
 // (dev/globex's closed by event time while prod/acme goes on, prod/acme's once it has been quiet for
 // quietCloseSeconds: the log ends abruptly, nothing follows it), and no other key of the run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MqttClient } from 'mqtt';
+import type { DeviceConnections } from 'create-iot-platform/mqtt-access';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { mqttClient, pgPool, publish, redisClient, runId, ScenarioRun, waitFor } from './helpers/index.ts';
 import { actualHash, differingHashes, expectedHashes, scanKeys } from './helpers/redis-hashes.ts';
 
-let mqtt: MqttClient;
+let mqtt: DeviceConnections;
 let redis: Redis;
 let pool: pg.Pool;
 let run: ScenarioRun;

@@ -2,9 +2,9 @@
 // the tests run unchanged against the compose, native and kind stacks.
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { connectAsync, type MqttClient } from 'mqtt';
 import pg from 'pg';
 import { Redis } from 'ioredis';
+import { DeviceConnections } from 'create-iot-platform/mqtt-access';
 import { loadManifest, quietKafkajsTimerWarning, type RuntimeManifest } from 'create-iot-platform/service-kit';
 
 quietKafkajsTimerWarning();
@@ -12,8 +12,8 @@ quietKafkajsTimerWarning();
 export const env = {
   kafkaBrokers: (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(',').map((b) => b.trim()),
   mqttUrl: process.env.MQTT_URL ?? 'mqtt://localhost:1883',
-  mqttUsername: process.env.MQTT_USERNAME,
-  mqttPassword: process.env.MQTT_PASSWORD,
+  mqttDeviceKey: process.env.MQTT_DEVICE_KEY ?? '',
+  mqttAdminPassword: process.env.MQTT_ADMIN_PASSWORD,
   apiUrl: (process.env.API_URL ?? 'http://localhost:8080').replace(/\/$/, ''),
   apiKey: process.env.API_KEY ?? '',
   postgres: {
@@ -40,14 +40,14 @@ export function runId(): string {
   return randomBytes(4).toString('hex');
 }
 
-export async function mqttClient(): Promise<MqttClient> {
-  return connectAsync(env.mqttUrl, {
-    protocolVersion: 5,
-    clientId: `e2e-${runId()}`,
-    reconnectPeriod: 0,
-    connectTimeout: 10_000,
-    ...(env.mqttUsername ? { username: env.mqttUsername } : {}),
-    ...(env.mqttPassword ? { password: env.mqttPassword } : {}),
+/** Publishes as the device that owns each topic (provisioned on first use), one MQTT connection per device. */
+export async function mqttClient(): Promise<DeviceConnections> {
+  return new DeviceConnections({
+    url: env.mqttUrl,
+    manifest: manifest(),
+    deviceKey: env.mqttDeviceKey,
+    ...(env.mqttAdminPassword ? { adminPassword: env.mqttAdminPassword } : {}),
+    clientIdPrefix: `e2e-${runId()}`,
   });
 }
 

@@ -1,6 +1,7 @@
 // Points the e2e tests at whichever stack runs: the addresses its driver wrote (.stack/addresses.env)
 // and this project's credentials (.env). Variables already set win, so CI or a kind port-forward can
-// pass their own. The tests use the identities of a device (MQTT) and of an operator (PostgreSQL, Redis).
+// pass their own. The tests publish as the devices themselves (MQTT users provisioned through the broker's
+// admin, passwords derived from MQTT_DEVICE_KEY) and read as an operator (PostgreSQL, Redis).
 import { existsSync, readFileSync } from 'node:fs';
 
 function load(file: string): Record<string, string> {
@@ -18,8 +19,6 @@ const secrets = load('.env');
 const defaults: Record<string, string | undefined> = {
   ...secrets,
   ...load('.stack/addresses.env'),
-  MQTT_USERNAME: 'device',
-  MQTT_PASSWORD: secrets.MQTT_DEVICE_PASSWORD,
   POSTGRES_USER: 'postgres',
 };
 for (const [name, value] of Object.entries(defaults)) {

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Partitioners } from 'kafkajs';
-import type { MqttClient } from 'mqtt';
+import type { DeviceConnections } from 'create-iot-platform/mqtt-access';
 import type pg from 'pg';
 import { manifest, runId } from './clients.ts';
 
@@ -111,7 +111,7 @@ export interface OutgoingMessage {
 }
 
 /** Publishes messages over MQTT with QoS 1, in the given order (each acknowledged before the next). */
-export async function publish(mqtt: MqttClient, messages: { topic: string; payload: string | Buffer }[]): Promise<void> {
+export async function publish(mqtt: DeviceConnections, messages: { topic: string; payload: string | Buffer }[]): Promise<void> {
   for (const m of messages) await mqtt.publishAsync(m.topic, m.payload, { qos: 1 });
 }
 
@@ -177,7 +177,7 @@ export class ScenarioRun {
   }
 
   /** Publishes the given ticks over MQTT (QoS 1), one message after the other in the file's order, and nothing else. */
-  async replay(mqtt: MqttClient, ticks: (tick: number) => boolean = () => true): Promise<void> {
+  async replay(mqtt: DeviceConnections, ticks: (tick: number) => boolean = () => true): Promise<void> {
     await publish(mqtt, this.outgoing(ticks));
   }
 
