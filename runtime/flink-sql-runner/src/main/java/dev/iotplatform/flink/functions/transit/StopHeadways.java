@@ -19,7 +19,7 @@ import org.apache.flink.types.Row;
  * of the same route, in arrival-time order whatever order the arrivals come in.
  *
  * <pre>{@code
- * SELECT * FROM STOP_HEADWAYS(arrivals => TABLE detected PARTITION BY routeId, stopId)
+ * SELECT * FROM STOP_HEADWAYS(arrivals => TABLE detected PARTITION BY (routeId, stopId))
  * }</pre>
  *
  * <p>Input: DETECT_ARRIVALS' output. Output: routeId, stopId, then agencyId, tripId, vehicleId, serviceDate,
