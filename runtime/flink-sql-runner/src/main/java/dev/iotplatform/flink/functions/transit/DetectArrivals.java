@@ -1,7 +1,9 @@
 package dev.iotplatform.flink.functions.transit;
 
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.flink.metrics.Counter;
@@ -49,6 +51,8 @@ import org.slf4j.LoggerFactory;
 public class DetectArrivals extends ProcessTableFunction<Row> {
     public static final String TRIP = "trip";
     static final int MAX_WAITING = 1000;
+    /** A run is forgotten once its service date is this many days older than the newest run's of the trip. */
+    static final int RUN_DAYS_KEPT = 2;
     static final int DEFAULT_ON_TIME_FROM = -60;
     static final int DEFAULT_ON_TIME_TO = 300;
     private static final int CACHED_TRIPS = 10_000;
@@ -91,6 +95,7 @@ public class DetectArrivals extends ProcessTableFunction<Row> {
     private record Cached(long fingerprint, TripModel trip) {}
 
     private transient Map<String, Cached> trips;
+    private transient boolean partitionChecked;
     private transient Counter unobservedStops;
     private transient Counter positionsBehind;
     private transient Counter positionsWithoutTrip;
@@ -121,6 +126,7 @@ public class DetectArrivals extends ProcessTableFunction<Row> {
             @ArgumentHint(name = "events", value = {ArgumentTrait.SET_SEMANTIC_TABLE}) Row event,
             @ArgumentHint(name = "on_time_from_seconds", isOptional = true) Integer onTimeFrom,
             @ArgumentHint(name = "on_time_to_seconds", isOptional = true) Integer onTimeTo) throws Exception {
+        if (!partitionChecked) checkPartitioning(ctx);
         String tripId = event.getFieldAs("tripId");
         OnTime onTime = new OnTime(onTimeFrom == null ? DEFAULT_ON_TIME_FROM : onTimeFrom, onTimeTo == null ? DEFAULT_ON_TIME_TO : onTimeTo);
         if (TRIP.equals(event.getFieldAs("kind"))) {
@@ -147,6 +153,18 @@ public class DetectArrivals extends ProcessTableFunction<Row> {
             return;
         }
         onPosition(trip, p, runs, onTime);
+    }
+
+    /** One partition must hold one trip: its record state would otherwise be overwritten by other trips'. */
+    private void checkPartitioning(Context ctx) {
+        var events = ctx.tableSemanticsFor("events");
+        int[] by = events.partitionByColumns();
+        java.util.List<String> names = org.apache.flink.table.types.DataType.getFieldNames(events.dataType());
+        if (by.length != 1 || !"tripId".equals(names.get(by[0]))) {
+            throw new IllegalArgumentException("DETECT_ARRIVALS: events must be partitioned by tripId alone"
+                    + " (events => TABLE t PARTITION BY tripId), not by " + Arrays.stream(by).mapToObj(names::get).toList());
+        }
+        partitionChecked = true;
     }
 
     private void onTripRecord(String tripId, String json, TripVersion version, TripRecord record, Waiting waiting,
@@ -186,6 +204,7 @@ public class DetectArrivals extends ProcessTableFunction<Row> {
         VehicleRun run = runs.get(p.vehicleId);
         int stops = trip.stopAlong.length;
         if (run == null || !date.equals(run.serviceDate) || !startTime.equals(run.startTime)) {
+            forgetRunsBefore(runs, serviceDate.minusDays(RUN_DAYS_KEPT));
             run = new VehicleRun();
             run.serviceDate = date;
             run.startTime = startTime;
@@ -213,6 +232,14 @@ public class DetectArrivals extends ProcessTableFunction<Row> {
         run.lastAlong = along;
         run.lastTimeMs = p.timestampMs;
         runs.put(p.vehicleId, run);
+    }
+
+    /** Runs end without a sign; those of service dates long past go when another vehicle starts one, which bounds the state. */
+    private static void forgetRunsBefore(MapView<String, VehicleRun> runs, LocalDate oldest) throws Exception {
+        String limit = oldest.toString(); // ISO dates order as strings
+        List<String> old = new ArrayList<>();
+        for (Map.Entry<String, VehicleRun> e : runs.entries()) if (e.getValue().serviceDate.compareTo(limit) < 0) old.add(e.getKey());
+        for (String vehicle : old) runs.remove(vehicle);
     }
 
     private void emit(TripModel trip, int k, Position p, LocalDate serviceDate, long arrival, OnTime onTime) {

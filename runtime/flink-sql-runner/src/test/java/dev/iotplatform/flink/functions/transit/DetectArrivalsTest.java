@@ -180,4 +180,36 @@ class DetectArrivalsTest {
                 "F2 B 2026-03-10 RF-S2 20 2026-03-10T17:10:30Z null 330"),
                 rows);
     }
+
+    @Test
+    void eachServiceDateIsANewRunAndRunsOfLongPastDatesAreForgotten() throws Exception {
+        String dates = "[\"2026-03-10\",\"2026-03-11\",\"2026-03-16\"]";
+        List<String> rows = arrivals(
+                tripRow("T7", trip("T7", "R7", "[]", "[]", dates, 28800, 29400, 30000, 30600, 31200)),
+                position("T7", "V7", 37.005, "2026-03-10T15:04:00Z", "20260310"),
+                position("T7", "V7", 37.015, "2026-03-10T15:14:00Z", "20260310"),
+                // the next day, the same vehicle on the same trip: a new run, whose first sample observes nothing
+                position("T7", "V7", 37.025, "2026-03-11T15:24:00Z", "20260311"),
+                position("T7", "V7", 37.035, "2026-03-11T15:34:00Z", "20260311"),
+                // another vehicle's run five days later: V7's run of the 11th is forgotten
+                position("T7", "V8", 37.005, "2026-03-16T15:04:00Z", "20260316"),
+                // so V7's late sample of the 11th starts a run again instead of passing S5
+                position("T7", "V7", 37.045, "2026-03-11T15:44:00Z", "20260311"));
+        assertEquals(List.of(
+                "T7 V7 2026-03-10 R7-S2 20 2026-03-10T15:09:00Z 2026-03-10T15:10:00Z -60 true",
+                "T7 V7 2026-03-11 R7-S4 40 2026-03-11T15:29:00Z 2026-03-11T15:30:00Z -60 true"),
+                rows);
+    }
+
+    @Test
+    void eventsPartitionedByAnythingButTheTripAreRejected() {
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> run(
+                "SELECT * FROM DETECT_ARRIVALS(events => TABLE events PARTITION BY vehicleId)",
+                position("T1", "V1", 37.005, "2026-03-10T15:04:00Z", "20260310")));
+        StringBuilder messages = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) messages.append(t.getMessage()).append(" | ");
+        org.junit.jupiter.api.Assertions.assertTrue(messages.toString().contains(
+                "DETECT_ARRIVALS: events must be partitioned by tripId alone (events => TABLE t PARTITION BY tripId), not by [vehicleId]"),
+                messages.toString());
+    }
 }
