@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * next stop to pass. A new run (first sample, or another service date or start time) observes no stop at or before
  * its first sample. A position whose trip record has not come yet waits for it, up to {@link #MAX_WAITING} per trip
  * (the oldest then go). Metrics: {@code unobservedStops}, {@code positionsBehind}, {@code positionsWithoutTrip}
- * (no tripId, or pushed out while waiting for a trip that never came), {@code positionsOutOfService} (no service
+ * (no tripId, vehicle, position or time; or pushed out while waiting for a trip that never came), {@code positionsOutOfService} (no service
  * date: the trip runs neither today nor yesterday), {@code tripsRejected} (a trip record that cannot be used).
  */
 @DataTypeHint("ROW<agencyId STRING, routeId STRING, vehicleId STRING, serviceDate STRING, stopId STRING, stopSequence INT,"
