@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.types.Row;
@@ -51,6 +52,13 @@ class ReferenceAgreementTest {
         List<String> reference = reference(feed, positions);
         assertEquals(29, reference.size(), String.join("\n", reference));
         assertEquals(reference, flink);
+        // the counts agree too, but for the position of trip T999: the reference knows the feed has no such trip,
+        // the stream cannot, and holds it for a record that may still come
+        String counts = exec(List.of(python(), SCENARIO.resolve("reference_arrivals.py").toString(), "--gtfs", feed.toString(),
+                "--positions", positions.toString(), "--counts")).lines().reduce((a, b) -> b).orElseThrow();
+        assertEquals("{\"counts\":{\"unobservedStops\":10,\"positionsBehind\":1,\"positionsWithoutTrip\":2,\"positionsOutOfService\":2}}", counts);
+        assertEquals(List.of(10L, 1L, 1L, 2L, 0L), List.of(CountersReporter.count("unobservedStops"), CountersReporter.count("positionsBehind"),
+                CountersReporter.count("positionsWithoutTrip"), CountersReporter.count("positionsOutOfService"), CountersReporter.count("tripsRejected")));
     }
 
     @Test
@@ -73,8 +81,7 @@ class ReferenceAgreementTest {
 
     /** The reference's rows, as canonical lines, sorted. */
     private List<String> reference(Path feed, Path positions) throws Exception {
-        String python = exec(List.of("bash", REPO.resolve("scripts/ensure-transport-reference.sh").toString())).trim();
-        String out = exec(List.of(python, SCENARIO.resolve("reference_arrivals.py").toString(),
+        String out = exec(List.of(python(), SCENARIO.resolve("reference_arrivals.py").toString(),
                 "--gtfs", feed.toString(), "--positions", positions.toString()));
         List<String> rows = new ArrayList<>();
         for (String line : out.split("\n")) {
@@ -86,6 +93,10 @@ class ReferenceAgreementTest {
         }
         Collections.sort(rows);
         return rows;
+    }
+
+    private static String python() throws Exception {
+        return exec(List.of("bash", REPO.resolve("scripts/ensure-transport-reference.sh").toString())).trim();
     }
 
     /** DETECT_ARRIVALS + STOP_HEADWAYS on Flink: trip records first (those of {@code late} after the positions). */
@@ -112,7 +123,10 @@ class ReferenceAgreementTest {
         Path input = tmp.resolve("events-" + System.nanoTime() + ".jsonl");
         Files.write(input, events, StandardCharsets.UTF_8);
 
-        TableEnvironment env = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
+        Configuration conf = new Configuration();
+        conf.setString("metrics.reporter.counters.factory.class", CountersReporter.class.getName());
+        CountersReporter.COUNTERS.clear();
+        TableEnvironment env = TableEnvironment.create(EnvironmentSettings.newInstance().inStreamingMode().withConfiguration(conf).build());
         env.getConfig().set("parallelism.default", "1");
         PlatformFunctions.register(env);
         env.executeSql("CREATE TEMPORARY TABLE events (kind STRING, tripId STRING, trip STRING, vehicleId STRING, latitude DOUBLE,"
