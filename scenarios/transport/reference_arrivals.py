@@ -249,8 +249,11 @@ def schedule_span(trip):
 
 def service_date_of(trip, position):
     given = position.get("startDate")
-    if given:
-        return gtfs_date(given, f"position of vehicle {position.get('vehicleId')}")
+    if given:  # a start date that is no date leaves the position without a service date, like one out of service
+        try:
+            return datetime.strptime(given, "%Y%m%d").date()
+        except ValueError:
+            return None
     t = position["timestamp"]
     today = datetime.fromtimestamp(t / 1000, tz=timezone.utc).astimezone(trip.zone).date()
     span = schedule_span(trip)
