@@ -64,19 +64,39 @@ class ReferenceAgreementTest {
     @Test
     void theRealSoundTransitSnapshotsGiveTheReferenceRows() throws Exception {
         Path data = REAL_DATA.resolve("sound-transit-2023-05");
-        List<String> snapshots = new ArrayList<>();
-        try (var files = Files.list(data.resolve("realtime"))) {
-            files.map(Path::toString).filter(f -> f.matches(".*/vehicle-positions-\\d+\\.json")).sorted().forEach(snapshots::add);
-        }
-        assertEquals(5, snapshots.size());
-        List<String> command = new ArrayList<>(List.of("python3", SCENARIO.resolve("rt_positions.py").toString()));
-        command.addAll(snapshots);
-        Path positions = tmp.resolve("positions.jsonl");
-        Files.writeString(positions, exec(command));
+        Path positions = positionsOf(data, 5);
         List<String> flink = flink(data.resolve("gtfs"), positions, Set.of());
         List<String> reference = reference(data.resolve("gtfs"), positions);
         assertEquals(89, reference.size(), String.join("\n", reference));
         assertEquals(reference, flink);
+    }
+
+    @Test
+    void theRealCaltrainSnapshotFindsEveryTripsServiceDateWithoutStartDates() throws Exception {
+        // one snapshot: first samples only, so no arrival; its positions carry no start date, and every one finds its
+        // trip's service date (today or yesterday) and its unobserved stops as the reference does
+        Path data = REAL_DATA.resolve("caltrain-2023-11");
+        Path positions = positionsOf(data, 1);
+        assertEquals(List.of(), flink(data.resolve("gtfs"), positions, Set.of()));
+        assertEquals(List.of(), reference(data.resolve("gtfs"), positions));
+        String counts = exec(List.of(python(), SCENARIO.resolve("reference_arrivals.py").toString(), "--gtfs", data.resolve("gtfs").toString(),
+                "--positions", positions.toString(), "--counts")).trim();
+        assertEquals("{\"counts\":{\"unobservedStops\":81,\"positionsBehind\":0,\"positionsWithoutTrip\":0,\"positionsOutOfService\":0}}", counts);
+        assertEquals(List.of(81L, 0L), List.of(CountersReporter.count("unobservedStops"), CountersReporter.count("positionsOutOfService")));
+    }
+
+    /** The positions of a real dataset's VehiclePositions snapshots (decoded JSON), in time order. */
+    private Path positionsOf(Path data, int expectedSnapshots) throws Exception {
+        List<String> snapshots = new ArrayList<>();
+        try (var files = Files.list(data.resolve("realtime"))) {
+            files.map(Path::toString).filter(f -> f.matches(".*/vehicle-positions-\\d+\\.json")).sorted().forEach(snapshots::add);
+        }
+        assertEquals(expectedSnapshots, snapshots.size());
+        List<String> command = new ArrayList<>(List.of("python3", SCENARIO.resolve("rt_positions.py").toString()));
+        command.addAll(snapshots);
+        Path positions = tmp.resolve("positions.jsonl");
+        Files.writeString(positions, exec(command));
+        return positions;
     }
 
     /** The reference's rows, as canonical lines, sorted. */
