@@ -32,7 +32,7 @@ class GeodesicPolylineTest {
             worst = Math.max(worst, error);
             assertEquals(p[0], segment.project(p[2], p[3]), 0.01, "point at x=" + p[0] + ", offset " + p[1] + " m");
         }
-        System.out.printf("GeodesicPolylineTest: worst projection error on a 5 km segment %.4f m%n", worst);
+        System.out.printf("GeodesicPolylineTest: worst projection error on a 5 km segment %.6f m%n", worst);
     }
 
     @Test
