@@ -1,5 +1,7 @@
 package dev.iotplatform.flink.functions;
 
+import dev.iotplatform.flink.functions.transit.DetectArrivals;
+import dev.iotplatform.flink.functions.transit.StopHeadways;
 import org.apache.flink.table.api.TableEnvironment;
 
 /** The platform's functions, available under these names in every job the runner starts. */
@@ -9,5 +11,7 @@ public final class PlatformFunctions {
     public static void register(TableEnvironment tEnv) {
         tEnv.createTemporarySystemFunction("ENRICH_AS_OF", EnrichAsOf.class);
         tEnv.createTemporarySystemFunction("WINDOW_SUMMARY", WindowSummary.class);
+        tEnv.createTemporarySystemFunction("DETECT_ARRIVALS", DetectArrivals.class);
+        tEnv.createTemporarySystemFunction("STOP_HEADWAYS", StopHeadways.class);
     }
 }
