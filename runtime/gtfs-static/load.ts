@@ -1,0 +1,115 @@
+// iot-gtfs-load from the command line to the exit code: check and load the feed into PostgreSQL in one
+// transaction, then publish the trip records. Every failure is one line on stderr, "gtfs:load: error: …",
+// and exit code 1; a broken feed writes nothing to PostgreSQL or Kafka.
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import pg from 'pg';
+import { quietKafkajsTimerWarning } from '../service-kit/warnings.ts';
+import { FeedError } from './feed-error.ts';
+import { openFeed } from './feed-source.ts';
+import { parseLoadArgs, UsageError, USAGE, type LoadOptions } from './options.ts';
+import { publishedTrips, recordPublished, replaceFeed } from './pg-store.ts';
+import { readFeed } from './read-feed.ts';
+import { loaderSettings, SettingsError, type LoaderSettings } from './settings.ts';
+import { tripRecords } from './trip-records.ts';
+import { ensureTripsTopic, publishTrips } from './trips-topic.ts';
+
+export interface LoadIo {
+  cwd: string;
+  env: Record<string, string | undefined>;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+class LoadFailure extends Error {}
+
+export async function runGtfsLoad(argv: string[], io: LoadIo): Promise<number> {
+  try {
+    const command = parseLoadArgs(argv);
+    if (command.help) {
+      io.stdout(USAGE);
+      return 0;
+    }
+    const started = Date.now();
+    const source = await openFeed(command.feed);
+    if (command.check) {
+      const { counts } = await readFeed(source);
+      io.stdout(`gtfs:load: ${command.feed} is a valid feed: ${countsText(counts)}; nothing was written\n`);
+      return 0;
+    }
+    const settings = loaderSettings(io.cwd, io.env);
+    const kafka = command.kafka ? await kafkaWithTopic(settings, command) : undefined;
+    const client = new pg.Client(settings.postgres);
+    try {
+      await client.connect();
+    } catch (error) {
+      throw new LoadFailure(`PostgreSQL at ${settings.postgresLabel}: ${(error as Error).message}; start the stack (npm run stack -- up) or set DATABASE_URL / PG* variables`);
+    }
+    try {
+      const { model, counts } = await postgresStep(settings, () => replaceFeed(client, command.schema, (sink) => readFeed(source, sink)));
+      let published = '';
+      if (kafka) {
+        const before = await postgresStep(settings, () => publishedTrips(client, command.schema, command.topic));
+        const gone = [...before].filter((id) => !model.trips.has(id)).sort();
+        const counts = await kafkaStep(settings, () => publishTrips(kafka, command.topic, tripRecords(model), gone));
+        await postgresStep(settings, () => recordPublished(client, command.schema, command.topic, model.tripIds));
+        published = `; published ${counts.records} trips and ${counts.tombstones} tombstones to ${command.topic}`;
+      }
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      io.stdout(`gtfs:load: loaded ${command.feed} into ${settings.postgresLabel} schema ${command.schema}: ${countsText(counts)}${published} (${seconds} s)\n`);
+      return 0;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  } catch (error) {
+    if (error instanceof FeedError || error instanceof UsageError || error instanceof SettingsError || error instanceof LoadFailure) {
+      io.stderr(`gtfs:load: error: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+function countsText(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .map(([file, n]) => `${n} ${file.replace(/\.txt$/, '')}`)
+    .join(', ');
+}
+
+/** Connects to Kafka and makes sure the topic exists before PostgreSQL changes: an unreachable broker fails early. */
+async function kafkaWithTopic(settings: LoaderSettings, command: LoadOptions): Promise<Kafka> {
+  quietKafkajsTimerWarning();
+  const kafka = new Kafka({
+    clientId: 'iot-gtfs-load',
+    brokers: settings.brokers,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 5_000,
+    retry: { retries: 3 },
+  });
+  const admin: Admin = kafka.admin();
+  await kafkaStep(settings, async () => {
+    await admin.connect();
+    try {
+      await ensureTripsTopic(admin, command.topic, command.partitions);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+  return kafka;
+}
+
+async function kafkaStep<T>(settings: LoaderSettings, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    throw new LoadFailure(`Kafka at ${settings.brokers.join(',')}: ${(error as Error).message}; start the stack (npm run stack -- up) or set KAFKA_BROKERS`);
+  }
+}
+
+async function postgresStep<T>(settings: LoaderSettings, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (error instanceof FeedError) throw error;
+    throw new LoadFailure(`PostgreSQL at ${settings.postgresLabel}: ${(error as Error).message}; nothing of this load was kept, fix the cause and load again`);
+  }
+}
