@@ -13,14 +13,17 @@ const COMMA = 44;
 const LF = 10;
 const CR = 13;
 
-export async function* readCsv(chunks: AsyncIterable<Uint8Array | string>): AsyncGenerator<CsvRecord> {
+/** The records of a stream, a chunk's worth at a time (one await per chunk, not per record). */
+export async function* readCsv(chunks: AsyncIterable<Uint8Array | string>): AsyncGenerator<CsvRecord[]> {
   const decoder = new TextDecoder('utf-8'); // strips a leading BOM; streams multi-byte characters across chunks
   const parser = new CsvParser();
   for await (const chunk of chunks) {
     const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
-    yield* parser.push(text, false);
+    const records = [...parser.push(text, false)];
+    if (records.length > 0) yield records;
   }
-  yield* parser.push(decoder.decode(), true);
+  const records = [...parser.push(decoder.decode(), true)];
+  if (records.length > 0) yield records;
 }
 
 /** Parses text pushed in pieces; keeps the unfinished last record until more text (or the end) arrives. */

@@ -91,12 +91,16 @@ export class FeedModel {
     c.row.push(row);
   }
 
-  /** Positions of stop_times rows ordered by trip (in trips.txt order), then stop_sequence. */
+  private order: Int32Array | undefined;
+
+  /** Positions of stop_times rows ordered by trip (in trips.txt order), then stop_sequence; once all are added. */
   stopTimeOrder(): Int32Array {
+    if (this.order?.length === this.stopTimes.trip.length) return this.order;
     const c = this.stopTimes;
     const order = new Int32Array(c.trip.length);
     for (let i = 0; i < order.length; i++) order[i] = i;
-    return order.sort((a, b) => c.trip.at(a) - c.trip.at(b) || c.sequence.at(a) - c.sequence.at(b));
+    this.order = order.sort((a, b) => c.trip.at(a) - c.trip.at(b) || c.sequence.at(a) - c.sequence.at(b));
+    return this.order;
   }
 
   /** The time zone of a route's agency: its agency_id's, or the feed's only agency's. */

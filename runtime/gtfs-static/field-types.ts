@@ -60,13 +60,13 @@ const DATE = /^(\d{4})(\d{2})(\d{2})$/;
 
 /** The typed value of a non-empty field text. */
 export function parseValue(type: FieldType, text: string): FieldValue {
-  const shown = JSON.stringify(text);
+  const shown = () => JSON.stringify(text);
   if (typeof type === 'object') {
     const n = INTEGER.test(text) ? Number(text) : NaN;
     if ('oneOf' in type) {
-      if (!type.oneOf.includes(n)) throw new ValueProblem(`${shown} is not one of ${type.oneOf.join(', ')}`, `use one of the values the GTFS reference lists for this field`);
+      if (!type.oneOf.includes(n)) throw new ValueProblem(`${shown()} is not one of ${type.oneOf.join(', ')}`, `use one of the values the GTFS reference lists for this field`);
     } else if (!(n >= type.intRange[0] && n <= type.intRange[1])) {
-      throw new ValueProblem(`${shown} is not a whole number from ${type.intRange[0]} to ${type.intRange[1]}`, 'use a value the GTFS reference lists for this field');
+      throw new ValueProblem(`${shown()} is not a whole number from ${type.intRange[0]} to ${type.intRange[1]}`, 'use a value the GTFS reference lists for this field');
     }
     return n;
   }
@@ -81,13 +81,13 @@ export function parseValue(type: FieldType, text: string): FieldValue {
       const min = type === 'int' ? -(2 ** 31) : type === 'nonNegativeInt' ? 0 : 1;
       if (!(n >= min && n < 2 ** 31)) {
         const what = type === 'int' ? 'a whole number' : type === 'nonNegativeInt' ? 'a whole number ≥ 0' : 'a whole number ≥ 1';
-        throw new ValueProblem(`${shown} is not ${what}`, `write ${what} in digits, like ${min === 1 ? 600 : 3}`);
+        throw new ValueProblem(`${shown()} is not ${what}`, `write ${what} in digits, like ${min === 1 ? 600 : 3}`);
       }
       return n;
     }
     case 'nonNegativeFloat': {
       const n = DECIMAL.test(text) ? Number(text) : NaN;
-      if (!(n >= 0)) throw new ValueProblem(`${shown} is not a number ≥ 0`, 'write a decimal number like 1234.5');
+      if (!(n >= 0)) throw new ValueProblem(`${shown()} is not a number ≥ 0`, 'write a decimal number like 1234.5');
       return n;
     }
     case 'lat':
@@ -95,26 +95,26 @@ export function parseValue(type: FieldType, text: string): FieldValue {
       const n = DECIMAL.test(text) ? Number(text) : NaN;
       const limit = type === 'lat' ? 90 : 180;
       if (!(n >= -limit && n <= limit)) {
-        throw new ValueProblem(`${shown} is not a ${type === 'lat' ? 'latitude' : 'longitude'}`, `write decimal degrees from -${limit} to ${limit} (WGS 84)`);
+        throw new ValueProblem(`${shown()} is not a ${type === 'lat' ? 'latitude' : 'longitude'}`, `write decimal degrees from -${limit} to ${limit} (WGS 84)`);
       }
       return n;
     }
     case 'time': {
       const m = TIME.exec(text);
-      if (!m || m[1]!.length > 3) throw new ValueProblem(`${shown} is not a GTFS time`, 'write H:MM:SS or HH:MM:SS since noon minus 12 h of the service day (past midnight: 25:10:00)');
+      if (!m || m[1]!.length > 3) throw new ValueProblem(`${shown()} is not a GTFS time`, 'write H:MM:SS or HH:MM:SS since noon minus 12 h of the service day (past midnight: 25:10:00)');
       return Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]);
     }
     case 'date': {
       const m = DATE.exec(text);
       const iso = m ? `${m[1]}-${m[2]}-${m[3]}` : '';
-      if (!m || !isCalendarDate(iso)) throw new ValueProblem(`${shown} is not a GTFS date`, 'write a real date as YYYYMMDD, like 20240527');
+      if (!m || !isCalendarDate(iso)) throw new ValueProblem(`${shown()} is not a GTFS date`, 'write a real date as YYYYMMDD, like 20240527');
       return iso;
     }
     case 'timezone':
-      if (!isTimeZone(text)) throw new ValueProblem(`${shown} is not an IANA time zone`, 'use a tz database name like America/Los_Angeles');
+      if (!isTimeZone(text)) throw new ValueProblem(`${shown()} is not an IANA time zone`, 'use a tz database name like America/Los_Angeles');
       return text;
     case 'flag':
-      if (text !== '0' && text !== '1') throw new ValueProblem(`${shown} is not 0 or 1`, 'write 1 when the service runs on that weekday, 0 when not');
+      if (text !== '0' && text !== '1') throw new ValueProblem(`${shown()} is not 0 or 1`, 'write 1 when the service runs on that weekday, 0 when not');
       return text === '1';
   }
 }

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { quietKafkajsTimerWarning } from '../service-kit/warnings.ts';
 import { FeedError } from './feed-error.ts';
 import { openFeed } from './feed-source.ts';
-import { parseLoadArgs, UsageError, USAGE, type LoadOptions } from './options.ts';
+import { parseLoadArgs, UsageError, USAGE } from './options.ts';
 import { publishedTrips, recordPublished, replaceFeed } from './pg-store.ts';
 import { readFeed } from './read-feed.ts';
 import { loaderSettings, SettingsError, type LoaderSettings } from './settings.ts';
@@ -37,7 +37,7 @@ export async function runGtfsLoad(argv: string[], io: LoadIo): Promise<number> {
       return 0;
     }
     const settings = loaderSettings(io.cwd, io.env);
-    const kafka = command.kafka ? await kafkaWithTopic(settings, command) : undefined;
+    const kafka = command.kafka ? await reachableKafka(settings) : undefined;
     const client = new pg.Client(settings.postgres);
     try {
       await client.connect();
@@ -50,6 +50,7 @@ export async function runGtfsLoad(argv: string[], io: LoadIo): Promise<number> {
       if (kafka) {
         const before = await postgresStep(settings, () => publishedTrips(client, command.schema, command.topic));
         const gone = [...before].filter((id) => !model.trips.has(id)).sort();
+        await kafkaStep(settings, () => withAdmin(kafka, (admin) => ensureTripsTopic(admin, command.topic, command.partitions)));
         const counts = await kafkaStep(settings, () => publishTrips(kafka, command.topic, tripRecords(model), gone));
         await postgresStep(settings, () => recordPublished(client, command.schema, command.topic, model.tripIds));
         published = `; published ${counts.records} trips and ${counts.tombstones} tombstones to ${command.topic}`;
@@ -75,8 +76,11 @@ function countsText(counts: Record<string, number>): string {
     .join(', ');
 }
 
-/** Connects to Kafka and makes sure the topic exists before PostgreSQL changes: an unreachable broker fails early. */
-async function kafkaWithTopic(settings: LoaderSettings, command: LoadOptions): Promise<Kafka> {
+/**
+ * A Kafka client whose brokers answered: an unreachable Kafka fails the load before PostgreSQL changes. The topic
+ * is created only after the feed is in PostgreSQL, so a broken feed leaves Kafka untouched.
+ */
+async function reachableKafka(settings: LoaderSettings): Promise<Kafka> {
   quietKafkajsTimerWarning();
   const kafka = new Kafka({
     clientId: 'iot-gtfs-load',
@@ -85,16 +89,18 @@ async function kafkaWithTopic(settings: LoaderSettings, command: LoadOptions): P
     connectionTimeout: 5_000,
     retry: { retries: 3 },
   });
-  const admin: Admin = kafka.admin();
-  await kafkaStep(settings, async () => {
-    await admin.connect();
-    try {
-      await ensureTripsTopic(admin, command.topic, command.partitions);
-    } finally {
-      await admin.disconnect();
-    }
-  });
+  await kafkaStep(settings, () => withAdmin(kafka, (admin) => admin.describeCluster()));
   return kafka;
+}
+
+async function withAdmin<T>(kafka: Kafka, use: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await use(admin);
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 async function kafkaStep<T>(settings: LoaderSettings, step: () => Promise<T>): Promise<T> {

@@ -79,9 +79,9 @@ class BatchInserter implements TableWriter {
     this.sql = `INSERT INTO ${quote(schema)}.${quote(spec.table)} (${names}) SELECT * FROM unnest(${arrays})`;
   }
 
-  async add(values: FieldValue[]): Promise<void> {
+  add(values: FieldValue[]): Promise<void> | undefined {
     for (let i = 0; i < values.length; i++) this.columns[i]!.push(values[i]!);
-    if (++this.rows >= BATCH_ROWS) await this.flush();
+    return ++this.rows >= BATCH_ROWS ? this.flush() : undefined;
   }
 
   async finish(): Promise<void> {

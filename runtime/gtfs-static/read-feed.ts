@@ -9,7 +9,7 @@ import { GTFS_FILES, type FileSpec } from './gtfs-files.ts';
 import { readTable, type TypedRow } from './table-reader.ts';
 
 export interface TableWriter {
-  add(values: FieldValue[]): void | Promise<void>;
+  add(values: FieldValue[]): void | Promise<void> | undefined;
   finish(): void | Promise<void>;
 }
 
@@ -39,10 +39,13 @@ export async function readFeed(source: FeedSource, sink?: FeedSink): Promise<Fee
     const check = checkerFor(spec, model, source);
     const writer = sink?.table(spec);
     let count = 0;
-    for await (const row of readTable(source, spec)) {
-      check.row(row);
-      await writer?.add(row.values);
-      count++;
+    for await (const rows of readTable(source, spec)) {
+      for (const row of rows) {
+        check.row(row);
+        const added = writer?.add(row.values);
+        if (added) await added;
+      }
+      count += rows.length;
     }
     check.end?.();
     await writer?.finish();
@@ -56,11 +59,12 @@ interface Checker {
   end?(): void;
 }
 
-/** The value of a field by name, from a row of that spec. */
+/** The position of a field by name in a row of that spec. */
 function fieldReader(spec: FileSpec) {
+  const positions = new Map(spec.fields.map((field, i) => [field.name, i]));
   return (name: string) => {
-    const at = spec.fields.findIndex((field) => field.name === name);
-    if (at < 0) throw new Error(`${spec.file} has no field ${name}`);
+    const at = positions.get(name);
+    if (at === undefined) throw new Error(`${spec.file} has no field ${name}`);
     return at;
   };
 }

@@ -12,30 +12,42 @@ export interface TypedRow {
   values: FieldValue[];
 }
 
-export async function* readTable(source: FeedSource, spec: FileSpec): AsyncGenerator<TypedRow> {
+/** The rows of the file in order, a chunk's worth at a time. */
+export async function* readTable(source: FeedSource, spec: FileSpec): AsyncGenerator<TypedRow[]> {
   let columns: number[] | undefined;
-  for await (const record of readCsv(source.open(spec.file))) {
-    if (!columns) {
-      columns = headerColumns(spec, record.fields);
-      continue;
+  for await (const records of readCsv(source.open(spec.file))) {
+    const rows: TypedRow[] = [];
+    for (const record of records) {
+      if (!columns) {
+        columns = headerColumns(spec, record.fields);
+        continue;
+      }
+      rows.push({ row: record.line, values: typedValues(spec, columns, record.line, record.fields) });
     }
-    const values = spec.fields.map((field, i) => {
-      const at = columns![i]!;
-      const text = at < 0 ? '' : (record.fields[at] ?? '').trim();
-      if (text === '') {
-        if (field.required) throw new FeedError(spec.file, record.line, field.name, 'empty', `every row of ${spec.file} needs a ${field.name}`);
-        return null;
-      }
-      try {
-        return parseValue(field.type, text);
-      } catch (error) {
-        if (!(error instanceof ValueProblem)) throw error;
-        throw new FeedError(spec.file, record.line, field.name, error.problem, error.fix);
-      }
-    });
-    yield { row: record.line, values };
+    yield rows;
   }
   if (!columns) throw new FeedError(spec.file, 1, undefined, 'empty file, no header', `write the header line of ${spec.file} (an optional file may be left out)`);
+}
+
+function typedValues(spec: FileSpec, columns: number[], line: number, fields: string[]): FieldValue[] {
+  const values: FieldValue[] = new Array(columns.length);
+  for (let i = 0; i < columns.length; i++) {
+    const field = spec.fields[i]!;
+    const at = columns[i]!;
+    const text = at < 0 ? '' : (fields[at] ?? '').trim();
+    if (text === '') {
+      if (field.required) throw new FeedError(spec.file, line, field.name, 'empty', `every row of ${spec.file} needs a ${field.name}`);
+      values[i] = null;
+      continue;
+    }
+    try {
+      values[i] = parseValue(field.type, text);
+    } catch (error) {
+      if (!(error instanceof ValueProblem)) throw error;
+      throw new FeedError(spec.file, line, field.name, error.problem, error.fix);
+    }
+  }
+  return values;
 }
 
 /** For each field of the spec, its column in the file (-1 when absent). Header names are trimmed. */
