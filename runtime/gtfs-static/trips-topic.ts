@@ -10,6 +10,27 @@ export const TRIPS_TOPIC = 'transport.trips.v1';
 const MAX_MESSAGE_BYTES = 10_485_760;
 const BATCH_BYTES = 4_000_000;
 
+/**
+ * JSON.stringify(record) with the same field order, but a shape or service-date list shared by many trips is
+ * serialised once: at a big city's scale the shapes are most of the bytes.
+ */
+export function recordJson(record: TripRecord): string {
+  return (
+    `{"tripId":${JSON.stringify(record.tripId)},"routeId":${JSON.stringify(record.routeId)},"serviceId":${JSON.stringify(record.serviceId)}` +
+    `,"agencyId":${JSON.stringify(record.agencyId)},"timeZone":${JSON.stringify(record.timeZone)},"shapeId":${JSON.stringify(record.shapeId)}` +
+    `,"shape":${shared(record.shape)},"stops":${JSON.stringify(record.stops)},"frequencies":${JSON.stringify(record.frequencies)}` +
+    `,"serviceDates":${shared(record.serviceDates)}}`
+  );
+}
+
+const serialised = new WeakMap<object, string>();
+
+function shared(value: object): string {
+  let json = serialised.get(value);
+  if (json === undefined) serialised.set(value, (json = JSON.stringify(value)));
+  return json;
+}
+
 export async function ensureTripsTopic(admin: Admin, topic: string, partitions: number): Promise<'created' | 'existed'> {
   if ((await admin.listTopics()).includes(topic)) return 'existed';
   const created = await admin.createTopics({
@@ -53,7 +74,7 @@ export async function publishTrips(kafka: Kafka, topic: string, records: Iterabl
       bytes += size;
     };
     for (const record of records) {
-      const value = JSON.stringify(record);
+      const value = recordJson(record);
       await add({ key: record.tripId, value }, value.length);
       counts.records++;
     }
