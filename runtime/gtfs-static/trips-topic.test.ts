@@ -7,9 +7,10 @@ describe('recordJson', () => {
     const shape: [number, number][] = [[37.1, -122.1], [37.2, -122.2]];
     const dates = ['2026-03-07'];
     const record = (tripId: string): TripRecord => ({
-      tripId, routeId: 'R"1', serviceId: 'WK', agencyId: '', timeZone: 'America/Los_Angeles', shapeId: null, shape, serviceDates: dates,
+      tripId, routeId: 'R"1', serviceId: 'WK', agencyId: '', timeZone: 'America/Los_Angeles', shapeId: null, shape,
       stops: [{ stopId: 'S1', stopSequence: 1, lat: 37.1, lon: -122.1, arrivalSeconds: null, departureSeconds: 90_330 }],
       frequencies: [{ startSeconds: 0, endSeconds: 600, headwaySeconds: 60, exactTimes: false }],
+      serviceDates: dates,
     });
     for (const id of ['T1', 'T2']) expect(recordJson(record(id))).toBe(JSON.stringify(record(id)));
   });
