@@ -7,4 +7,4 @@ const code = await runGtfsLoad(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
 });
-process.exitCode = code;
+process.exit(code);

@@ -9,6 +9,7 @@ import { kafkaClusterId } from '../../renderer/component-catalog.ts';
 import { cacheDir, type NativeContext } from '../../stack/native/context.ts';
 import { kafka as kafkaComponent } from '../../stack/native/kafka.ts';
 import { stopProcess } from '../../stack/native/processes.ts';
+import { quietKafkajsTimerWarning } from '../../runtime/service-kit/warnings.ts';
 import { freePort } from './postgres.ts';
 import { waitFor } from './wait-for.ts';
 
@@ -18,6 +19,7 @@ export interface KafkaBroker {
 }
 
 export async function startKafka(): Promise<KafkaBroker> {
+  quietKafkajsTimerWarning();
   const baseDir = mkdtempSync(join(tmpdir(), 'iotp-kafka-'));
   const ctx: NativeContext = {
     projectDir: baseDir,
