@@ -1,7 +1,7 @@
 // The feed in PostgreSQL: one schema (default `gtfs`) with a typed table per GTFS file, created when missing.
 // A load deletes the schema's rows and inserts the new feed in one transaction, so readers see the old feed
-// or the new one, never a mix, and a failed load leaves the old one. Rows go in as batches of column arrays
-// (COPY FROM STDIN in batches of rows).
+// or the new one, never a mix, and a failed load leaves the old one. Rows go in by COPY FROM STDIN, a batch
+// of rows per statement.
 import type { ClientBase } from 'pg';
 import { copyIn, copyText } from './copy-in.ts';
 import { pgType, type FieldValue } from './field-types.ts';
