@@ -4,7 +4,7 @@
 import { FeedError } from './feed-error.ts';
 import type { FieldValue } from './field-types.ts';
 import type { FeedSource } from './feed-source.ts';
-import { FeedModel } from './feed-model.ts';
+import { FeedModel, NO_TIME } from './feed-model.ts';
 import { GTFS_FILES, type FileSpec } from './gtfs-files.ts';
 import { readTable, type TypedRow } from './table-reader.ts';
 
@@ -246,6 +246,17 @@ function checkerFor(spec: FileSpec, model: FeedModel, source: FeedSource): Check
             if (c.trip.at(a) === c.trip.at(b) && c.sequence.at(a) === c.sequence.at(b)) {
               const [first, repeat] = [c.row.at(a), c.row.at(b)].sort((x, y) => x - y);
               throw problem(spec, repeat!, 'stop_sequence', `${c.sequence.at(b)} repeats row ${first} of trip ${JSON.stringify(model.tripIds[c.trip.at(b)])}`, 'give each stop of a trip its own stop_sequence');
+            }
+          }
+          // The schedule of a trip is anchored at its ends; stops between may be left untimed (interpolated by users).
+          for (let i = 0; i < order.length; i++) {
+            const at = order[i]!;
+            const isFirst = i === 0 || c.trip.at(order[i - 1]!) !== c.trip.at(at);
+            const isLast = i === order.length - 1 || c.trip.at(order[i + 1]!) !== c.trip.at(at);
+            if (!isFirst && !isLast) continue;
+            const missing = c.arrival.at(at) === NO_TIME ? 'arrival_time' : c.departure.at(at) === NO_TIME ? 'departure_time' : undefined;
+            if (missing) {
+              throw problem(spec, c.row.at(at), missing, `empty at the ${isFirst ? 'first' : 'last'} stop of trip ${JSON.stringify(model.tripIds[c.trip.at(at)])}`, "GTFS requires both times at a trip's first and last stop");
             }
           }
         },
