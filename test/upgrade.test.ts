@@ -52,6 +52,8 @@ const RUNTIME_FILES = [
   'services/redis-sink/main.ts',
   'services/redis-sink/materialize.ts',
 ];
+/** Platform files of 0.0.9 that today's platform no longer writes: the runtime, and the file ACL of Mosquitto. */
+const REMOVED_FILES = [...RUNTIME_FILES, 'config/mosquitto/acl'].sort();
 /** 0.0.9 declared each table in every job that used it; today each is declared once (default components). */
 const FLINK_TABLES = [
   'device_locations',
@@ -501,8 +503,8 @@ describe(`upgrade ${OLD_VERSION} (${OLD_COMMIT.slice(0, 7)}) → current`, { tim
       expect(result.code).toBe(0);
       const rows = rowsOf(result.stdout);
       const with_ = (status: string) => Object.keys(rows).filter((path) => rows[path]!.status === status).sort();
-      expect(with_('deleted')).toEqual(RUNTIME_FILES);
-      for (const path of RUNTIME_FILES) expect(rows[path]!.detail, path).toBe('removed from the platform');
+      expect(with_('deleted')).toEqual(REMOVED_FILES);
+      for (const path of REMOVED_FILES) expect(rows[path]!.detail, path).toBe('removed from the platform');
       // New: flink/tables/ and whatever else today's blueprints added since 0.0.9 (test/e2e/history.test.ts …).
       expect(with_('new')).toEqual([...expected.keys()].filter((path) => path !== '.env' && read(pristine, path) === undefined).sort());
       expect(with_('new')).toEqual(expect.arrayContaining(FLINK_TABLES));
@@ -511,7 +513,7 @@ describe(`upgrade ${OLD_VERSION} (${OLD_COMMIT.slice(0, 7)}) → current`, { tim
       for (const path of with_('kept-user')) expect(rows[path]!.detail, path).toBe(KEPT_USER_DETAIL);
       expect(with_('conflict')).toEqual([]);
       expect(with_('merged')).toEqual([]);
-      expect(Object.keys(rows).sort()).toEqual([...new Set([...expected.keys(), ...RUNTIME_FILES])].filter((p) => p !== '.env').sort());
+      expect(Object.keys(rows).sort()).toEqual([...new Set([...expected.keys(), ...REMOVED_FILES])].filter((p) => p !== '.env').sort());
       expectTodaysTree(dir, [], expected);
       for (const gone of ['services/ingest-gateway', 'services/lib', 'services/redis-sink', 'services/api/kit']) expect(existsSync(join(dir, gone)), gone).toBe(false);
     });

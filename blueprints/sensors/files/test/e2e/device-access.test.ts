@@ -37,7 +37,10 @@ describe('device access', () => {
     await expect(client.publishAsync(topic(other), `${other.deviceId},${T0},10.00,1`, { qos: 1 })).rejects.toThrow(/Not authorized/);
     await client.publishAsync(topic(own), `${own.deviceId},${T0},45.50,2`, { qos: 1 });
 
-    const mine = await waitFor(() => recorder.json(humidity, (v) => v.tenant === own.tenant), { timeoutMs: 30_000, what: 'the own reading on Kafka' });
+    const mine = await waitFor(() => {
+      const found = recorder.json(humidity, (v) => v.tenant === own.tenant);
+      return found.length > 0 ? found : undefined;
+    }, { timeoutMs: 30_000, what: 'the own reading on Kafka' });
     expect(mine).toEqual([expect.objectContaining({ env: ENV, tenant: own.tenant, deviceId: own.deviceId, humidity: 45.5, seq: 2 })]);
     // The refused message was published first on the same connection: had it passed, it would be here by now.
     expect(recorder.json(humidity, (v) => v.tenant === other.tenant && v.deviceId === other.deviceId)).toEqual([]);
