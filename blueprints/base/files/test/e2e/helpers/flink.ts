@@ -1,6 +1,6 @@
 // The project's Flink jobs as the e2e tests see them: which consumer group reads which Kafka topic (from the
 // jobs' OPTIONS hints in flink/sql/*.sql and the shared tables of flink/tables/*.sql), whether the groups have
-// committed everything they read, and a restart of the jobs without their state.
+// committed everything they read, a restart of the jobs as a crash does, and their checkpoints (Flink's REST API).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kafka } from './clients.ts';
@@ -60,11 +60,10 @@ export async function uncommittedRecords(consumers: FlinkConsumer[]): Promise<nu
 }
 
 /**
- * Restarts the Flink jobs without their state, as a crash or a stateless redeploy does: each job starts
- * afresh from the offsets its consumer groups committed (`stack kill flink`, then `stack start flink`, which
- * waits until every job runs). It first waits until the groups have committed everything they read (Flink
- * commits at each checkpoint), so the restarted jobs re-read nothing and their watermarks start from what
- * comes next.
+ * Restarts the Flink jobs as a crash does (`stack kill flink`, then `stack start flink`, which waits until every
+ * job runs): each job resumes from its newest checkpoint, or without one from the offsets its consumer groups
+ * committed. It first waits until the groups have committed everything they read (Flink commits at each
+ * checkpoint), so the restarted jobs re-read nothing and their watermarks start from what comes next.
  */
 export async function restartFlink(): Promise<void> {
   const consumers = flinkConsumers();
@@ -77,3 +76,52 @@ export async function restartFlink(): Promise<void> {
   await stack('kill', 'flink');
   await stack('start', 'flink');
 }
+
+export interface JobCheckpoints {
+  job: string;
+  /** when the newest completed checkpoint was triggered (epoch ms), if any */
+  completedTriggeredAt?: number;
+  /** the checkpoint or savepoint the job started from, if it was restored */
+  restoredFrom?: string;
+}
+
+const flinkUrl = () => (process.env.FLINK_URL ?? 'http://localhost:8081').replace(/\/$/, '');
+
+async function flinkGet<T>(path: string): Promise<T> {
+  const response = await fetch(`${flinkUrl()}${path}`, { signal: AbortSignal.timeout(5000) });
+  if (!response.ok) throw new Error(`Flink REST ${path}: HTTP ${response.status}`);
+  return (await response.json()) as T;
+}
+
+/** The checkpoints of every RUNNING job, from Flink's REST API (FLINK_URL). */
+export async function runningJobCheckpoints(): Promise<JobCheckpoints[]> {
+  const { jobs } = await flinkGet<{ jobs: { jid: string; name: string; state: string }[] }>('/jobs/overview');
+  return Promise.all(
+    jobs
+      .filter((j) => j.state === 'RUNNING')
+      .map(async (j) => {
+        const { latest } = await flinkGet<{
+          latest?: { completed?: { trigger_timestamp: number } | null; restored?: { external_path: string } | null };
+        }>(`/jobs/${j.jid}/checkpoints`);
+        return {
+          job: j.name,
+          ...(latest?.completed ? { completedTriggeredAt: latest.completed.trigger_timestamp } : {}),
+          ...(latest?.restored ? { restoredFrom: latest.restored.external_path } : {}),
+        };
+      }),
+  );
+}
+
+/** Waits until each of `jobCount` running jobs has completed a checkpoint triggered at or after `since` (epoch ms). */
+export async function waitForCheckpointsSince(since: number, jobCount: number, timeoutMs = 120_000): Promise<JobCheckpoints[]> {
+  return waitFor(
+    async () => {
+      const jobs = await runningJobCheckpoints();
+      return jobs.length === jobCount && jobs.every((j) => (j.completedTriggeredAt ?? 0) >= since) ? jobs : undefined;
+    },
+    { timeoutMs, intervalMs: 250, what: `a checkpoint of each of the ${jobCount} Flink jobs triggered after ${new Date(since).toISOString()}` },
+  );
+}
+
+/** The project's Flink jobs: one per flink/sql/*.sql file. */
+export const flinkJobCount = (projectDir = process.cwd()) => sqlFiles(join(projectDir, 'flink', 'sql')).length;
