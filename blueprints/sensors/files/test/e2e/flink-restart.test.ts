@@ -1,5 +1,6 @@
-// Flink killed mid-scenario (SIGKILL natively, `docker compose kill` in compose) and started again resumes every
-// job from its newest checkpoint, and the run ends exactly as expected.json says, nothing counted twice:
+// Flink killed mid-scenario (`stack kill flink`: SIGKILL natively, `docker compose kill` in compose, jobs suspended
+// on Kubernetes) and started again resumes every job from its newest checkpoint, and the run ends exactly as
+// expected.json says, nothing counted twice:
 //   1. the first ticks are published, and every job completes a checkpoint after their results appear;
 //   2. more ticks are published; once their rows are in PostgreSQL, Flink is killed (their results after that
 //      checkpoint are replayed by the restarted jobs);

@@ -39,7 +39,11 @@ export function flinkConsumers(projectDir = process.cwd()): FlinkConsumer[] {
   return [...consumers.values()];
 }
 
-/** Records on the consumers' topics that their groups have not committed yet (a group without commits counts from the start). */
+/**
+ * Records on the consumers' topics that their groups have not committed yet (a group without commits counts from
+ * the start). On a topic written in Kafka transactions the count never falls below the commit markers after the
+ * last record read (Flink commits the offset after that record).
+ */
 export async function uncommittedRecords(consumers: FlinkConsumer[]): Promise<number> {
   const admin = kafka().admin();
   await admin.connect();
@@ -59,24 +63,6 @@ export async function uncommittedRecords(consumers: FlinkConsumer[]): Promise<nu
   }
 }
 
-/**
- * Restarts the Flink jobs as a crash does (`stack kill flink`, then `stack start flink`, which waits until every
- * job runs): each job resumes from its newest checkpoint, or without one from the offsets its consumer groups
- * committed. It first waits until the groups have committed everything they read (Flink commits at each
- * checkpoint), so the restarted jobs re-read nothing and their watermarks start from what comes next.
- */
-export async function restartFlink(): Promise<void> {
-  const consumers = flinkConsumers();
-  if (consumers.length === 0) throw new Error('no Kafka source with a consumer group in flink/sql and flink/tables');
-  await waitFor(async () => (await uncommittedRecords(consumers)) === 0, {
-    timeoutMs: 120_000,
-    intervalMs: 1000,
-    what: `every record read and committed by ${consumers.map((c) => `${c.group} (${c.topic})`).join(', ')}`,
-  });
-  await stack('kill', 'flink');
-  await stack('start', 'flink');
-}
-
 export interface JobCheckpoints {
   job: string;
   /** when the newest completed checkpoint was triggered (epoch ms), if any */
@@ -85,30 +71,39 @@ export interface JobCheckpoints {
   restoredFrom?: string;
 }
 
-const flinkUrl = () => (process.env.FLINK_URL ?? 'http://localhost:8081').replace(/\/$/, '');
+/**
+ * Flink's REST endpoints: FLINK_URL where one cluster runs every job (native, compose), FLINK_URL_<JOB> per job
+ * where each job has a cluster of its own (Kubernetes: the e2e-kind workflow's port-forwards).
+ */
+function flinkUrls(): string[] {
+  const perJob = Object.entries(process.env).filter(([name, value]) => name.startsWith('FLINK_URL_') && value).map(([, value]) => value!);
+  const urls = process.env.FLINK_URL ? [process.env.FLINK_URL] : perJob.length ? perJob : ['http://localhost:8081'];
+  return urls.map((url) => url.replace(/\/$/, ''));
+}
 
-async function flinkGet<T>(path: string): Promise<T> {
-  const response = await fetch(`${flinkUrl()}${path}`, { signal: AbortSignal.timeout(5000) });
-  if (!response.ok) throw new Error(`Flink REST ${path}: HTTP ${response.status}`);
+async function flinkGet<T>(url: string, path: string): Promise<T> {
+  const response = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(5000) });
+  if (!response.ok) throw new Error(`Flink REST ${url}${path}: HTTP ${response.status}`);
   return (await response.json()) as T;
 }
 
-/** The checkpoints of every RUNNING job, from Flink's REST API (FLINK_URL). */
+/** The checkpoints of every RUNNING job, from Flink's REST API. */
 export async function runningJobCheckpoints(): Promise<JobCheckpoints[]> {
-  const { jobs } = await flinkGet<{ jobs: { jid: string; name: string; state: string }[] }>('/jobs/overview');
+  const perCluster = await Promise.all(flinkUrls().map(async (url) => {
+    const { jobs } = await flinkGet<{ jobs: { jid: string; name: string; state: string }[] }>(url, '/jobs/overview');
+    return jobs.filter((j) => j.state === 'RUNNING').map((j) => ({ url, ...j }));
+  }));
   return Promise.all(
-    jobs
-      .filter((j) => j.state === 'RUNNING')
-      .map(async (j) => {
-        const { latest } = await flinkGet<{
-          latest?: { completed?: { trigger_timestamp: number } | null; restored?: { external_path: string } | null };
-        }>(`/jobs/${j.jid}/checkpoints`);
-        return {
-          job: j.name,
-          ...(latest?.completed ? { completedTriggeredAt: latest.completed.trigger_timestamp } : {}),
-          ...(latest?.restored ? { restoredFrom: latest.restored.external_path } : {}),
-        };
-      }),
+    perCluster.flat().map(async (j) => {
+      const { latest } = await flinkGet<{
+        latest?: { completed?: { trigger_timestamp: number } | null; restored?: { external_path: string } | null };
+      }>(j.url, `/jobs/${j.jid}/checkpoints`);
+      return {
+        job: j.name,
+        ...(latest?.completed ? { completedTriggeredAt: latest.completed.trigger_timestamp } : {}),
+        ...(latest?.restored ? { restoredFrom: latest.restored.external_path } : {}),
+      };
+    }),
   );
 }
 
@@ -125,3 +120,15 @@ export async function waitForCheckpointsSince(since: number, jobCount: number, t
 
 /** The project's Flink jobs: one per flink/sql/*.sql file. */
 export const flinkJobCount = (projectDir = process.cwd()) => sqlFiles(join(projectDir, 'flink', 'sql')).length;
+
+/**
+ * Restarts the Flink jobs as a crash does (`stack kill flink`, then `stack start flink`, which waits until every
+ * job runs), once each job has completed a checkpoint after this call: the restarted jobs resume from that state
+ * and those offsets (or, where the checkpoints did not survive, from the offsets their consumer groups committed
+ * with it), so they re-read nothing the test waited for.
+ */
+export async function restartFlink(): Promise<void> {
+  await waitForCheckpointsSince(Date.now(), flinkJobCount());
+  await stack('kill', 'flink');
+  await stack('start', 'flink');
+}
