@@ -51,8 +51,8 @@ describe('scenario → PostgreSQL', () => {
     expect(await readingsOf(pool, run)).toEqual(run.expected.postgres.sensor_readings);
   }, 200_000);
 
-  // Restarted without state (a crash, or a stateless redeploy), the jobs take the same messages again and the
-  // JDBC sink writes every row a second time: an upsert, never a second row.
+  // Restarted (a crash: they resume from their checkpoints) and given the same messages again, the jobs write
+  // every row a second time through the JDBC sink: an upsert, never a second row.
   it('rewrites the same rows, in place, when the scenario is replayed through restarted Flink jobs', async () => {
     await waitForAllRows();
     const expected = run.expected.postgres.sensor_readings as Record<string, unknown>[];
