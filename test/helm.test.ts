@@ -158,6 +158,8 @@ describe('platform chart charts/iot-platform', () => {
       expect(pool.spec.replicas).toBe(1);
       expect(cluster.spec.instances).toBe(1);
       expect(flink.spec.flinkConfiguration['high-availability.type']).toBeUndefined();
+      // checkpoints outlive the pods (a resumed job restores them) on the chart's SeaweedFS; without it, on the pod
+      expect(flink.spec.flinkConfiguration['execution.checkpointing.dir']).toBe(all ? 's3://history/flink/checkpoints/10-demo' : 'file:///opt/flink/checkpoints/10-demo');
     }
     expect(flink.spec.flinkConfiguration['web.submit.enable']).toBe('false');
     expect(flink.spec.job).toMatchObject({ entryClass: 'dev.iotplatform.flink.SqlRunner', args: ['--tables', '/opt/flink/tables', '/opt/flink/sql/10-demo.sql'] });

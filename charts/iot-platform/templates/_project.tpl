@@ -128,7 +128,9 @@ SQL runner on it. (dict "ctx" . "file" "10-measurement.sql" "script" "...")
 {{- $job := regexReplaceAll "[^a-z0-9-]" (.file | trimSuffix ".sql" | lower) "-" -}}
 {{- $name := printf "%s-%s" $fullname $job | trunc 45 | trimSuffix "-" -}}
 {{- $s3 := or $v.components.history $v.flink.s3.endpoint -}}
-{{- $checkpoints := $f.checkpointDir | default "file:///opt/flink/checkpoints" -}}
+{{- /* Checkpoints must outlive the pods for a restarted job to resume: on the chart's SeaweedFS when there is one,
+else on the pod's emptyDir (dev only: state is lost with the pod). */ -}}
+{{- $checkpoints := $f.checkpointDir | default (ternary (printf "s3://%s/flink/checkpoints" $v.seaweedfs.bucket) "file:///opt/flink/checkpoints" (and $v.components.history (not $v.flink.s3.endpoint))) -}}
 {{- if and (ne $f.upgradeMode "stateless") (not $f.highAvailability.enabled) -}}
 {{- fail (printf "flink.upgradeMode %s needs flink.highAvailability.enabled (Kubernetes HA services)" $f.upgradeMode) -}}
 {{- end -}}

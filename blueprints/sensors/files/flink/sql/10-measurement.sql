@@ -15,7 +15,9 @@
 -- temperature_readings → measurements. Each source names this job's consumer group in an OPTIONS hint.
 
 SET 'pipeline.name' = 'sensors-10-measurement';
-SET 'execution.checkpointing.interval' = '10s';
+-- sensors.measurement.v1 is written exactly once, in Kafka transactions committed with each checkpoint (flink/tables/), and
+-- its readers see only committed records: a checkpoint every 200 ms keeps that delay short.
+SET 'execution.checkpointing.interval' = '200ms';
 SET 'table.local-time-zone' = 'UTC';
 SET 'table.exec.state.ttl' = '1 d';
 

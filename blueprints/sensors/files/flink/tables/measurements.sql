@@ -32,6 +32,14 @@ CREATE TEMPORARY TABLE measurements (
   'value.fields-include' = 'EXCEPT_KEY',
   'value.json.fail-on-missing-field' = 'false',
   'value.json.ignore-parse-errors' = 'true',
+  -- exactly once: written in Kafka transactions that commit with the checkpoints of the writing job, so what a
+  -- crashed job wrote after its last checkpoint is never read, and the restored job writes it once (README: Restarts)
+  'sink.delivery-guarantee' = 'exactly-once',
+  'sink.transactional-id-prefix' = 'sensors-measurement',
+  -- below the broker limit (transaction.max.timeout.ms, 15 min): the default of 1 h is refused
+  'properties.transaction.timeout.ms' = '600000',
+  -- readers see committed transactions only
+  'properties.isolation.level' = 'read_committed',
   'scan.startup.mode' = 'group-offsets',
   'properties.auto.offset.reset' = 'earliest'
 );

@@ -5,27 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceConnections } from 'create-iot-platform/mqtt-access';
 import type pg from 'pg';
 import { mqttClient, pgPool, restartFlink, ScenarioRun, waitFor } from './helpers/index.ts';
+import { READINGS_ORDER, readingsOf, tenantsOf } from './helpers/sensor-readings.ts';
 
 let mqtt: DeviceConnections;
 let pool: pg.Pool;
 let run: ScenarioRun;
-
-const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as ${column}`;
-const ORDER = 'order by env collate "C", tenant collate "C", device_id collate "C", sensor_readings.measured_at';
-const tenantsOf = (run: ScenarioRun) => (run.expected.tenants as { tenant: string }[]).map((t) => t.tenant);
-
-/** The run's rows, in the order of expected.json (env, tenant, device_id, measured_at; byte order). */
-async function readingsOf(pool: pg.Pool, run: ScenarioRun): Promise<Record<string, unknown>[]> {
-  const { rows } = await pool.query(
-    `select env, tenant, device_id, ${iso('measured_at')}, seq::int as seq, humidity, temperature, ${iso('temperature_measured_at')},
-            lat, lon, ${iso('location_event_time')}, rssi, snr, battery, online, ${iso('state_event_time')}
-       from sensor_readings
-      where tenant = any($1)
-      ${ORDER}`,
-    [tenantsOf(run)],
-  );
-  return rows;
-}
 
 /** How each of the run's rows was written: when PostgreSQL inserted it, and the enrichment job's processing stamp. */
 async function writesOf(pool: pg.Pool, run: ScenarioRun): Promise<{ key: string; insertedAt: string; enrichedMs: number }[]> {
@@ -35,7 +19,7 @@ async function writesOf(pool: pg.Pool, run: ScenarioRun): Promise<{ key: string;
             enriched_processing_ts_ms::float8 as enriched_ms
        from sensor_readings
       where tenant = any($1)
-      ${ORDER}`,
+      ${READINGS_ORDER}`,
     [tenantsOf(run)],
   );
   return rows.map((r) => ({ key: r.key, insertedAt: r.inserted_at, enrichedMs: r.enriched_ms }));
@@ -67,8 +51,8 @@ describe('scenario → PostgreSQL', () => {
     expect(await readingsOf(pool, run)).toEqual(run.expected.postgres.sensor_readings);
   }, 200_000);
 
-  // Restarted without state (a crash, or a stateless redeploy), the jobs take the same messages again and the
-  // JDBC sink writes every row a second time: an upsert, never a second row.
+  // Restarted (a crash: they resume from their checkpoints) and given the same messages again, the jobs write
+  // every row a second time through the JDBC sink: an upsert, never a second row.
   it('rewrites the same rows, in place, when the scenario is replayed through restarted Flink jobs', async () => {
     await waitForAllRows();
     const expected = run.expected.postgres.sensor_readings as Record<string, unknown>[];

@@ -13,5 +13,14 @@ export {
   type OutgoingMessage,
   type ScenarioMessage,
 } from './scenario.ts';
-export { flinkConsumers, restartFlink, uncommittedRecords, type FlinkConsumer } from './flink.ts';
+export {
+  flinkConsumers,
+  flinkJobCount,
+  restartFlink,
+  runningJobCheckpoints,
+  uncommittedRecords,
+  waitForCheckpointsSince,
+  type FlinkConsumer,
+  type JobCheckpoints,
+} from './flink.ts';
 export { stack } from './stack.ts';
