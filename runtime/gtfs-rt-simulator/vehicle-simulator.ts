@@ -145,9 +145,11 @@ export class VehicleSimulator {
         const dayStart = serviceDayStartMs(serviceDate, timeZone) / 1000;
         for (const start of prepared.starts) {
           const offset = prepared.frequency ? start : 0;
+          // A dwell can make a run later at every stop; nothing else moves it past its delayed schedule.
+          const latestEnd = dayStart + offset + prepared.departures.at(-1)! + delay + dwell * prepared.arrivals.length;
+          if (second < dayStart + offset + prepared.arrivals[0]! + delay || second > latestEnd) continue;
           const scheduledArrivals = prepared.arrivals.map((t) => dayStart + t + offset);
           const scheduledDepartures = prepared.departures.map((t) => dayStart + t + offset);
-          if (second < scheduledArrivals[0]! + delay - 86_400 || second > scheduledDepartures.at(-1)! + delay + 86_400) continue;
           const arrivals: number[] = [scheduledArrivals[0]! + delay];
           const departures: number[] = [];
           for (let k = 0; k < scheduledArrivals.length; k++) {
