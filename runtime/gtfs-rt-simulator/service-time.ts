@@ -10,8 +10,19 @@ function parts(date: string): [number, number, number] {
 }
 
 /** The zone's offset from UTC (ms) at the instant. */
+const formats = new Map<string, Intl.DateTimeFormat>();
+const dayStarts = new Map<string, number>();
+
 function zoneOffsetMs(epochMs: number, timeZone: string): number {
-  const format = new Intl.DateTimeFormat('en-US', {
+  let format = formats.get(timeZone);
+  if (!format) formats.set(timeZone, (format = makeFormat(timeZone)));
+  const p = Object.fromEntries(format.formatToParts(epochMs).map((x) => [x.type, Number(x.value)]));
+  const wall = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
+  return wall - Math.floor(epochMs / 1000) * 1000;
+}
+
+function makeFormat(timeZone: string): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat('en-US', {
     timeZone,
     hourCycle: 'h23',
     year: 'numeric',
@@ -21,17 +32,18 @@ function zoneOffsetMs(epochMs: number, timeZone: string): number {
     minute: 'numeric',
     second: 'numeric',
   });
-  const p = Object.fromEntries(format.formatToParts(epochMs).map((x) => [x.type, Number(x.value)]));
-  const wall = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
-  return wall - Math.floor(epochMs / 1000) * 1000;
 }
 
 /** Epoch ms of "noon minus 12 h" of the service date (YYYYMMDD) in the zone. */
 export function serviceDayStartMs(date: string, timeZone: string): number {
+  const key = `${date}|${timeZone}`;
+  const known = dayStarts.get(key);
+  if (known !== undefined) return known;
   const [y, m, d] = parts(date);
   const noonWall = Date.UTC(y, m, d, 12);
   // Noon is never inside a daylight-saving jump, so the offset found near it is the offset at it.
   const noon = noonWall - zoneOffsetMs(noonWall - zoneOffsetMs(noonWall, timeZone), timeZone);
+  dayStarts.set(key, noon - 12 * 3_600_000);
   return noon - 12 * 3_600_000;
 }
 

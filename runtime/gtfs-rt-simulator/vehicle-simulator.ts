@@ -1,6 +1,7 @@
 // Vehicles moving along their trips on schedule. Each trip instance (a trip on a service date it runs, or one
 // departure of a frequencies.txt trip) runs from its first stop's arrival to its last stop's departure:
-// arrival' (first stop) = arrival + the trip's delay; departure' = max(arrival' + dwell, departure + delay);
+// arrival' (first stop) = arrival + the trip's delay; departure' = max(arrival' + dwell, departure + delay) (no
+// dwell at the first stop, where the vehicle waits for its departure);
 // the next arrival' = departure' + the scheduled running time. With no dwell, every time is shifted by the delay
 // exactly; a dwell longer than the schedule allows makes the vehicle later from there on. Between stops it moves
 // along its path at constant speed; at a stop it stands at the stop's place on the path.
@@ -153,7 +154,8 @@ export class VehicleSimulator {
           const arrivals: number[] = [scheduledArrivals[0]! + delay];
           const departures: number[] = [];
           for (let k = 0; k < scheduledArrivals.length; k++) {
-            departures.push(Math.max(arrivals[k]! + dwell, scheduledDepartures[k]! + delay));
+            // At the first stop the vehicle leaves on time: it stands there ready before its departure.
+            departures.push(Math.max(arrivals[k]! + (k === 0 ? 0 : dwell), scheduledDepartures[k]! + delay));
             if (k + 1 < scheduledArrivals.length) arrivals.push(departures[k]! + Math.max(0, scheduledArrivals[k + 1]! - scheduledDepartures[k]!));
           }
           if (second < arrivals[0]! || second > departures.at(-1)!) continue;
