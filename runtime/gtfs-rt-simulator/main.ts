@@ -100,7 +100,9 @@ async function main(): Promise<void> {
   try {
     options = parse(process.argv.slice(2));
   } catch (error) {
-    console.error(`iot-gtfs-sim: ${(error as Error).message.split('\n')[0]}`);
+    const message = (error as Error).message.split('\n')[0]!;
+    // node:util's own messages (unknown option, missing value) say what is wrong but not where to look.
+    console.error(`iot-gtfs-sim: ${error instanceof UsageError ? message : `${message.replace(/\.? To specify.*$/, '')}; see --help`}`);
     process.exit(2);
   }
   if (!options) {
