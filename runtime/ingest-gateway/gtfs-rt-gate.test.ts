@@ -3,13 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import { encodeFeedMessage, type FeedEntity } from '../gtfs-rt-simulator/gtfs-rt-encode.ts';
 import { decodeGtfsRtVehiclePositions } from './decoders/gtfs-rt.ts';
-import { GtfsRtGate } from './gtfs-rt-gate.ts';
+import { decodeGtfsRtTripUpdates } from './decoders/gtfs-rt-trip-updates.ts';
+import { GtfsRtGate, tripUpdateItems, vehiclePositionItems } from './gtfs-rt-gate.ts';
 
 const at = (vehicleId: string, tripId: string | undefined, timestamp: number | undefined): FeedEntity => ({
   id: `e-${vehicleId}`,
   vehicle: { vehicle: { id: vehicleId }, ...(tripId ? { trip: { tripId } } : {}), position: { latitude: 1, longitude: 2 }, ...(timestamp ? { timestamp } : {}) },
 });
-const feed = (timestamp: number, ...entities: FeedEntity[]) => decodeGtfsRtVehiclePositions(encodeFeedMessage({ timestamp, entities }));
+const feed = (timestamp: number, ...entities: FeedEntity[]) => vehiclePositionItems(decodeGtfsRtVehiclePositions(encodeFeedMessage({ timestamp, entities })));
 const passed = (records: Record<string, unknown>[]) => records.map((r) => `${r.vehicleId}@${Number(r.timestamp) / 1000}`);
 
 describe('GtfsRtGate', () => {
@@ -21,7 +22,7 @@ describe('GtfsRtGate', () => {
     expect(passed(gate.admit(feed(110, at('a', 'T1', 108))))).toEqual([]);
     // A vehicle without a timestamp of its own is a new sample in every new feed.
     expect(passed(gate.admit(feed(120, at('a', 'T1', 108), at('d', 'T4', undefined))))).toEqual(['a@108', 'd@120']);
-    expect(gate.counters).toEqual({ feeds: 4, feedsRepeated: 1, vehicles: 8, withoutTrip: 1, withoutPosition: 1, vehiclesUnchanged: 1, passed: 6 });
+    expect(gate.counters).toEqual({ feeds: 4, feedsRepeated: 1, entities: 8, withoutTrip: 1, withoutPosition: 1, unchanged: 1, passed: 6 });
     expect(gate.takeChanges()).toEqual([['header', 120_000], ['vehicle:a', 108_000], ['vehicle:b', 105_000]]);
     expect(gate.takeChanges()).toEqual([]);
   });
@@ -41,6 +42,22 @@ describe('GtfsRtGate', () => {
     second.restore(first.takeChanges());
     expect(passed(second.admit(feed(300, at('a', 'T1', 290))))).toEqual([]);
     expect(passed(second.admit(feed(310, at('a', 'T1', 290), at('b', 'T2', 305))))).toEqual(['b@305']);
-    expect(second.counters).toMatchObject({ feedsRepeated: 1, vehiclesUnchanged: 1, passed: 1 });
+    expect(second.counters).toMatchObject({ feedsRepeated: 1, unchanged: 1, passed: 1 });
+  });
+
+  it('gates trip updates per trip and start date: unchanged ones skipped, trip-less ones dropped', () => {
+    const update = (tripId: string | undefined, startDate: string, timestamp: number, stopSequence: number): FeedEntity => ({
+      id: `tu-${tripId}-${startDate}`,
+      tripUpdate: { trip: { ...(tripId ? { tripId } : {}), startDate }, timestamp, stopTimeUpdates: [{ stopSequence, arrival: { delay: 60 } }, { stopSequence: stopSequence + 1, arrival: { delay: 60 } }] },
+    });
+    const updates = (timestamp: number, ...entities: FeedEntity[]) => tripUpdateItems(decodeGtfsRtTripUpdates(encodeFeedMessage({ timestamp, entities })));
+    const gate = new GtfsRtGate();
+    const stops = (records: Record<string, unknown>[]) => records.map((r) => `${r.tripId}/${r.startDate}#${r.stopSequence}`);
+    expect(stops(gate.admit(updates(100, update('T1', '20260309', 90, 1), update('T1', '20260310', 90, 1), update(undefined, '20260309', 90, 1))))).toEqual([
+      'T1/20260309#1', 'T1/20260309#2', 'T1/20260310#1', 'T1/20260310#2',
+    ]);
+    expect(stops(gate.admit(updates(110, update('T1', '20260309', 90, 2), update('T1', '20260310', 105, 2))))).toEqual(['T1/20260310#2', 'T1/20260310#3']);
+    expect(gate.counters).toEqual({ feeds: 2, feedsRepeated: 0, entities: 5, withoutTrip: 1, withoutPosition: 0, unchanged: 1, passed: 6 });
+    expect(gate.takeChanges()).toEqual([['header', 110_000], ['trip:T1|20260309', 90_000], ['trip:T1|20260310', 105_000]]);
   });
 });

@@ -1,54 +1,97 @@
-// The GTFS-Realtime rules between decoding and Kafka, per event (one feed): a feed whose header timestamp equals
-// the last one seen is skipped whole; an entity without a trip or without a position is dropped; a vehicle whose
-// own timestamp equals the one of its last published position is skipped. Every skip is counted.
+// The GTFS-RT rules between decoding and Kafka, per event (one feed): a feed whose header timestamp equals the
+// last one seen is skipped whole; an entity without a trip (or, for vehicle positions, without a position) is
+// dropped; an entity whose own timestamp equals the one it had when last published is skipped — a vehicle
+// position per vehicle, a trip update per trip and start date. Every skip is counted.
 //
 // "Seen" means equal to the last value, as in the prior ingestor, not "older than": a feed server restarted on
 // an earlier clock, or scenario snapshots served out of order, must still come through.
 //
-// The last header timestamp and each vehicle's last timestamp are the gate's state. It is changed in memory as
+// The last header timestamp and each subject's last timestamp are the gate's state. It is changed in memory as
 // records are queued, and handed out by takeChanges() so that the gateway can persist it (state-topic.ts)
-// after Kafka acknowledged those records: a crash in between republishes a position, never loses one.
+// after Kafka acknowledged those records: a crash in between republishes an entity, never loses one.
 import type { GtfsRtVehiclePositions } from './decoders/gtfs-rt.ts';
+import type { GtfsRtTripUpdates } from './decoders/gtfs-rt-trip-updates.ts';
 
 export interface GtfsRtCounters {
   /** Feeds decoded. */
   feeds: number;
   /** Feeds skipped because their header timestamp was the last one seen. */
   feedsRepeated: number;
-  /** Entities with a vehicle and a position in the feeds not skipped. */
-  vehicles: number;
-  /** Dropped: a vehicle position without a trip (no trip_id). */
+  /** Vehicle positions (or trip updates) in the feeds not skipped. */
+  entities: number;
+  /** Dropped: no trip_id. */
   withoutTrip: number;
-  /** Dropped: an entity with a vehicle but no position. */
+  /** Dropped: a vehicle without a position. */
   withoutPosition: number;
-  /** Skipped: the vehicle's timestamp did not move since its last published position. */
-  vehiclesUnchanged: number;
-  /** Positions passed on to validation and Kafka. */
+  /** Skipped: the entity's own timestamp did not move since it was last published. */
+  unchanged: number;
+  /** Records passed on to validation and Kafka. */
   passed: number;
 }
 
-/** One entry of the gate's state: `header` or `vehicle:<vehicleId>` → epoch ms. */
+/** One decoded entity as the gate sees it. */
+export interface GateItem {
+  /** Whose timestamp is tracked: "vehicle:<vehicleId>" or "trip:<tripId>|<startDate>". */
+  subject: string;
+  hasTrip: boolean;
+  /** The entity's own timestamp (epoch ms); undefined when it has only the feed's, which the header rule covers. */
+  ownTimestampMs: number | undefined;
+  records: Record<string, unknown>[];
+}
+
+export interface GateFeed {
+  headerTimestampMs: number | undefined;
+  items: GateItem[];
+  withoutPosition: number;
+}
+
+export function vehiclePositionItems(feed: GtfsRtVehiclePositions): GateFeed {
+  return {
+    headerTimestampMs: feed.headerTimestampMs,
+    withoutPosition: feed.withoutPosition,
+    items: feed.records.map((record, i) => ({
+      subject: `vehicle:${String(record.vehicleId)}`,
+      hasTrip: record.tripId !== undefined,
+      ownTimestampMs: feed.vehicleTimestampsMs[i],
+      records: [record],
+    })),
+  };
+}
+
+export function tripUpdateItems(feed: GtfsRtTripUpdates): GateFeed {
+  return {
+    headerTimestampMs: feed.headerTimestampMs,
+    withoutPosition: 0,
+    items: feed.tripUpdates.map((u) => ({
+      subject: `trip:${u.tripId ?? ''}|${u.startDate ?? ''}`,
+      hasTrip: u.tripId !== undefined,
+      ownTimestampMs: u.timestampMs,
+      records: u.records,
+    })),
+  };
+}
+
+/** One entry of the gate's state: `header` or a subject → epoch ms. */
 export type StateEntry = [key: string, timestampMs: number];
 
 export const HEADER_KEY = 'header';
-const VEHICLE_PREFIX = 'vehicle:';
 
 export class GtfsRtGate {
-  readonly counters: GtfsRtCounters = { feeds: 0, feedsRepeated: 0, vehicles: 0, withoutTrip: 0, withoutPosition: 0, vehiclesUnchanged: 0, passed: 0 };
+  readonly counters: GtfsRtCounters = { feeds: 0, feedsRepeated: 0, entities: 0, withoutTrip: 0, withoutPosition: 0, unchanged: 0, passed: 0 };
   #lastHeaderMs: number | undefined;
-  readonly #lastVehicleMs = new Map<string, number>();
+  readonly #last = new Map<string, number>();
   readonly #changes = new Map<string, number>();
 
-  /** Puts back state persisted by an earlier run (keys as takeChanges() gave them; unknown keys are ignored). */
+  /** Puts back state persisted by an earlier run (keys as takeChanges() gave them). */
   restore(entries: Iterable<StateEntry>): void {
     for (const [key, ms] of entries) {
       if (key === HEADER_KEY) this.#lastHeaderMs = ms;
-      else if (key.startsWith(VEHICLE_PREFIX)) this.#lastVehicleMs.set(key.slice(VEHICLE_PREFIX.length), ms);
+      else this.#last.set(key, ms);
     }
   }
 
   /** The records of a decoded feed that should be published; remembers them as published. */
-  admit(feed: GtfsRtVehiclePositions): Record<string, unknown>[] {
+  admit(feed: GateFeed): Record<string, unknown>[] {
     const c = this.counters;
     c.feeds++;
     const header = feed.headerTimestampMs;
@@ -56,28 +99,29 @@ export class GtfsRtGate {
       c.feedsRepeated++;
       return [];
     }
-    if (header !== undefined) this.#remember(HEADER_KEY, header);
+    if (header !== undefined) {
+      this.#lastHeaderMs = header;
+      this.#changes.set(HEADER_KEY, header);
+    }
     c.withoutPosition += feed.withoutPosition;
-    c.vehicles += feed.records.length;
+    c.entities += feed.items.length;
     const passed: Record<string, unknown>[] = [];
-    feed.records.forEach((record, i) => {
-      if (record.tripId === undefined) {
+    for (const item of feed.items) {
+      if (!item.hasTrip) {
         c.withoutTrip++;
-        return;
+        continue;
       }
-      // A vehicle without a timestamp of its own has only the feed's, which the header rule already covers.
-      const own = feed.vehicleTimestampsMs[i];
+      const own = item.ownTimestampMs;
       if (own !== undefined) {
-        const vehicleId = String(record.vehicleId);
-        if (this.#lastVehicleMs.get(vehicleId) === own) {
-          c.vehiclesUnchanged++;
-          return;
+        if (this.#last.get(item.subject) === own) {
+          c.unchanged++;
+          continue;
         }
-        this.#lastVehicleMs.set(vehicleId, own);
-        this.#changes.set(VEHICLE_PREFIX + vehicleId, own);
+        this.#last.set(item.subject, own);
+        this.#changes.set(item.subject, own);
       }
-      passed.push(record);
-    });
+      passed.push(...item.records);
+    }
     c.passed += passed.length;
     return passed;
   }
@@ -87,10 +131,5 @@ export class GtfsRtGate {
     const changes = [...this.#changes];
     this.#changes.clear();
     return changes;
-  }
-
-  #remember(key: string, ms: number): void {
-    this.#lastHeaderMs = ms;
-    this.#changes.set(key, ms);
   }
 }

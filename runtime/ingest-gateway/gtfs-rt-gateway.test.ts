@@ -17,6 +17,7 @@ import { readStateTopic, readTopicToEnd } from './state-topic.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/iot-ingest-gateway.js', import.meta.url));
 const TOPIC = 'transit.vehicle-positions.v1';
+const TU_TOPIC = 'transit.trip-updates.v1';
 const DLQ = 'transit.dlq';
 const STATE = 'transit.ingest-gateway.state';
 
@@ -25,6 +26,7 @@ let kafka: Kafka;
 let server: Server;
 let feedUrl: string;
 let body: Uint8Array = new Uint8Array();
+let tripUpdatesBody: Uint8Array = new Uint8Array();
 const dir = tempDir('iotp-gtfsrt-gw-');
 const gateways: ChildProcess[] = [];
 
@@ -34,9 +36,11 @@ beforeAll(async () => {
   kafka = new Kafka({ clientId: 'test', brokers: [broker.brokers], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic: TOPIC, numPartitions: 2 }, { topic: DLQ }] });
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic: TOPIC, numPartitions: 2 }, { topic: TU_TOPIC }, { topic: DLQ }] });
   await admin.disconnect();
-  server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end(body));
+  server = createServer((req, res) =>
+    res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end(req.url === '/trip-updates.pb' ? tripUpdatesBody : body),
+  );
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   feedUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}/vehicle-positions.pb`;
   writeFileSync(
@@ -57,8 +61,20 @@ events:
       - { name: timestamp, type: timestamp }
     key: [vehicleId]
     topic: ${TOPIC}
+  trip_updates:
+    source: { poll: { url: "${feedUrl.replace('vehicle-positions', 'trip-updates')}", intervalSeconds: 0.05, timeoutSeconds: 5 } }
+    format: gtfs-rt-trip-updates
+    fields:
+      - { name: tripId, type: string }
+      - { name: startDate, type: string }
+      - { name: stopSequence, type: int }
+      - { name: arrivalDelay, type: int }
+      - { name: timestamp, type: timestamp }
+    key: [tripId, startDate, stopSequence]
+    topic: ${TU_TOPIC}
 topics:
   - { name: ${TOPIC}, partitions: 2 }
+  - { name: ${TU_TOPIC} }
   - { name: ${DLQ} }
 deploy: { targets: [native] }
 `,
@@ -124,17 +140,26 @@ const vehicle = (id: string, tripId: string | undefined, timestamp: number): Fee
   vehicle: { vehicle: { id }, ...(tripId ? { trip: { tripId } } : {}), position: { latitude: 47.5, longitude: -122.25 }, timestamp },
 });
 const serve = (timestamp: number, ...entities: FeedEntity[]) => (body = encodeFeedMessage({ timestamp, entities }));
+const tripUpdate = (tripId: string, timestamp: number, delay: number): FeedEntity => ({
+  id: `tu-${tripId}`,
+  tripUpdate: { trip: { tripId, startDate: '20260309' }, timestamp, stopTimeUpdates: [1, 2].map((stopSequence) => ({ stopSequence, arrival: { delay } })) },
+});
+const serveTripUpdates = (timestamp: number, ...entities: FeedEntity[]) => (tripUpdatesBody = encodeFeedMessage({ timestamp, entities }));
 
 describe('ingest gateway: GTFS-RT polling into Kafka', () => {
   it('applies the feed rules, dead-letters a bad body and keeps polling, and keeps its state across a kill', async () => {
     const vp = (m: Metrics) => m.gtfsRt.vehicle_positions!;
     const noPosition: FeedEntity = { id: 'entity-np', vehicle: { vehicle: { id: 'np' }, trip: { tripId: 'T9' }, timestamp: 1000 } };
     serve(1000, vehicle('v1', 'T1', 990), vehicle('v2', 'T2', 995), vehicle('no-trip', undefined, 990), noPosition);
+    serveTripUpdates(1000, tripUpdate('T1', 990, 60), tripUpdate('T2', 995, -30));
     const first = await startGateway();
-    await until(first, 'the first feed', (m) => m.events.vehicle_positions!.produced === 2 && m.stateProduced === 3);
+    await until(first, 'the first trip updates', (m) => m.events.trip_updates!.produced === 4);
+    await until(first, 'the first feed', (m) => m.events.vehicle_positions!.produced === 2 && m.stateProduced === 6);
 
     serve(1010, vehicle('v1', 'T1', 990), vehicle('v2', 'T2', 1005));
-    await until(first, 'the second feed', (m) => m.events.vehicle_positions!.produced === 3 && m.stateProduced === 5);
+    await until(first, 'the second feed', (m) => m.events.vehicle_positions!.produced === 3);
+    serveTripUpdates(1010, tripUpdate('T1', 990, 60), tripUpdate('T2', 1008, 0));
+    await until(first, 'the second trip updates', (m) => m.events.trip_updates!.produced === 6 && m.stateProduced === 10);
 
     // The same header timestamp in a different body (a vehicle moved, but the feed claims to be the same).
     serve(1010, vehicle('v2', 'T2', 1009));
@@ -143,8 +168,8 @@ describe('ingest gateway: GTFS-RT polling into Kafka', () => {
     body = Buffer.from('<html>503 upstream busy</html>');
     await until(first, 'the dead letter', (m) => m.deadLetterProduced === 1);
     serve(1020, vehicle('v1', 'T1', 1015), vehicle('v2', 'T2', 1005));
-    const before = await until(first, 'polling after the bad body', (m) => m.events.vehicle_positions!.produced === 4 && m.stateProduced === 7);
-    expect(vp(before)).toEqual({ feeds: 4, feedsRepeated: 1, vehicles: 7, withoutTrip: 1, withoutPosition: 1, vehiclesUnchanged: 2, passed: 4 });
+    const before = await until(first, 'polling after the bad body', (m) => m.events.vehicle_positions!.produced === 4 && m.stateProduced === 12);
+    expect(vp(before)).toEqual({ feeds: 4, feedsRepeated: 1, entities: 7, withoutTrip: 1, withoutPosition: 1, unchanged: 2, passed: 4 });
     expect(before.events.vehicle_positions).toEqual({ received: 5, produced: 4, deadLettered: 1 });
     expect(before.stateTopic).toBe(STATE);
     expect(before.sources.poll.vehicle_positions).toMatchObject({ changed: 5, errors: 0, deadLettered: 1 });
@@ -156,10 +181,13 @@ describe('ingest gateway: GTFS-RT polling into Kafka', () => {
     // After the restart the same body is polled again (no ETag, no digest in memory): its header is known.
     const second = await startGateway();
     await until(second, 'the repeated feed after the restart', (m) => vp(m).feedsRepeated === 1);
-    expect(second.output()).toMatch(/gateway state restored.*"entries":3/);
+    expect(second.output()).toMatch(/gateway state restored.*"entries":6/);
+    await until(second, 'the trip updates repeated after the restart', (m) => m.gtfsRt.trip_updates!.feedsRepeated === 1);
     serve(1030, vehicle('v1', 'T1', 1015), vehicle('v2', 'T2', 1005), vehicle('v3', 'T3', 1030));
     const after = await until(second, 'the feed after the restart', (m) => m.events.vehicle_positions!.produced === 1 && m.stateProduced === 2);
-    expect(vp(after)).toEqual({ feeds: 2, feedsRepeated: 1, vehicles: 3, withoutTrip: 0, withoutPosition: 0, vehiclesUnchanged: 2, passed: 1 });
+    expect(vp(after)).toEqual({ feeds: 2, feedsRepeated: 1, entities: 3, withoutTrip: 0, withoutPosition: 0, unchanged: 2, passed: 1 });
+    serveTripUpdates(1030, tripUpdate('T1', 990, 60), tripUpdate('T2', 1025, 30));
+    await until(second, 'trip updates after the restart', (m) => m.events.trip_updates!.produced === 2 && m.gtfsRt.trip_updates!.unchanged === 1 && m.stateProduced === 4);
     second.process.kill('SIGTERM');
     expect(await new Promise((r) => second.process.once('exit', r))).toBe(0);
 
@@ -176,6 +204,13 @@ describe('ingest gateway: GTFS-RT polling into Kafka', () => {
       'v2 T2 1970-01-01T00:16:45.000Z',
       'v3 T3 1970-01-01T00:17:10.000Z',
     ]);
+    const predictions: string[] = [];
+    await readTopicToEnd(kafka, TU_TOPIC, (m) => {
+      const value = JSON.parse(m.value!.toString()) as { tripId: string; stopSequence: number; arrivalDelay: number };
+      expect(m.key!.toString()).toBe(`${value.tripId}|20260309|${value.stopSequence}`);
+      predictions.push(`${value.tripId}#${value.stopSequence} ${value.arrivalDelay}`);
+    });
+    expect(predictions).toEqual(['T1#1 60', 'T1#2 60', 'T2#1 -30', 'T2#2 -30', 'T2#1 0', 'T2#2 0', 'T2#1 30', 'T2#2 30']);
     const deadLetters: Record<string, unknown>[] = [];
     await readTopicToEnd(kafka, DLQ, (m) => deadLetters.push(JSON.parse(m.value!.toString()) as Record<string, unknown>));
     expect(deadLetters).toEqual([
@@ -192,6 +227,9 @@ describe('ingest gateway: GTFS-RT polling into Kafka', () => {
       'vehicle_positions|vehicle:v1': '1015000',
       'vehicle_positions|vehicle:v2': '1005000',
       'vehicle_positions|vehicle:v3': '1030000',
+      'trip_updates|header': '1030000',
+      'trip_updates|trip:T1|20260309': '990000',
+      'trip_updates|trip:T2|20260309': '1025000',
     });
   }, 180_000);
 });

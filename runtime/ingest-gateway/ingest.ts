@@ -8,7 +8,14 @@ import type { EventDefinition } from '../service-kit/manifest.ts';
 import { deadLetter } from './dead-letter.ts';
 import { DECODERS, DecodeError, singleRecord } from './decoders/index.ts';
 import { decodeGtfsRtVehiclePositions } from './decoders/gtfs-rt.ts';
-import { GtfsRtGate, type StateEntry } from './gtfs-rt-gate.ts';
+import { decodeGtfsRtTripUpdates } from './decoders/gtfs-rt-trip-updates.ts';
+import { GtfsRtGate, tripUpdateItems, vehiclePositionItems, type GateFeed, type StateEntry } from './gtfs-rt-gate.ts';
+
+// The GTFS-RT formats: how a payload becomes what their gate takes.
+const GATED: Partial<Record<EventDefinition['format'], (payload: Uint8Array) => GateFeed>> = {
+  'gtfs-rt': (payload) => vehiclePositionItems(decodeGtfsRtVehiclePositions(payload)),
+  'gtfs-rt-trip-updates': (payload) => tripUpdateItems(decodeGtfsRtTripUpdates(payload)),
+};
 import type { OutRecord } from './kafka-batcher.ts';
 import { validateRecord } from './validate.ts';
 
@@ -53,7 +60,7 @@ export class Ingest {
     this.stateTopic = stateTopic;
     for (const [name, event] of Object.entries(events)) {
       this.counters[name] = { received: 0, produced: 0, deadLettered: 0 };
-      if (event.format === 'gtfs-rt') this.gtfsRt[name] = new GtfsRtGate();
+      if (GATED[event.format]) this.gtfsRt[name] = new GtfsRtGate();
     }
   }
 
@@ -90,7 +97,7 @@ export class Ingest {
     let records: Record<string, unknown>[];
     try {
       const gate = this.gtfsRt[arrival.event];
-      records = gate ? gate.admit(decodeGtfsRtVehiclePositions(arrival.payload)) : DECODERS[event.format](arrival.payload, event);
+      records = gate ? gate.admit(GATED[event.format]!(arrival.payload)) : DECODERS[event.format](arrival.payload, event);
     } catch (error) {
       if (!(error instanceof DecodeError)) throw error;
       counters.deadLettered += 1;

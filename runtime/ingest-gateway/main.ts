@@ -53,7 +53,7 @@ const batcher = new KafkaBatcher(
     },
   },
 );
-const keepsState = Object.values(manifest.events).some((event) => event.format === 'gtfs-rt');
+const keepsState = Object.values(manifest.events).some((event) => event.format.startsWith('gtfs-rt'));
 const stateTopic = keepsState ? stateTopicName(deadLetterTopic(manifest), process.env) : undefined;
 const ingest = new Ingest(manifest.events, deadLetterTopic(manifest), (record) => batcher.enqueue(record), stateTopic);
 
