@@ -94,12 +94,18 @@ export class VehicleSimulator {
     this.#options = options;
     const onlyZone = feed.agencyTimeZones.size === 1 ? [...feed.agencyTimeZones.values()][0] : undefined;
     let latest = 0;
+    // Trips of one pattern (shape and stops) share their path.
+    const paths = new Map<string, TripPath>();
     for (const trip of feed.trips) {
-      const stops = trip.stopTimes.map((s) => {
-        const stop = feed.stops.get(s.stopId)!;
-        return [stop.lat, stop.lon] as LatLon;
-      });
-      const path = new TripPath((trip.shapeId && feed.shapes.get(trip.shapeId)) || [], stops);
+      const pattern = `${trip.shapeId ?? ''}|${trip.stopTimes.map((s) => s.stopId).join('|')}`;
+      let path = paths.get(pattern);
+      if (!path) {
+        const stops = trip.stopTimes.map((s) => {
+          const stop = feed.stops.get(s.stopId)!;
+          return [stop.lat, stop.lon] as LatLon;
+        });
+        paths.set(pattern, (path = new TripPath((trip.shapeId && feed.shapes.get(trip.shapeId)) || [], stops)));
+      }
       const times = fillTimes(trip.stopTimes, path.stopDistances);
       const timeZone = feed.agencyTimeZones.get(feed.routeAgencies.get(trip.routeId)!) ?? onlyZone;
       if (!times || !timeZone) {
@@ -136,14 +142,27 @@ export class VehicleSimulator {
     const dwell = this.#options.dwellSeconds ?? 0;
     const vehicles: SimulatedVehicle[] = [];
     const used = new Set<string>();
+    // Per call, the same few zones and services come up for every trip.
+    const days = new Map<string, { serviceDate: string; dayStart: number }[]>();
+    const running = new Map<string, boolean>();
     for (const prepared of this.#trips) {
       const { trip, path, timeZone } = prepared;
-      const today = localDate(second * 1000, timeZone);
+      let candidates = days.get(timeZone);
+      if (candidates === undefined) {
+        const today = localDate(second * 1000, timeZone);
+        candidates = [];
+        for (let back = this.#spanDays; back >= -1; back--) {
+          const serviceDate = addDays(today, -back);
+          candidates.push({ serviceDate, dayStart: serviceDayStartMs(serviceDate, timeZone) / 1000 });
+        }
+        days.set(timeZone, candidates);
+      }
       const delay = this.delayOf(trip.tripId);
-      for (let back = this.#spanDays; back >= -1; back--) {
-        const serviceDate = addDays(today, -back);
-        if (!runsOn(this.#feed, trip.serviceId, serviceDate)) continue;
-        const dayStart = serviceDayStartMs(serviceDate, timeZone) / 1000;
+      for (const { serviceDate, dayStart } of candidates) {
+        const key = `${trip.serviceId}|${serviceDate}`;
+        let runs = running.get(key);
+        if (runs === undefined) running.set(key, (runs = runsOn(this.#feed, trip.serviceId, serviceDate)));
+        if (!runs) continue;
         for (const start of prepared.starts) {
           const offset = prepared.frequency ? start : 0;
           // A dwell can make a run later at every stop; nothing else moves it past its delayed schedule.

@@ -12,7 +12,7 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const GTFS = process.env.IOT_PLATFORM_GTFS_DIR ?? resolve(root, '../shared/reference/data/gtfs');
 const TU = join(GTFS, 'caltrain-2023-11/realtime/trip-updates-1699405534');
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 /** The records expected from the JSON twin, by the decoder's documented rules. */
 function fromJsonTwin(): Record<string, unknown>[] {
