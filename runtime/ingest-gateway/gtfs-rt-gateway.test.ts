@@ -172,7 +172,9 @@ describe('ingest gateway: GTFS-RT polling into Kafka', () => {
     expect(vp(before)).toEqual({ feeds: 4, feedsRepeated: 1, entities: 7, withoutTrip: 1, withoutPosition: 1, unchanged: 2, passed: 4 });
     expect(before.events.vehicle_positions).toEqual({ received: 5, produced: 4, deadLettered: 1 });
     expect(before.stateTopic).toBe(STATE);
-    expect(before.sources.poll.vehicle_positions).toMatchObject({ changed: 5, errors: 0, deadLettered: 1 });
+    // The server sends no ETag, so how many 200s came depends on timing; the 5 bodies decoded are counted above.
+    expect(before.sources.poll.vehicle_positions).toMatchObject({ errors: 0, notModified: 0, deadLettered: 1 });
+    expect(before.sources.poll.vehicle_positions!.polls).toBeGreaterThanOrEqual(5);
     expect(first.output()).toContain('poll payload dead-lettered');
 
     first.process.kill('SIGKILL');
