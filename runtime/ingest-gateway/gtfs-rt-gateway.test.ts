@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -167,14 +168,17 @@ describe('ingest gateway: GTFS-RT polling into Kafka', () => {
 
     body = Buffer.from('<html>503 upstream busy</html>');
     await until(first, 'the dead letter', (m) => m.deadLetterProduced === 1);
+    const brokenGzip = gzipSync(Buffer.from('x'.repeat(100))).subarray(0, 20);
+    body = brokenGzip;
+    await until(first, 'the dead letter of a body that does not gunzip', (m) => m.deadLetterProduced === 2);
     serve(1020, vehicle('v1', 'T1', 1015), vehicle('v2', 'T2', 1005));
     const before = await until(first, 'polling after the bad body', (m) => m.events.vehicle_positions!.produced === 4 && m.stateProduced === 12);
     expect(vp(before)).toEqual({ feeds: 4, feedsRepeated: 1, entities: 7, withoutTrip: 1, withoutPosition: 1, unchanged: 2, passed: 4 });
-    expect(before.events.vehicle_positions).toEqual({ received: 5, produced: 4, deadLettered: 1 });
+    expect(before.events.vehicle_positions).toEqual({ received: 6, produced: 4, deadLettered: 2 });
     expect(before.stateTopic).toBe(STATE);
-    // The server sends no ETag, so how many 200s came depends on timing; the 5 bodies decoded are counted above.
-    expect(before.sources.poll.vehicle_positions).toMatchObject({ errors: 0, notModified: 0, deadLettered: 1 });
-    expect(before.sources.poll.vehicle_positions!.polls).toBeGreaterThanOrEqual(5);
+    // The server sends no ETag, so how many 200s came depends on timing; the 6 bodies taken are counted above.
+    expect(before.sources.poll.vehicle_positions).toMatchObject({ errors: 0, notModified: 0, deadLettered: 2, undecodable: 1 });
+    expect(before.sources.poll.vehicle_positions!.polls).toBeGreaterThanOrEqual(6);
     expect(first.output()).toContain('poll payload dead-lettered');
 
     first.process.kill('SIGKILL');
@@ -221,6 +225,14 @@ describe('ingest gateway: GTFS-RT polling into Kafka', () => {
         source: 'poll',
         url: feedUrl,
         rawPayload: '<html>503 upstream busy</html>',
+        receivedAt: expect.any(Number),
+      },
+      {
+        reason: 'vehicle_positions: the body starts like gzip but does not gunzip (unexpected end of file)',
+        source: 'poll',
+        url: feedUrl,
+        rawPayload: brokenGzip.toString('base64'),
+        encoding: 'base64',
         receivedAt: expect.any(Number),
       },
     ]);

@@ -124,6 +124,14 @@ export class Ingest {
     return { queued, rejected };
   }
 
+  /** A payload of the event that never reached its decoder (a body that does not gunzip): dead-lettered. */
+  rejectPayload(arrival: Arrival, reason: string): void {
+    const counters = this.counters[arrival.event]!;
+    counters.received += 1;
+    counters.deadLettered += 1;
+    this.toDeadLetter(`${arrival.event}: ${reason}`, arrival, arrival.payload);
+  }
+
   /** A payload no event claims (an MQTT topic or HTTP path outside every pattern). */
   reject(source: SourceKind, origin: string, payload: Uint8Array, receivedAt: number, reason: string): void {
     this.unmatched.received += 1;
