@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers/cli.ts';
-import { startKafkaBroker, type KafkaBroker } from '../../test/helpers/kafka-broker.ts';
+import { startKafka, type KafkaBroker } from '../../test/helpers/kafka.ts';
 import { freePort } from '../../test/helpers/postgres.ts';
 import { quietKafkajsTimerWarning } from '../service-kit/warnings.ts';
 import { encodeFeedMessage, type FeedEntity } from '../gtfs-rt-simulator/gtfs-rt-encode.ts';
@@ -32,7 +32,7 @@ const dir = tempDir('iotp-gtfsrt-gw-');
 const gateways: ChildProcess[] = [];
 
 beforeAll(async () => {
-  broker = await startKafkaBroker();
+  broker = await startKafka();
   quietKafkajsTimerWarning();
   kafka = new Kafka({ clientId: 'test', brokers: [broker.brokers], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
