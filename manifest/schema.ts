@@ -67,7 +67,7 @@ const pollSource = z.strictObject({
 export const SOURCE_KINDS = ['mqtt', 'http', 'poll'] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
-export const FORMATS = ['csv', 'json', 'gtfs-rt', 'fixed-width'] as const;
+export const FORMATS = ['csv', 'json', 'gtfs-rt', 'gtfs-rt-trip-updates', 'fixed-width'] as const;
 
 
 const fixedWidthLayout = z
@@ -83,7 +83,11 @@ const fixedWidthLayout = z
 export const eventSchema = z.strictObject({
   description: z.string().optional(),
   source: z.union([mqttSource, httpSource, pollSource]),
-  format: z.enum(FORMATS).describe('csv, json, gtfs-rt (GTFS-Realtime protobuf vehicle positions) or fixed-width (binary, needs layout)'),
+  format: z
+    .enum(FORMATS)
+    .describe(
+      'csv, json, gtfs-rt (GTFS-Realtime protobuf vehicle positions), gtfs-rt-trip-updates (GTFS-Realtime trip updates, one record per stop time update) or fixed-width (binary, needs layout)',
+    ),
   layout: fixedWidthLayout.optional(),
   fields: z.array(eventField).min(1, 'declare at least one field'),
   key: z.array(z.string()).min(1, 'name the fields that make up the Kafka record key'),

@@ -114,7 +114,7 @@ describe('create: bad input', () => {
       writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('format: csv', 'format: xml'));
       const result = runCli(['second', '--answers', manifest, '--yes', ...BASE], cwd);
       expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(/iot-platform\.yaml: events\.humidity\.format: must be one of "csv", "json", "gtfs-rt", "fixed-width"; got "xml"/);
+      expect(result.stderr).toMatch(/iot-platform\.yaml: events\.humidity\.format: must be one of "csv", "json", "gtfs-rt", "gtfs-rt-trip-updates", "fixed-width"; got "xml"/);
       expect(existsSync(join(cwd, 'second'))).toBe(false);
     });
   });

@@ -1,10 +1,21 @@
 // The one path every source feeds: decode the payload by the event's format, validate each record against the
 // event's fields, and queue it for Kafka; whatever fails goes to the dead-letter topic with the reason.
 // Counts per event: payloads received, records produced (acknowledged by Kafka) and dead-lettered.
+// GTFS-RT events pass a gate (gtfs-rt-gate.ts) between decoding and validation, whose state the gateway keeps
+// in a compacted Kafka topic (state-topic.ts) so that it survives a restart.
 import type { SourceKind } from '../../manifest/schema.ts';
 import type { EventDefinition } from '../service-kit/manifest.ts';
 import { deadLetter } from './dead-letter.ts';
 import { DECODERS, DecodeError, singleRecord } from './decoders/index.ts';
+import { decodeGtfsRtVehiclePositions } from './decoders/gtfs-rt.ts';
+import { decodeGtfsRtTripUpdates } from './decoders/gtfs-rt-trip-updates.ts';
+import { GtfsRtGate, tripUpdateItems, vehiclePositionItems, type GateFeed, type StateEntry } from './gtfs-rt-gate.ts';
+
+// The GTFS-RT formats: how a payload becomes what their gate takes.
+const GATED: Partial<Record<EventDefinition['format'], (payload: Uint8Array) => GateFeed>> = {
+  'gtfs-rt': (payload) => vehiclePositionItems(decodeGtfsRtVehiclePositions(payload)),
+  'gtfs-rt-trip-updates': (payload) => tripUpdateItems(decodeGtfsRtTripUpdates(payload)),
+};
 import type { OutRecord } from './kafka-batcher.ts';
 import { validateRecord } from './validate.ts';
 
@@ -27,20 +38,55 @@ interface EventCounters {
 }
 
 export const DLQ_LABEL = 'dlq';
+export const STATE_LABEL = 'state';
 
 export class Ingest {
   readonly counters: Record<string, EventCounters> = {};
   readonly unmatched = { received: 0, deadLettered: 0 };
   deadLetterProduced = 0;
+  stateProduced = 0;
+  /** The GTFS-RT gate of each gtfs-rt event. */
+  readonly gtfsRt: Record<string, GtfsRtGate> = {};
   private readonly events: Record<string, EventDefinition>;
   private readonly dlqTopic: string;
   private readonly enqueue: (record: OutRecord) => void;
+  private readonly stateTopic: string | undefined;
 
-  constructor(events: Record<string, EventDefinition>, dlqTopic: string, enqueue: (record: OutRecord) => void) {
+  /** Without `stateTopic`, GTFS-RT gate state lives in memory only. */
+  constructor(events: Record<string, EventDefinition>, dlqTopic: string, enqueue: (record: OutRecord) => void, stateTopic?: string) {
     this.events = events;
     this.dlqTopic = dlqTopic;
     this.enqueue = enqueue;
-    for (const name of Object.keys(events)) this.counters[name] = { received: 0, produced: 0, deadLettered: 0 };
+    this.stateTopic = stateTopic;
+    for (const [name, event] of Object.entries(events)) {
+      this.counters[name] = { received: 0, produced: 0, deadLettered: 0 };
+      if (GATED[event.format]) this.gtfsRt[name] = new GtfsRtGate();
+    }
+  }
+
+  /** Puts back the gates' state read from the state topic (keys "<event>|<gate key>", values epoch ms). */
+  restoreState(state: ReadonlyMap<string, string>): void {
+    const byEvent = new Map<string, StateEntry[]>();
+    for (const [key, value] of state) {
+      const bar = key.indexOf('|');
+      const ms = Number(value);
+      if (bar < 0 || !Number.isSafeInteger(ms)) continue;
+      const event = key.slice(0, bar);
+      byEvent.set(event, [...(byEvent.get(event) ?? []), [key.slice(bar + 1), ms]]);
+    }
+    for (const [event, entries] of byEvent) this.gtfsRt[event]?.restore(entries);
+  }
+
+  /**
+   * Queues the state the event's gate changed since the last call for the state topic. Call it once the event's
+   * records are acknowledged, so that the state never runs ahead of what Kafka holds.
+   */
+  persistState(event: string): number {
+    const gate = this.gtfsRt[event];
+    if (!gate || !this.stateTopic) return 0;
+    const changes = gate.takeChanges();
+    for (const [key, ms] of changes) this.enqueue({ topic: this.stateTopic, key: `${event}|${key}`, value: String(ms), label: STATE_LABEL });
+    return changes.length;
   }
 
   /** Decodes, validates and queues one payload: how many records went to the event's topic, and why others did not. */
@@ -50,7 +96,8 @@ export class Ingest {
     counters.received += 1;
     let records: Record<string, unknown>[];
     try {
-      records = DECODERS[event.format](arrival.payload, event);
+      const gate = this.gtfsRt[arrival.event];
+      records = gate ? gate.admit(GATED[event.format]!(arrival.payload)) : DECODERS[event.format](arrival.payload, event);
     } catch (error) {
       if (!(error instanceof DecodeError)) throw error;
       counters.deadLettered += 1;
@@ -77,6 +124,14 @@ export class Ingest {
     return { queued, rejected };
   }
 
+  /** A payload of the event that never reached its decoder (a body that does not gunzip): dead-lettered. */
+  rejectPayload(arrival: Arrival, reason: string): void {
+    const counters = this.counters[arrival.event]!;
+    counters.received += 1;
+    counters.deadLettered += 1;
+    this.toDeadLetter(`${arrival.event}: ${reason}`, arrival, arrival.payload);
+  }
+
   /** A payload no event claims (an MQTT topic or HTTP path outside every pattern). */
   reject(source: SourceKind, origin: string, payload: Uint8Array, receivedAt: number, reason: string): void {
     this.unmatched.received += 1;
@@ -92,6 +147,7 @@ export class Ingest {
   /** Called by the Kafka batcher when records are acknowledged. */
   onSent(label: string, count: number): void {
     if (label === DLQ_LABEL) this.deadLetterProduced += count;
+    else if (label === STATE_LABEL) this.stateProduced += count;
     else if (this.counters[label]) this.counters[label].produced += count;
   }
 
@@ -102,6 +158,13 @@ export class Ingest {
       deadLetterTopic: this.dlqTopic,
       deadLettered: Object.values(this.counters).reduce((n, c) => n + c.deadLettered, this.unmatched.deadLettered),
       deadLetterProduced: this.deadLetterProduced,
+      ...(Object.keys(this.gtfsRt).length > 0
+        ? {
+            gtfsRt: Object.fromEntries(Object.entries(this.gtfsRt).map(([name, gate]) => [name, { ...gate.counters }])),
+            stateTopic: this.stateTopic ?? null,
+            stateProduced: this.stateProduced,
+          }
+        : {}),
     };
   }
 

@@ -1,6 +1,7 @@
 // Ingest gateway: every source kind the manifest's events use (MQTT, HTTP push, HTTP poll) → decode by the
 // event's format → validate against its fields → Kafka (JSON value, key = the event's key fields joined with
 // "|"). Invalid payloads and records go to the dead-letter topic with the reason and the raw payload.
+// GTFS-RT events keep their de-duplication state in a compacted topic (state-topic.ts), restored before polling.
 // Health on HEALTH_PORT: /healthz /readyz /metrics.
 import { Partitioners } from 'kafkajs';
 import * as env from '../service-kit/env.ts';
@@ -12,6 +13,7 @@ import { createKafka } from '../service-kit/kafka.ts';
 import { Ingest } from './ingest.ts';
 import { KafkaBatcher } from './kafka-batcher.ts';
 import { eventsByKind, SOURCES, type RunningSource } from './sources/index.ts';
+import { ensureStateTopic, readStateTopic, stateTopicName } from './state-topic.ts';
 
 const log = createLogger('ingest-gateway');
 installShutdownHandlers(log);
@@ -35,7 +37,7 @@ const producer = kafka.producer({
   createPartitioner: Partitioners.DefaultPartitioner,
 });
 let producerConnected = false;
-const sources: RunningSource[] = [];
+const sources: (RunningSource & { kind: string })[] = [];
 
 const batcher = new KafkaBatcher(
   { sendBatch: (batch) => producer.sendBatch({ ...batch, acks: -1 }) },
@@ -51,12 +53,18 @@ const batcher = new KafkaBatcher(
     },
   },
 );
-const ingest = new Ingest(manifest.events, deadLetterTopic(manifest), (record) => batcher.enqueue(record));
+const keepsState = Object.values(manifest.events).some((event) => event.format.startsWith('gtfs-rt'));
+const stateTopic = keepsState ? stateTopicName(deadLetterTopic(manifest), process.env) : undefined;
+const ingest = new Ingest(manifest.events, deadLetterTopic(manifest), (record) => batcher.enqueue(record), stateTopic);
 
 const health = await startHealthServer({
   port: config.healthPort,
   ready: () => producerConnected && sources.length > 0 && sources.every((s) => s.ready()),
-  metrics: () => ({ ...ingest.metrics(), queued: batcher.pending }),
+  metrics: () => ({
+    ...ingest.metrics(),
+    queued: batcher.pending,
+    sources: Object.fromEntries(sources.flatMap((s) => (s.metrics ? [[s.kind, s.metrics()]] : []))),
+  }),
 });
 onShutdown('health server', () => new Promise((resolve) => health.close(resolve)));
 
@@ -70,10 +78,22 @@ try {
 onShutdown('kafka producer', () => producer.disconnect());
 onShutdown('kafka batches', () => batcher.flush());
 
+if (stateTopic) {
+  try {
+    await ensureStateTopic(kafka, stateTopic);
+    const state = await readStateTopic(kafka, stateTopic);
+    ingest.restoreState(state);
+    log.info('gateway state restored', { stateTopic, entries: state.size });
+  } catch (error) {
+    log.fatal(`cannot read the gateway state topic ${stateTopic}: ${(error as Error).message}; check that the gateway may create and read it, or set GATEWAY_STATE_TOPIC`);
+    await shutdown(log, 'state restore failed', 1);
+  }
+}
+
 for (const [kind, events] of eventsByKind(manifest.events)) {
   try {
     const source = await SOURCES[kind](events, { ingest, log, env: process.env, flushed: () => batcher.flush() });
-    sources.push(source);
+    sources.push(Object.assign(source, { kind }));
     onShutdown(`${kind} source`, () => source.stop());
   } catch (error) {
     log.fatal(`cannot start the ${kind} source: ${(error as Error).message}`);
@@ -84,5 +104,6 @@ log.info('ingest gateway started', {
   sources: [...eventsByKind(manifest.events).keys()],
   events: Object.keys(manifest.events),
   deadLetterTopic: deadLetterTopic(manifest),
+  ...(stateTopic ? { stateTopic } : {}),
   healthPort: config.healthPort,
 });

@@ -110,7 +110,7 @@ describe('decodeGtfsRtVehiclePositions on real feeds', () => {
   });
 
   it('Caltrain trip updates: 19 entities, none with a vehicle position', () => {
-    expect(decodeGtfsRtVehiclePositions(sample(CALTRAIN_TU))).toEqual({ headerTimestampMs: 1699405534000, records: [] });
+    expect(decodeGtfsRtVehiclePositions(sample(CALTRAIN_TU))).toEqual({ headerTimestampMs: 1699405534000, records: [], vehicleTimestampsMs: [], withoutPosition: 0, withoutVehicle: 19 });
   });
 
   it('Bull Runner: 10 buses without vehicle timestamps take the header time; bearing 0 is kept', () => {
@@ -234,6 +234,9 @@ describe('decodeGtfsRtVehiclePositions mapping rules', () => {
     expect(decodeGtfsRtVehiclePositions(feed)).toEqual({
       headerTimestampMs: 1_700_000_000_000,
       records: [{ entityId: 'ok', vehicleId: 'ok', latitude: 1.5, longitude: 2.5, timestamp: 1_700_000_000_000 }],
+      vehicleTimestampsMs: [undefined],
+      withoutPosition: 1,
+      withoutVehicle: 1,
     });
   });
 
@@ -263,7 +266,13 @@ describe('decodeGtfsRtVehiclePositions mapping rules', () => {
   it('falls back to the header time for a vehicle timestamp of 0, and omits the time when neither is set', () => {
     expect(decodeGtfsRtVehiclePositions(msg(HEADER, entity('e', position(0, 0), vint(5, 0)))).records[0]!.timestamp).toBe(1_700_000_000_000);
     const noTime = decodeGtfsRtVehiclePositions(msg(ld(1, str(1, '2.0')), entity('e', position(0, 0))));
-    expect(noTime).toEqual({ headerTimestampMs: undefined, records: [{ entityId: 'e', vehicleId: 'e', latitude: 0, longitude: 0 }] });
+    expect(noTime).toEqual({
+      headerTimestampMs: undefined,
+      records: [{ entityId: 'e', vehicleId: 'e', latitude: 0, longitude: 0 }],
+      vehicleTimestampsMs: [undefined],
+      withoutPosition: 0,
+      withoutVehicle: 0,
+    });
   });
 
   it('merges a message field that occurs twice, and lets the last scalar win', () => {

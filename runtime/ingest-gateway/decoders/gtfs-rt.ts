@@ -8,6 +8,12 @@ export interface GtfsRtVehiclePositions {
   /** FeedHeader.timestamp in epoch ms, when set (and not 0). */
   headerTimestampMs: number | undefined;
   records: Record<string, unknown>[];
+  /** Per record (same index): the vehicle's own timestamp in epoch ms, undefined when it only has the header's. */
+  vehicleTimestampsMs: (number | undefined)[];
+  /** Entities with a vehicle but no position: skipped. */
+  withoutPosition: number;
+  /** Entities without a vehicle (trip updates, alerts in a mixed feed): skipped. */
+  withoutVehicle: number;
 }
 
 // VehiclePosition.VehicleStopStatus by number; other numbers are unknown enum values, which proto2 drops.
@@ -163,9 +169,14 @@ export function decodeGtfsRtVehiclePositions(payload: Uint8Array): GtfsRtVehicle
   if (header === undefined) throw new DecodeError('FeedMessage lacks its required header');
   if (header.version === undefined) throw new DecodeError('FeedHeader lacks its required gtfs_realtime_version');
   const headerTimestampMs = header.timestamp ? header.timestamp * 1000 : undefined;
-  const records: Record<string, unknown>[] = [];
+  const decoded: GtfsRtVehiclePositions = { headerTimestampMs, records: [], vehicleTimestampsMs: [], withoutPosition: 0, withoutVehicle: 0 };
   for (const { id, vehicle } of entities) {
-    if (vehicle?.position) records.push(toRecord(id!, vehicle, vehicle.position, headerTimestampMs));
+    if (!vehicle) decoded.withoutVehicle++;
+    else if (!vehicle.position) decoded.withoutPosition++;
+    else {
+      decoded.records.push(toRecord(id!, vehicle, vehicle.position, headerTimestampMs));
+      decoded.vehicleTimestampsMs.push(vehicle.timestamp ? vehicle.timestamp * 1000 : undefined);
+    }
   }
-  return { headerTimestampMs, records };
+  return decoded;
 }

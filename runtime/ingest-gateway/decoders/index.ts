@@ -3,6 +3,7 @@
 import type { EventDefinition } from '../../service-kit/manifest.ts';
 import { decodeFixedWidth } from './fixed-width.ts';
 import { decodeGtfsRtVehiclePositions } from './gtfs-rt.ts';
+import { decodeGtfsRtTripUpdates } from './gtfs-rt-trip-updates.ts';
 import { decodeCsv, decodeJson } from './text.ts';
 
 export { DecodeError } from './decode-error.ts';
@@ -13,6 +14,7 @@ export const DECODERS: Record<EventDefinition['format'], Decoder> = {
   csv: decodeCsv,
   json: decodeJson,
   'gtfs-rt': (payload) => decodeGtfsRtVehiclePositions(payload).records,
+  'gtfs-rt-trip-updates': (payload) => decodeGtfsRtTripUpdates(payload).tripUpdates.flatMap((u) => u.records),
   'fixed-width': (payload, event) => decodeFixedWidth(payload, event.layout!),
 };
 

@@ -96,7 +96,7 @@ describe('HttpPoller.pollOnce', () => {
     expect([headers['user-agent'], headers.accept, headers['accept-encoding']]).toEqual([USER_AGENT, ACCEPT, 'gzip']);
     expect(headers['if-none-match']).toBeUndefined();
     expect(headers['if-modified-since']).toBeUndefined();
-    expect({ ...p.stats }).toEqual({ polls: 1, changed: 1, notModified: 0, errors: 0, bytes: 3000 });
+    expect({ ...p.stats }).toEqual({ polls: 1, changed: 1, notModified: 0, errors: 0, bytes: 3000, undecodable: 0 });
   });
 
   it('lets extra headers override the defaults', async () => {
@@ -121,7 +121,7 @@ describe('HttpPoller.pollOnce', () => {
     expect(await p.pollOnce()).toBe('not-modified');
     expect(payloads).toHaveLength(1);
     expect(server.requests.map((r) => [r.headers['if-none-match'], r.headers['if-modified-since']])).toEqual([[undefined, undefined], ['"v1"', undefined]]);
-    expect({ ...p.stats }).toEqual({ polls: 2, changed: 1, notModified: 1, errors: 0, bytes: 3000 });
+    expect({ ...p.stats }).toEqual({ polls: 2, changed: 1, notModified: 1, errors: 0, bytes: 3000, undecodable: 0 });
   });
 
   it('round-trips Last-Modified', async () => {
@@ -186,6 +186,20 @@ describe('HttpPoller.pollOnce', () => {
     expect(p.stats.errors).toBe(1);
   });
 
+  it('hands a body that does not gunzip to onUndecodable when given, and treats it as delivered', async () => {
+    const broken = gzipSync(FEED).subarray(0, 40);
+    const server = await serve({
+      '/feed.gz': (req, res) => (req.headers['if-none-match'] === '"b1"' ? res.writeHead(304).end() : res.writeHead(200, { etag: '"b1"' }).end(broken)),
+    });
+    const undecodable: [Buffer, string][] = [];
+    const { poller: p, payloads } = poller({ url: server.url('/feed.gz'), intervalMs: 1000, onUndecodable: (body, reason) => void undecodable.push([body, reason]) });
+    expect(await p.pollOnce()).toBe('undecodable');
+    expect(undecodable).toEqual([[broken, 'the body starts like gzip but does not gunzip (unexpected end of file)']]);
+    expect(await p.pollOnce()).toBe('not-modified');
+    expect(payloads).toHaveLength(0);
+    expect({ ...p.stats }).toEqual({ polls: 2, changed: 0, notModified: 1, errors: 0, bytes: 0, undecodable: 1 });
+  });
+
   it('fails on a 500, then recovers', async () => {
     let status = 500;
     const server = await serve({ '/feed': (_req, res) => res.writeHead(status).end(status === 200 ? FEED : 'broken') });
@@ -194,7 +208,7 @@ describe('HttpPoller.pollOnce', () => {
     status = 200;
     expect(await p.pollOnce()).toBe('changed');
     expect(payloads).toHaveLength(1);
-    expect({ ...p.stats }).toEqual({ polls: 2, changed: 1, notModified: 0, errors: 1, bytes: 3000 });
+    expect({ ...p.stats }).toEqual({ polls: 2, changed: 1, notModified: 0, errors: 1, bytes: 3000, undecodable: 0 });
   });
 
   it('treats any other status as an error, redirects followed', async () => {
@@ -256,7 +270,7 @@ describe('HttpPoller.pollOnce', () => {
     expect(await p.pollOnce()).toBe('not-modified');
     expect(payloads).toHaveLength(1);
     expect(server.requests.map((r) => r.headers['if-none-match'])).toEqual([undefined, undefined, '"v1"']);
-    expect({ ...p.stats }).toEqual({ polls: 3, changed: 1, notModified: 1, errors: 1, bytes: 3000 });
+    expect({ ...p.stats }).toEqual({ polls: 3, changed: 1, notModified: 1, errors: 1, bytes: 3000, undecodable: 0 });
   });
 
   it('runs concurrent pollOnce calls one after the other', async () => {

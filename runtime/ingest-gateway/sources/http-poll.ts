@@ -11,6 +11,11 @@ export interface PollOptions {
   /** Per request, body included; default 20000. */
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /**
+   * A 200 whose body cannot be turned into a payload (gzip that does not gunzip): handed here with the reason,
+   * and the poll counts as delivered (no retry of the same body). Without it, the poll fails.
+   */
+  onUndecodable?: (body: Buffer, reason: string, info: PayloadInfo) => void | Promise<void>;
 }
 
 export interface PayloadInfo {
@@ -29,9 +34,11 @@ export interface PollStats {
   errors: number;
   /** Bytes of the delivered payloads, after decompression. */
   bytes: number;
+  /** Bodies handed to onUndecodable. */
+  undecodable: number;
 }
 
-export type PollResult = 'changed' | 'not-modified';
+export type PollResult = 'changed' | 'not-modified' | 'undecodable';
 
 export const USER_AGENT = 'create-iot-platform-gateway';
 export const ACCEPT = 'application/x-protobuf, application/octet-stream, */*;q=0.1';
@@ -67,7 +74,7 @@ export class HttpPoller {
   readonly #options: PollOptions;
   readonly #onPayload: (payload: Buffer, info: PayloadInfo) => void | Promise<void>;
   readonly #onError: (error: Error) => void;
-  readonly #stats: PollStats = { polls: 0, changed: 0, notModified: 0, errors: 0, bytes: 0 };
+  readonly #stats: PollStats = { polls: 0, changed: 0, notModified: 0, errors: 0, bytes: 0, undecodable: 0 };
   // Validators of the last 200 whose payload onPayload accepted.
   #etag: string | undefined;
   #lastModified: string | undefined;
@@ -146,6 +153,11 @@ export class HttpPoller {
     this.#schedule(loop, nextPollDelay(startedAt, Date.now(), this.#options.intervalMs, this.#consecutiveErrors));
   }
 
+  #remember(response: Response): void {
+    this.#etag = response.headers.get('etag') ?? undefined;
+    this.#lastModified = response.headers.get('last-modified') ?? undefined;
+  }
+
   async #poll(): Promise<PollResult> {
     const { url } = this.#options;
     const timeoutMs = this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -172,20 +184,24 @@ export class HttpPoller {
       }
       if (body === undefined) throw new Error(`GET ${url}: HTTP ${response.status}`);
 
+      const contentType = response.headers.get('content-type');
+      const info: PayloadInfo = { url, status: response.status, fetchedAt, ...(contentType === null ? {} : { contentType }) };
       let payload = body;
       if (isGzip(body)) {
         try {
           payload = await gunzipAsync(body);
         } catch (error) {
-          throw new Error(`GET ${url}: the body starts like gzip but does not gunzip (${(error as Error).message})`);
+          const reason = `the body starts like gzip but does not gunzip (${(error as Error).message})`;
+          if (!this.#options.onUndecodable) throw new Error(`GET ${url}: ${reason}`);
+          await this.#options.onUndecodable(body, reason, info);
+          this.#remember(response);
+          this.#stats.undecodable++;
+          return 'undecodable';
         }
       }
-      const contentType = response.headers.get('content-type');
-      const info: PayloadInfo = { url, status: response.status, fetchedAt, ...(contentType === null ? {} : { contentType }) };
       await this.#onPayload(payload, info);
       // Only now: had onPayload failed, the next poll must fetch the same payload again rather than get a 304.
-      this.#etag = response.headers.get('etag') ?? undefined;
-      this.#lastModified = response.headers.get('last-modified') ?? undefined;
+      this.#remember(response);
       this.#stats.changed++;
       this.#stats.bytes += payload.length;
       return 'changed';

@@ -1,7 +1,8 @@
 // HTTP poll source: each polled event has its own poller of its feed URL (conditional GET, gzip); a changed
 // body is one payload for the event's decoder (a GTFS-RT feed → one record per vehicle). A body identical
-// to the previous one is skipped, for servers without ETag / Last-Modified. The next poll waits until
-// Kafka acknowledged the previous payload's records.
+// to the previous one is skipped, for servers without ETag / Last-Modified; a body that does not gunzip is
+// dead-lettered (once, however often it is served). The next poll waits until
+// Kafka acknowledged the previous payload's records; only then is a GTFS-RT gate's state persisted (ingest.ts).
 import { createHash } from 'node:crypto';
 import { HttpPoller } from './http-poll.ts';
 import { expandEnv, type SourceStarter } from './source.ts';
@@ -16,21 +17,45 @@ export const startPollSource: SourceStarter = async (events, { ingest, log, env,
     const url = expandEnv(poll.url, env, `${where}.url`);
     const headers = Object.fromEntries(Object.entries(poll.headers).map(([k, v]) => [k, expandEnv(v, env, `${where}.headers.${k}`)]));
     let lastDigest = '';
+    const counts = { unchangedBodies: 0, deadLettered: 0 };
+    const repeated = (body: Uint8Array) => {
+      const digest = createHash('sha256').update(body).digest('hex');
+      if (digest === lastDigest) counts.unchangedBodies++;
+      const same = digest === lastDigest;
+      lastDigest = digest;
+      return same;
+    };
     const poller = new HttpPoller(
-      { url, intervalMs: poll.intervalSeconds * 1000, timeoutMs: poll.timeoutSeconds * 1000, headers },
+      {
+        url,
+        intervalMs: poll.intervalSeconds * 1000,
+        timeoutMs: poll.timeoutSeconds * 1000,
+        headers,
+        onUndecodable: async (body, reason) => {
+          if (repeated(body)) return;
+          await resumed;
+          ingest.rejectPayload({ event: name, source: 'poll', origin: poll.url, payload: body, context: {}, receivedAt: Date.now() }, reason);
+          counts.deadLettered++;
+          log.warn('poll payload dead-lettered', { event: name, url: poll.url, reason });
+          await flushed();
+        },
+      },
       async (payload) => {
-        const digest = createHash('sha256').update(payload).digest('hex');
-        if (digest === lastDigest) return;
-        lastDigest = digest;
+        if (repeated(payload)) return;
         await resumed;
-        ingest.accept({ event: name, source: 'poll', origin: poll.url, payload, context: {}, receivedAt: Date.now() });
+        const { rejected } = ingest.accept({ event: name, source: 'poll', origin: poll.url, payload, context: {}, receivedAt: Date.now() });
+        if (rejected.length > 0) {
+          counts.deadLettered += rejected.length;
+          log.warn('poll payload dead-lettered', { event: name, url: poll.url, reason: rejected[0], records: rejected.length });
+        }
         await flushed();
+        if (ingest.persistState(name) > 0) await flushed();
       },
       (error) => log.warn('poll failed', { event: name, url: poll.url, error: error.message }),
     );
-    return [poller];
+    return [{ name, poller, counts }];
   });
-  for (const poller of pollers) poller.start();
+  for (const { poller } of pollers) poller.start();
   return {
     ready: () => true,
     pause: () => {
@@ -42,7 +67,8 @@ export const startPollSource: SourceStarter = async (events, { ingest, log, env,
     },
     stop: async () => {
       release?.();
-      await Promise.all(pollers.map((p) => p.stop()));
+      await Promise.all(pollers.map((p) => p.poller.stop()));
     },
+    metrics: () => Object.fromEntries(pollers.map(({ name, poller, counts }) => [name, { ...poller.stats, ...counts }])),
   };
 };

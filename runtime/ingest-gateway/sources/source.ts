@@ -8,6 +8,8 @@ export interface RunningSource {
   pause(): void;
   resume(): void;
   stop(): Promise<void>;
+  /** The source's own counters, shown under sources.<kind> of the gateway's /metrics. */
+  metrics?(): unknown;
 }
 
 export interface SourceDeps {
