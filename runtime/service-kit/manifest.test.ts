@@ -23,13 +23,13 @@ describe('runtime manifest', () => {
   it('checks a fixed-width layout when the manifest loads (the decoder trusts it)', () => {
     const hits = [
       '  hits:',
-      '    source: { mqtt: "rich/{detector}/hits" }',
+      '    source: { mqtt: "rich/{tenant}/{deviceId}/hits" }',
       '    format: fixed-width',
       '    layout:',
       '      recordBytes: 24',
       '      columns: [{ field: ix, offset: 0, type: int32 }, { field: iy, offset: 2, type: int32 }]',
       '    fields: [{ name: ix, type: int }, { name: iy, type: int }]',
-      '    key: [detector]',
+      '    key: [deviceId]',
       '    topic: sensors.humidity.v1',
     ].join('\n');
     const text = manifestText.replace(/^events:\n/m, `events:\n${hits}\n`);
