@@ -10,7 +10,7 @@ import { decodeGtfsRtVehiclePositions } from '../ingest-gateway/decoders/gtfs-rt
 import { HttpPoller } from '../ingest-gateway/sources/http-poll.ts';
 import { encodeFeedMessage } from './gtfs-rt-encode.ts';
 import { startFeedServer, type FeedServer } from './feed-server.ts';
-import { readStaticFeed } from './gtfs-static.ts';
+import { readStaticFeed } from './static-feed.ts';
 import { readRecordedFeeds, replaySlot } from './replay.ts';
 import { SimClock } from './sim-clock.ts';
 import { VehicleSimulator } from './vehicle-simulator.ts';
@@ -29,7 +29,7 @@ afterEach(async () => {
 async function simulated(gzip = false) {
   let real = 1_000_000;
   const clock = new SimClock(Date.parse('2026-03-09T15:05:00Z'), 60, () => real);
-  const simulator = new VehicleSimulator(readStaticFeed(FIXTURE));
+  const simulator = new VehicleSimulator(await readStaticFeed(FIXTURE));
   const intervalMs = 1000;
   const server = await startFeedServer({
     feeds: {
@@ -198,8 +198,8 @@ describe('iot-gtfs-sim', () => {
     [['--gtfs', FIXTURE, '--delay', 'T1:60'], /^iot-gtfs-sim: --delay T1:60: write TRIP_ID=SECONDS, e\.g\. --delay T1=120\n$/, 2],
     [['--gtfs', FIXTURE, '--start', '2026-03-09T08:00:00'], /^iot-gtfs-sim: --start 2026-03-09T08:00:00: write an ISO time with its zone/, 2],
     [['--gtfs', FIXTURE, '--speed', '0'], /^iot-gtfs-sim: --speed 0: not a valid number; see --help\n$/, 2],
-    [['--gtfs', join(FIXTURE, 'missing')], /^iot-gtfs-sim: .*straight-line\/missing: not found; pass a GTFS \.zip or a folder of GTFS \.txt files\n$/, 1],
-    [['--gtfs', join(GTFS, 'caltrain-2023-11/realtime')], /^iot-gtfs-sim: .*realtime: agency\.txt is missing; a GTFS feed needs agency\.txt, routes\.txt, stops\.txt, trips\.txt, stop_times\.txt\n$/, 1],
+    [['--gtfs', join(FIXTURE, 'missing')], /^iot-gtfs-sim: .*straight-line\/missing: no such file or folder; give the path of a GTFS \.zip or of a folder of GTFS \.txt files\n$/, 1],
+    [['--gtfs', join(GTFS, 'caltrain-2023-11/realtime')], /^iot-gtfs-sim: agency\.txt: missing from the feed; a GTFS feed needs agency\.txt, stops\.txt, routes\.txt, trips\.txt, stop_times\.txt and calendar\.txt or calendar_dates\.txt\n$/, 1],
   ])('rejects %j in one line', async (args, message, code) => {
     const run = runBin(args);
     const result = await run.first;

@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { encodeFeedMessage } from './gtfs-rt-encode.ts';
 import { startFeedServer, type Snapshot } from './feed-server.ts';
-import { readStaticFeed } from './gtfs-static.ts';
+import { readStaticFeed } from './static-feed.ts';
 import { readRecordedFeeds, replaySlot } from './replay.ts';
 import { SimClock } from './sim-clock.ts';
 import { VehicleSimulator } from './vehicle-simulator.ts';
@@ -118,7 +118,7 @@ async function main(): Promise<void> {
       if (recorded.tripUpdates.length > 0) feeds['/trip-updates.pb'] = (slot) => replaySlot(recorded.tripUpdates, slot, options.loop);
       describe = { replay: options.replay, vehiclePositions: recorded.vehiclePositions.length, tripUpdates: recorded.tripUpdates.length };
     } else {
-      const simulator = new VehicleSimulator(readStaticFeed(options.gtfs!), options.simulation);
+      const simulator = new VehicleSimulator(await readStaticFeed(options.gtfs!), options.simulation);
       const clock = new SimClock(options.start, options.speed);
       const at = (slot: number) => clock.after(slot * options.intervalMs);
       feeds['/vehicle-positions.pb'] = (slot) => ({ body: encodeFeedMessage(simulator.vehiclePositions(at(slot))), modifiedMs: at(slot) });

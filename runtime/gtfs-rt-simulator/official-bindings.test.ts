@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureTool } from '../../test/helpers/ensure.ts';
 import { encodeFeedMessage, type FeedMessage } from './gtfs-rt-encode.ts';
-import { readStaticFeed } from './gtfs-static.ts';
+import { readStaticFeed } from './static-feed.ts';
 import { VehicleSimulator } from './vehicle-simulator.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/straight-line', import.meta.url));
@@ -92,8 +92,8 @@ function expected(feed: FeedMessage): Record<string, unknown> {
 }
 
 describe('the simulator feed parsed by the official Python bindings', () => {
-  it('gives back every value and re-serializes to the same bytes (vehicle positions and trip updates)', () => {
-    const simulator = new VehicleSimulator(readStaticFeed(FIXTURE), { delays: { T1: -90, F1: 45 }, noiseMetres: 3, seed: 11, omitStartDate: ['NOSHAPE'] });
+  it('gives back every value and re-serializes to the same bytes (vehicle positions and trip updates)', async () => {
+    const simulator = new VehicleSimulator(await readStaticFeed(FIXTURE), { delays: { T1: -90, F1: 45 }, noiseMetres: 3, seed: 11, omitStartDate: ['NOSHAPE'] });
     const instants = ['2026-03-09T13:40:00Z', '2026-03-09T15:03:30Z', '2026-03-09T15:09:59Z', '2026-03-09T16:05:00Z', '2026-03-08T08:45:00Z'].map(Date.parse);
     const models = instants.flatMap((t) => [simulator.vehiclePositions(t), simulator.tripUpdates(t)]);
     expect(models.map((m) => m.entities.length)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);

@@ -1,7 +1,5 @@
 // GTFS service days: a time of day is seconds since "noon minus 12 h" of the service date in the agency's time
-// zone (so 25:10:00 is the next morning, and days with a daylight-saving change still count from local noon),
-// and calendar.txt / calendar_dates.txt say on which dates a service runs.
-import type { StaticFeed } from './gtfs-static.ts';
+// zone (so 25:10:00 is the next morning, and days with a daylight-saving change still count from local noon).
 
 const DAY_MS = 86_400_000;
 
@@ -56,17 +54,6 @@ export function localDate(epochMs: number, timeZone: string): string {
 export function addDays(date: string, days: number): string {
   const [y, m, d] = parts(date);
   return new Date(Date.UTC(y, m, d) + days * DAY_MS).toISOString().slice(0, 10).replaceAll('-', '');
-}
-
-/** Whether the service runs on the date: calendar.txt's weekdays within its range, then calendar_dates' exceptions. */
-export function runsOn(feed: Pick<StaticFeed, 'calendars' | 'calendarDates'>, serviceId: string, date: string): boolean {
-  const exception = feed.calendarDates.get(serviceId)?.get(date);
-  if (exception !== undefined) return exception === 1;
-  const calendar = feed.calendars.get(serviceId);
-  if (!calendar || date < calendar.startDate || date > calendar.endDate) return false;
-  const [y, m, d] = parts(date);
-  const weekday = (new Date(Date.UTC(y, m, d)).getUTCDay() + 6) % 7;
-  return calendar.weekdays[weekday]!;
 }
 
 /** GTFS seconds as HH:MM:SS (hours may pass 24). */

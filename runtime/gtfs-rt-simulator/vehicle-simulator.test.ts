@@ -5,12 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeGtfsRtVehiclePositions } from '../ingest-gateway/decoders/gtfs-rt.ts';
 import { encodeFeedMessage } from './gtfs-rt-encode.ts';
-import { readStaticFeed } from './gtfs-static.ts';
+import { readStaticFeed } from './static-feed.ts';
 import { haversineMetres } from './trip-path.ts';
 import { VehicleSimulator, type SimulationOptions } from './vehicle-simulator.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/straight-line', import.meta.url));
-const feed = readStaticFeed(FIXTURE);
+const feed = await readStaticFeed(FIXTURE);
 const at = (iso: string) => Date.parse(iso);
 
 /** The vehicles at an instant as [vehicleId, lat, lon, status, stop_sequence], positions to 1e-6. */
@@ -20,7 +20,7 @@ function positions(iso: string, options: SimulationOptions = {}) {
     Math.round(v.lat * 1e6) / 1e6,
     Math.round(v.lon * 1e6) / 1e6,
     v.status,
-    v.trip.stopTimes[v.stopIndex]!.stopSequence,
+    v.trip.stops[v.stopIndex]!.stopSequence,
   ]);
 }
 
@@ -69,6 +69,13 @@ describe('VehicleSimulator positions', () => {
     // NOSHAPE: S2 has no times; by distance it is at 09:10.
     expect(positions('2026-03-09T16:05:00Z')).toEqual([['NOSHAPE', 37.025, -122.025, 'IN_TRANSIT_TO', 20]]);
     expect(positions('2026-03-09T16:10:00Z')).toEqual([['NOSHAPE', 37.05, -122.05, 'STOPPED_AT', 20]]);
+  });
+
+  it('leaves out a trip with fewer than two stops, naming it in skippedTrips', () => {
+    const t1 = feed.trips[0]!;
+    const simulator = new VehicleSimulator({ trips: [{ ...t1, tripId: 'ONE', stops: t1.stops.slice(0, 1) }, t1] });
+    expect(simulator.skippedTrips).toEqual(['ONE']);
+    expect(simulator.vehiclesAt(at('2026-03-09T15:00:00Z')).map((v) => v.vehicleId)).toEqual(['T1']);
   });
 
   it('adds seeded GPS noise: the same seed gives the same positions, another seed others, within a few sigma', () => {

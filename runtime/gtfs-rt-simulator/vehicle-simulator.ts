@@ -6,9 +6,9 @@
 // exactly; a dwell longer than the schedule allows makes the vehicle later from there on. Between stops it moves
 // along its path at constant speed; at a stop it stands at the stop's place on the path.
 import type { FeedEntity, FeedMessage, StopStatus } from './gtfs-rt-encode.ts';
-import type { StaticFeed, StopTime, Trip } from './gtfs-static.ts';
+import type { StaticFeed, Trip, TripStop } from './static-feed.ts';
 import { withGpsNoise } from './gps-noise.ts';
-import { addDays, formatGtfsTime, localDate, runsOn, serviceDayStartMs } from './service-time.ts';
+import { addDays, formatGtfsTime, localDate, serviceDayStartMs } from './service-time.ts';
 import { TripPath, type LatLon } from './trip-path.ts';
 
 export interface SimulationOptions {
@@ -40,7 +40,7 @@ export interface SimulatedVehicle {
   /** Metres per second. */
   speed: number;
   status: StopStatus;
-  /** Index into trip.stopTimes of the stop the status refers to. */
+  /** Index into trip.stops of the stop the status refers to. */
   stopIndex: number;
   /** Epoch seconds of each stop's arrival' and departure' in this run. */
   arrivals: number[];
@@ -60,17 +60,19 @@ interface PreparedTrip {
   /** GTFS seconds of each instance's first departure. */
   starts: number[];
   frequency: boolean;
+  /** The service dates (YYYYMMDD) of the trip's service_id. */
+  runDates: ReadonlySet<string>;
 }
 
 /** Fills empty stop times linearly by distance between the timed stops around them; undefined if an end is untimed. */
-function fillTimes(stopTimes: StopTime[], distances: number[]): { arrivals: number[]; departures: number[] } | undefined {
-  const arrivals = stopTimes.map((s) => s.arrival ?? s.departure);
-  const departures = stopTimes.map((s) => s.departure ?? s.arrival);
-  const last = stopTimes.length - 1;
-  if (arrivals[0] === undefined || arrivals[last] === undefined) return undefined;
+function fillTimes(stops: TripStop[], distances: number[]): { arrivals: number[]; departures: number[] } | undefined {
+  const arrivals = stops.map((s) => s.arrivalSeconds ?? s.departureSeconds);
+  const departures = stops.map((s) => s.departureSeconds ?? s.arrivalSeconds);
+  const last = stops.length - 1;
+  if (arrivals[0] === null || arrivals[last] === null) return undefined;
   let previous = 0;
   for (let k = 1; k <= last; k++) {
-    if (arrivals[k] === undefined) continue;
+    if (arrivals[k] === null) continue;
     for (let j = previous + 1; j < k; j++) {
       const span = distances[k]! - distances[previous]!;
       const f = span > 0 ? (distances[j]! - distances[previous]!) / span : (j - previous) / (k - previous);
@@ -82,38 +84,38 @@ function fillTimes(stopTimes: StopTime[], distances: number[]): { arrivals: numb
 }
 
 export class VehicleSimulator {
-  readonly #feed: StaticFeed;
   readonly #options: SimulationOptions;
   readonly #trips: PreparedTrip[] = [];
-  /** Trips left out: untimed first or last stop. */
+  /** Trips left out: fewer than two stops, or an untimed first or last stop. */
   readonly skippedTrips: string[] = [];
   readonly #spanDays: number;
 
   constructor(feed: StaticFeed, options: SimulationOptions = {}) {
-    this.#feed = feed;
     this.#options = options;
-    const onlyZone = feed.agencyTimeZones.size === 1 ? [...feed.agencyTimeZones.values()][0] : undefined;
     let latest = 0;
-    // Trips of one pattern (shape and stops) share their path.
+    // Trips of one pattern (shape and stops) share their path; trips of one service their dates.
     const paths = new Map<string, TripPath>();
+    const runDates = new Map<string, ReadonlySet<string>>();
     for (const trip of feed.trips) {
-      const pattern = `${trip.shapeId ?? ''}|${trip.stopTimes.map((s) => s.stopId).join('|')}`;
-      let path = paths.get(pattern);
-      if (!path) {
-        const stops = trip.stopTimes.map((s) => {
-          const stop = feed.stops.get(s.stopId)!;
-          return [stop.lat, stop.lon] as LatLon;
-        });
-        paths.set(pattern, (path = new TripPath((trip.shapeId && feed.shapes.get(trip.shapeId)) || [], stops)));
-      }
-      const times = fillTimes(trip.stopTimes, path.stopDistances);
-      const timeZone = feed.agencyTimeZones.get(feed.routeAgencies.get(trip.routeId)!) ?? onlyZone;
-      if (!times || !timeZone) {
+      if (trip.stops.length < 2) {
         this.skippedTrips.push(trip.tripId);
         continue;
       }
+      const pattern = `${trip.shapeId ?? ''}|${trip.stops.map((s) => s.stopId).join('|')}`;
+      let path = paths.get(pattern);
+      if (!path) {
+        const stops = trip.stops.map((s): LatLon => [s.lat!, s.lon!]);
+        paths.set(pattern, (path = new TripPath(trip.shape, stops)));
+      }
+      const times = fillTimes(trip.stops, path.stopDistances);
+      if (!times) {
+        this.skippedTrips.push(trip.tripId);
+        continue;
+      }
+      let dates = runDates.get(trip.serviceId);
+      if (!dates) runDates.set(trip.serviceId, (dates = new Set(trip.serviceDates.map((iso) => iso.replaceAll('-', '')))));
       const first = times.departures[0]!;
-      const frequencies = feed.frequencies.get(trip.tripId) ?? [];
+      const frequencies = trip.frequencies;
       const starts: number[] = [];
       for (const f of frequencies) for (let s = f.startSeconds; s < f.endSeconds; s += f.headwaySeconds) starts.push(s);
       // A frequency trip's stop times are a template: its times relative to its first departure.
@@ -121,11 +123,12 @@ export class VehicleSimulator {
       this.#trips.push({
         trip,
         path,
-        timeZone,
+        timeZone: trip.timeZone,
         arrivals: times.arrivals.map(shift),
         departures: times.departures.map(shift),
         starts: frequencies.length > 0 ? starts : [first],
         frequency: frequencies.length > 0,
+        runDates: dates,
       });
       latest = Math.max(latest, shift(times.arrivals.at(-1)!) + (frequencies.length > 0 ? Math.max(...starts) : 0));
     }
@@ -142,9 +145,8 @@ export class VehicleSimulator {
     const dwell = this.#options.dwellSeconds ?? 0;
     const vehicles: SimulatedVehicle[] = [];
     const used = new Set<string>();
-    // Per call, the same few zones and services come up for every trip.
+    // Per call, the same few zones come up for every trip.
     const days = new Map<string, { serviceDate: string; dayStart: number }[]>();
-    const running = new Map<string, boolean>();
     for (const prepared of this.#trips) {
       const { trip, path, timeZone } = prepared;
       let candidates = days.get(timeZone);
@@ -159,10 +161,7 @@ export class VehicleSimulator {
       }
       const delay = this.delayOf(trip.tripId);
       for (const { serviceDate, dayStart } of candidates) {
-        const key = `${trip.serviceId}|${serviceDate}`;
-        let runs = running.get(key);
-        if (runs === undefined) running.set(key, (runs = runsOn(this.#feed, trip.serviceId, serviceDate)));
-        if (!runs) continue;
+        if (!prepared.runDates.has(serviceDate)) continue;
         for (const start of prepared.starts) {
           const offset = prepared.frequency ? start : 0;
           // A dwell can make a run later at every stop; nothing else moves it past its delayed schedule.
@@ -217,8 +216,8 @@ export class VehicleSimulator {
           trip: this.#descriptor(v),
           vehicle: { id: v.vehicleId, label: v.trip.tripId },
           position: { latitude: v.lat, longitude: v.lon, bearing: v.bearing, speed: v.speed },
-          currentStopSequence: v.trip.stopTimes[v.stopIndex]!.stopSequence,
-          stopId: v.trip.stopTimes[v.stopIndex]!.stopId,
+          currentStopSequence: v.trip.stops[v.stopIndex]!.stopSequence,
+          stopId: v.trip.stops[v.stopIndex]!.stopId,
           currentStatus: v.status,
           timestamp: v.timestamp,
         },
@@ -240,7 +239,7 @@ export class VehicleSimulator {
             vehicle: { id: v.vehicleId },
             timestamp: v.timestamp,
             delay: v.arrivals[from]! - v.scheduledArrivals[from]!,
-            stopTimeUpdates: v.trip.stopTimes.slice(from).map((s, i) => ({
+            stopTimeUpdates: v.trip.stops.slice(from).map((s, i) => ({
               stopSequence: s.stopSequence,
               stopId: s.stopId,
               arrival: { delay: v.arrivals[from + i]! - v.scheduledArrivals[from + i]!, time: v.arrivals[from + i]! },
@@ -258,7 +257,7 @@ export class VehicleSimulator {
     return {
       tripId: v.trip.tripId,
       routeId: v.trip.routeId,
-      ...(v.trip.directionId === undefined ? {} : { directionId: v.trip.directionId }),
+      ...(v.trip.directionId === null ? {} : { directionId: v.trip.directionId }),
       startTime: formatGtfsTime(v.startSeconds),
       ...(withoutDate ? {} : { startDate: v.serviceDate }),
     };
