@@ -99,10 +99,7 @@ export function renderManifest(manifest: Manifest): string {
       if (description && isScalar(pair.key)) pair.key.commentBefore = ` ${description}`;
     }
   }
-  const mqtt = isMap(doc.contents) ? doc.contents.items.find((pair) => isScalar(pair.key) && pair.key.value === 'mqtt') : undefined;
-  if (mqtt && isScalar(mqtt.key)) {
-    mqtt.key.commentBefore =
-      ' MQTT users: device = one per device, publishing only under its own {tenant} and {deviceId}; tenant = one per tenant';
-  }
+  // The default MQTT credentials (one user per device) go without saying, as in projects from before the setting.
+  if (manifest.mqtt.credentials === 'device') doc.delete('mqtt');
   return `${SCHEMA_COMMENT}\n${doc.toString({ lineWidth: 120 })}`;
 }

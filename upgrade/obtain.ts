@@ -185,7 +185,7 @@ function publish(
  * The installed tree a package-lock.json describes: every package entry but the root one, whose name, version
  * and bins change with releases while node_modules stays the same.
  */
-function lockSha(dir: string): string | undefined {
+export function lockSha(dir: string): string | undefined {
   const file = join(dir, 'package-lock.json');
   if (!existsSync(file)) return undefined;
   const lock = JSON.parse(readFileSync(file, 'utf8')) as { lockfileVersion?: number; packages?: Record<string, unknown> };
