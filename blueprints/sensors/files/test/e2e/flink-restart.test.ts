@@ -9,7 +9,7 @@
 //      PostgreSQL exactly the expected rows (one per key), the upsert topics' final value per key is the expected
 //      one, and the jobs' intermediate topics (read committed, as the jobs read them) hold each measurement once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MqttClient } from 'mqtt';
+import type { DeviceConnections } from 'create-iot-platform/mqtt-access';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import {
@@ -33,7 +33,7 @@ const BEFORE_CHECKPOINT = (tick: number) => tick <= 6;
 const BEFORE_KILL = (tick: number) => tick > 6 && tick <= 11;
 const WHILE_DOWN = (tick: number) => tick > 11;
 
-let mqtt: MqttClient;
+let mqtt: DeviceConnections;
 let redis: Redis;
 let pool: pg.Pool;
 let run: ScenarioRun;
