@@ -449,7 +449,7 @@ describe('Flink SQL files of the sensors blueprint (static checks; they run in t
     expect([...new Set(handedOver)].sort()).toEqual(['enriched', 'measurements']);
     const table = (name: string) => withoutComments(join(tablesDir, `${name}.sql`));
     const prefixes: string[] = [];
-    for (const name of [...handedOver, 'dead_letters']) {
+    for (const name of handedOver) {
       expect(table(name), name).toMatch(/'sink\.delivery-guarantee' = 'exactly-once'/);
       prefixes.push(/'sink\.transactional-id-prefix' = '([^']+)'/.exec(table(name))![1]!);
       // at most the broker's transaction.max.timeout.ms (15 min), or the sink cannot start
