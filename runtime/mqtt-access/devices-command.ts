@@ -62,14 +62,14 @@ async function run(command: Command, ids: string[], io: DevicesIo): Promise<void
     if (!value) throw new Error(`${name} is not set: run in the project folder, whose .env holds it, or set it`);
     return value;
   };
-  const manifest = () => loadManifest(env.IOT_PLATFORM_MANIFEST ?? join(io.cwd, 'iot-platform.yaml'));
-  const identities = () => ids.map((id) => parseIdentity(manifest(), id));
+  // Only the commands that name devices read the manifest (setup and list run where it may be absent).
+  const manifest = ids.length > 0 ? loadManifest(env.IOT_PLATFORM_MANIFEST ?? join(io.cwd, 'iot-platform.yaml')) : undefined;
+  const identities = ids.map((id) => parseIdentity(manifest!, id));
   if (command === 'credentials') {
     const key = need('MQTT_DEVICE_KEY', broker.deviceKey);
-    for (const who of identities()) io.stdout(`${who.username} ${devicePassword(key, who.username)}\n`);
+    for (const who of identities) io.stdout(`${who.username} ${devicePassword(key, who.username)}\n`);
     return;
   }
-  const wanted = command === 'add' ? identities() : [];
   const admin = await DynsecAdmin.connect({ url: broker.url, password: need('MQTT_ADMIN_PASSWORD', broker.adminPassword) });
   try {
     if (command === 'setup') {
@@ -77,10 +77,10 @@ async function run(command: Command, ids: string[], io: DevicesIo): Promise<void
       io.stdout(`gateway: ${created ? 'created' : 'up to date'}\n`);
     } else if (command === 'add') {
       const key = need('MQTT_DEVICE_KEY', broker.deviceKey);
-      await ensureClients(admin, wanted.map((who) => deviceClient(manifest(), key, who)));
-      for (const who of wanted) io.stdout(`${who.username} ${devicePassword(key, who.username)}\n`);
+      await ensureClients(admin, identities.map((who) => deviceClient(manifest!, key, who)));
+      for (const who of identities) io.stdout(`${who.username} ${devicePassword(key, who.username)}\n`);
     } else if (command === 'remove') {
-      const missing = await removeDevices(admin, identities().map((who) => who.username));
+      const missing = await removeDevices(admin, identities.map((who) => who.username));
       if (missing.length) throw new Error(`no such device: ${missing.join(', ')}; the others were removed`);
     } else {
       for (const username of await listDevices(admin)) io.stdout(`${username}\n`);

@@ -7,6 +7,7 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { join } from 'node:path';
 import { brokerSettings, projectEnv, type BrokerSettings } from '../mqtt-access/broker-settings.ts';
 import { DeviceConnections } from '../mqtt-access/device-connections.ts';
+import type { DeviceIdentity } from '../mqtt-access/identities.ts';
 import { loadManifest } from '../service-kit/manifest.ts';
 import { MessageLogError, parseMessageLog, type LoggedMessage } from './message-log.ts';
 import { OrderedPublisher, PublishError } from './ordered-publisher.ts';
@@ -178,18 +179,20 @@ async function connect(broker: BrokerSettings, env: Record<string, string | unde
   }
   const devices = new DeviceConnections({ url: broker.url, manifest, deviceKey: broker.deviceKey, adminPassword: broker.adminPassword, clientIdPrefix: 'iot-replay' });
   const owners = new Map<LoggedMessage, string>();
+  const identities = new Map<string, DeviceIdentity>();
   for (const message of messages) {
     try {
-      owners.set(message, devices.identityOf(message.topic).username);
+      const who = devices.identityOf(message.topic);
+      owners.set(message, who.username);
+      identities.set(who.username, who);
     } catch (error) {
       throw new ReplayFailure(`line ${message.line}: ${(error as Error).message}; nothing was published`);
     }
   }
   const publishers = new Map<string, OrderedPublisher>();
-  for (const username of new Set(owners.values())) {
-    const first = messages.find((m) => owners.get(m) === username)!;
+  for (const [username, who] of identities) {
     try {
-      publishers.set(username, new OrderedPublisher(await devices.clientFor(first.topic), maxInflight));
+      publishers.set(username, new OrderedPublisher(await devices.clientOf(who), maxInflight));
     } catch (error) {
       await devices.endAsync().catch(() => undefined);
       throw new ReplayFailure(`${(error as Error).message}; nothing was published`);
