@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClientConfig } from 'pg';
 import { parse } from 'yaml';
-import { projectEnv } from '../mqtt-access/broker-settings.ts';
+import { projectEnv } from '../service-kit/project-env.ts';
 
 type Env = Record<string, string | undefined>;
 

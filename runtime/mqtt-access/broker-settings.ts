@@ -1,10 +1,6 @@
-// Where the platform's MQTT tools (replay, devices, simulator, e2e tests) connect, and with which secrets:
-// variables set in the environment win; then .stack/addresses.env (the running stack's addresses), then .env.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseEnv } from 'node:util';
-
-export type Env = Record<string, string | undefined>;
+// Where the platform's MQTT tools (replay, devices, simulator, e2e tests) connect, and with which secrets, from a
+// project's environment (service-kit/project-env.ts).
+import type { Env } from '../service-kit/project-env.ts';
 
 export interface BrokerSettings {
   url: string;
@@ -17,14 +13,6 @@ export interface BrokerSettings {
   adminPassword?: string;
 }
 
-export function projectEnv(dir: string, env: Env = process.env): Env {
-  const file = (name: string): Env => {
-    const path = join(dir, name);
-    return existsSync(path) ? parseEnv(readFileSync(path, 'utf8')) : {};
-  };
-  return { ...file('.env'), ...file(join('.stack', 'addresses.env')), ...definedOnly(env) };
-}
-
 export function brokerSettings(env: Env): BrokerSettings {
   const value = (name: string) => (env[name]?.trim() ? env[name]!.trim() : undefined);
   const settings: BrokerSettings = { url: value('MQTT_URL') ?? `mqtt://${value('MQTT_HOST') ?? 'localhost'}:${value('MQTT_PORT') ?? '1883'}` };
@@ -33,8 +21,4 @@ export function brokerSettings(env: Env): BrokerSettings {
     if (v !== undefined) settings[field] = v;
   }
   return settings;
-}
-
-function definedOnly(env: Env): Env {
-  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
 }

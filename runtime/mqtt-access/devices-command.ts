@@ -2,7 +2,8 @@
 // the admin user; device passwords are derived from MQTT_DEVICE_KEY, so `credentials` needs no broker.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { brokerSettings, projectEnv, type Env } from './broker-settings.ts';
+import { brokerSettings } from './broker-settings.ts';
+import { projectEnv, type Env } from '../service-kit/project-env.ts';
 import { DynsecAdmin } from './dynsec-admin.ts';
 import { parseIdentity } from './identities.ts';
 import { deviceClient, ensureClients, gatewayClient, listDevices, removeDevices } from './provision.ts';
