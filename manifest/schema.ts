@@ -34,6 +34,7 @@ const eventField = z.strictObject({
   description: z.string().optional(),
   min: z.number().optional(),
   max: z.number().optional(),
+  optional: z.boolean().optional().describe('a record may lack it (left out of the Kafka value); a present value is still checked'),
 });
 
 const mqttSource = z.strictObject({
@@ -55,7 +56,7 @@ const pollSource = z.strictObject({
     .strictObject({
       url: z
         .string()
-        .regex(/^https?:\/\/\S+$/, 'use an http:// or https:// URL (${VAR} expands from the environment)')
+        .regex(/^(https?:\/\/\S+|\$\{[A-Z_][A-Z0-9_]*\}\S*)$/, 'use an http:// or https:// URL, or ${VAR} (expanded from the environment)')
         .describe('Polled with conditional GET (ETag / Last-Modified) and gzip; ${VAR} expands from the environment'),
       intervalSeconds: z.number().positive().max(86_400).default(10),
       headers: z.record(z.string(), z.string()).default({}).describe('Extra request headers; ${VAR} expands from the environment'),

@@ -82,6 +82,7 @@ export function validateRecord(
   try {
     const value: Record<string, unknown> = { ...context };
     for (const field of event.fields) {
+      if (field.optional && (raw[field.name] === undefined || raw[field.name] === null || raw[field.name] === '')) continue;
       const converted = convertField(field, raw[field.name]);
       const expected = context[field.name];
       if (expected !== undefined && String(converted) !== expected) {
