@@ -32,6 +32,8 @@ const blueprintMeta = z.strictObject({
   when: z.record(z.string(), componentName).default({}),
   /** Services of the blueprint's own, run from the services image beside the platform's (component catalog). */
   services: z.array(serviceSpec).default([]),
+  /** npm scripts the blueprint adds to a project's package.json (e.g. a platform bin it needs). */
+  scripts: z.record(z.string().regex(/^[a-z][a-z0-9:-]*$/), z.string()).default({}),
 });
 export type BlueprintMeta = z.infer<typeof blueprintMeta>;
 

@@ -100,7 +100,7 @@ function templateContext(manifest: Manifest, blueprint: Blueprint, options: Rend
   return {
     manifest,
     project: manifest.project,
-    blueprint: { name: blueprint.name, title: blueprint.title, description: blueprint.description },
+    blueprint: { name: blueprint.name, title: blueprint.title, description: blueprint.description, scripts: blueprint.scripts },
     components,
     has: (component: ComponentName) => components[component],
     events: Object.entries(manifest.events).map(([name, event]) => ({ name, ...event, context: contextFields(event) })),

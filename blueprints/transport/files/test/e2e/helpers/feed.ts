@@ -1,0 +1,121 @@
+// A GTFS-Realtime VehiclePositions feed the e2e tests control, served where the gateway polls
+// (iot-platform.yaml events.vehicle_positions.source.poll.url), the way agencies serve it: a strong ETag and
+// 304 to a matching If-None-Match. The test sets a body and waits until the gateway fetched it, so every snapshot
+// is polled exactly once, whatever the poll interval.
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { encodeFeedMessage, type FeedEntity } from 'create-iot-platform/gtfs-rt-simulator';
+import { manifest } from './clients.ts';
+import { waitFor } from './wait-for.ts';
+
+/** A position of the scenario (transport.positions.v1 fields, as scenarios/transport/fixtures/*.jsonl hold them). */
+export interface ScenarioPosition {
+  entityId: string;
+  vehicleId: string;
+  tripId?: string;
+  startDate?: string;
+  startTime?: string;
+  latitude: number;
+  longitude: number;
+  timestamp: number;
+}
+
+/** The URL the gateway polls for vehicle positions. */
+export function pollUrl(): URL {
+  const event = Object.values(manifest().events).find((e) => e.format === 'gtfs-rt' && 'poll' in e.source);
+  if (!event || !('poll' in event.source)) throw new Error('iot-platform.yaml has no polled gtfs-rt event');
+  return new URL(event.source.poll.url);
+}
+
+export function entityOf(p: ScenarioPosition): FeedEntity {
+  return {
+    id: p.entityId,
+    vehicle: {
+      ...(p.tripId ? { trip: { tripId: p.tripId, ...(p.startDate ? { startDate: p.startDate } : {}), ...(p.startTime ? { startTime: p.startTime } : {}) } } : {}),
+      vehicle: { id: p.vehicleId },
+      position: { latitude: p.latitude, longitude: p.longitude },
+      timestamp: Math.round(p.timestamp / 1000),
+    },
+  };
+}
+
+/** A FeedMessage of these positions with the given header time (epoch seconds). */
+export function feedOf(headerSeconds: number, positions: ScenarioPosition[]): Uint8Array {
+  return encodeFeedMessage({ timestamp: headerSeconds, entities: positions.map(entityOf) });
+}
+
+/**
+ * The scenario as consecutive snapshots: the n-th snapshot holds the n-th position of every vehicle (each vehicle's
+ * positions in file order), its header time the newest of them, strictly rising.
+ */
+export function snapshotsOf(positions: ScenarioPosition[]): { headerSeconds: number; positions: ScenarioPosition[] }[] {
+  const byVehicle = new Map<string, ScenarioPosition[]>();
+  for (const p of positions) byVehicle.set(p.vehicleId, [...(byVehicle.get(p.vehicleId) ?? []), p]);
+  const depth = Math.max(...[...byVehicle.values()].map((list) => list.length));
+  const snapshots: { headerSeconds: number; positions: ScenarioPosition[] }[] = [];
+  for (let n = 0; n < depth; n += 1) {
+    const slice = [...byVehicle.values()].flatMap((list) => (list[n] ? [list[n]!] : []));
+    const newest = Math.max(...slice.map((p) => Math.round(p.timestamp / 1000)));
+    const previous = snapshots.at(-1)?.headerSeconds ?? 0;
+    snapshots.push({ headerSeconds: Math.max(newest, previous + 1), positions: slice });
+  }
+  return snapshots;
+}
+
+export class ControlledFeed {
+  private body: Buffer = Buffer.alloc(0);
+  private etag = '';
+  private fetchedEtag = '';
+  /** Responses by status, and 304s of the current body. */
+  readonly stats = { ok: 0, notModified: 0, notModifiedOfCurrent: 0 };
+
+  private readonly server: Server;
+
+  private constructor(server: Server) {
+    this.server = server;
+  }
+
+  static async start(url: URL = pollUrl()): Promise<ControlledFeed> {
+    const server = createServer();
+    const feed = new ControlledFeed(server);
+    server.on('request', (req, res) => {
+      if (req.url !== url.pathname || !feed.etag) {
+        res.writeHead(404).end();
+        return;
+      }
+      if (req.headers['if-none-match'] === feed.etag) {
+        feed.stats.notModified += 1;
+        feed.stats.notModifiedOfCurrent += 1;
+        res.writeHead(304, { etag: feed.etag }).end();
+        return;
+      }
+      feed.stats.ok += 1;
+      feed.fetchedEtag = feed.etag;
+      res.writeHead(200, { 'content-type': 'application/x-protobuf', etag: feed.etag }).end(feed.body);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(Number(url.port || 80), url.hostname, resolve);
+    });
+    return feed;
+  }
+
+  /** Serves `body` from now on and resolves once the gateway fetched it (200). */
+  async serve(body: Uint8Array, what: string): Promise<void> {
+    this.body = Buffer.from(body);
+    this.etag = `"${createHash('sha256').update(this.body).digest('hex').slice(0, 32)}"`;
+    this.stats.notModifiedOfCurrent = 0;
+    const etag = this.etag;
+    await waitFor(() => this.fetchedEtag === etag, { timeoutMs: 60_000, intervalMs: 100, what: `the gateway to fetch ${what}` });
+  }
+
+  /** Resolves once the gateway asked again for the body it has and got 304 Not Modified. */
+  async notModified(): Promise<void> {
+    await waitFor(() => this.stats.notModifiedOfCurrent > 0, { timeoutMs: 60_000, intervalMs: 100, what: 'a 304 to the gateway' });
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+}
