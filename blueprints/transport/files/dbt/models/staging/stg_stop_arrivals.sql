@@ -1,0 +1,40 @@
+-- One row per detected stop arrival, with the agency's time zone, the local hour of the scheduled arrival, the
+-- arrival's seconds since noon minus 12 h of its service day (the GTFS clock), and early/late by the parameters.
+with arrivals as (
+    select * from {{ source('transport', 'stop_arrivals') }}
+),
+
+agencies as (
+    select * from {{ source('gtfs', 'agency') }}
+),
+
+zoned as (
+    select
+        arrivals.*,
+        -- the arrival's agency, else the feed's (every agency of a GTFS feed shares one time zone)
+        coalesce(agencies.agency_timezone, (select min(agency_timezone) from agencies)) as time_zone
+    from arrivals
+    left join agencies on agencies.agency_id = arrivals.agency_id
+)
+
+select
+    agency_id,
+    trip_id,
+    route_id,
+    vehicle_id,
+    service_date,
+    stop_id,
+    stop_sequence,
+    arrival_time,
+    scheduled_arrival_time,
+    delay_seconds,
+    on_time,
+    delay_seconds < {{ var('on_time_min_delay_seconds') }} as is_early,
+    delay_seconds > {{ var('on_time_max_delay_seconds') }} as is_late,
+    headway_seconds,
+    time_zone,
+    extract(hour from scheduled_arrival_time at time zone time_zone)::integer as scheduled_local_hour,
+    -- "noon minus 12 h" of the service day: its local midnight except on daylight-saving days
+    extract(epoch from arrival_time - ((service_date + time '12:00') at time zone time_zone - interval '12 hours'))::integer
+        as arrival_service_seconds
+from zoned
