@@ -1,5 +1,5 @@
--- One row per detected stop arrival, with the agency's time zone, the local hour of the scheduled arrival, the
--- arrival's seconds since noon minus 12 h of its service day (the GTFS clock), and early/late by the parameters.
+-- One row per detected stop arrival, with the agency's time zone, the local hour of the scheduled arrival and the
+-- arrival's seconds since noon minus 12 h of its service day (the GTFS clock).
 with arrivals as (
     select * from {{ source('transport', 'stop_arrivals') }}
 ),
@@ -29,8 +29,6 @@ select
     scheduled_arrival_time,
     delay_seconds,
     on_time,
-    delay_seconds < {{ var('on_time_min_delay_seconds') }} as is_early,
-    delay_seconds > {{ var('on_time_max_delay_seconds') }} as is_late,
     headway_seconds,
     time_zone,
     extract(hour from scheduled_arrival_time at time zone time_zone)::integer as scheduled_local_hour,
