@@ -8,13 +8,18 @@ agencies as (
     select * from {{ source('gtfs', 'agency') }}
 ),
 
+-- every agency of a GTFS feed shares one time zone
+feed as (
+    select min(agency_timezone) as time_zone from agencies
+),
+
 zoned as (
     select
         arrivals.*,
-        -- the arrival's agency, else the feed's (every agency of a GTFS feed shares one time zone)
-        coalesce(agencies.agency_timezone, (select min(agency_timezone) from agencies)) as time_zone
+        coalesce(agencies.agency_timezone, feed.time_zone) as time_zone
     from arrivals
-    left join agencies on agencies.agency_id = arrivals.agency_id
+    cross join feed
+    left join agencies on arrivals.agency_id = agencies.agency_id
 )
 
 select
