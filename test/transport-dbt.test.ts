@@ -255,7 +255,7 @@ function runDbt(args: string[]): string {
     });
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`dbt ${args.join(' ')} failed:\n${e.stdout ?? ''}\n${e.stderr ?? e.message}`);
+    throw new Error(`dbt ${args.join(' ')} failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
   }
 }
 
@@ -356,6 +356,21 @@ describe('dbt project of the transport blueprint', () => {
     // by hand: -55 and -58 are now early too; 14 s (T100 at A5) and 30 s (T103 at B4) late, 9 s not; on time
     // stays the flag Flink wrote
     expect(rows(`SELECT sum(early_arrivals) || '|' || sum(late_arrivals) || '|' || sum(on_time_arrivals) FROM marts.route_on_time_performance`)).toEqual(['8|2|13']);
+  }, 300_000);
+});
+
+describe('data tests of the transport dbt project', () => {
+  it('fail on bad data in stop_arrivals (a negative headway)', () => {
+    pg.psql(
+      `INSERT INTO public.stop_arrivals (agency_id, trip_id, service_date, stop_sequence, route_id, stop_id, arrival_time, headway_seconds)
+       VALUES ('SYN', 'T-bad', '2026-03-10', 1, 'R3', 'A1', '2026-03-10T17:00:00Z', -5)`,
+      { database: DB, user: 'flink_writer' },
+    );
+    try {
+      expect(() => runDbt(['test', '--select', 'source:transport'])).toThrow(/FAIL 1 source_accepted_range_transport_stop_arrivals_headway_seconds/);
+    } finally {
+      pg.psql(`DELETE FROM public.stop_arrivals WHERE trip_id = 'T-bad'`, { database: DB });
+    }
   }, 300_000);
 });
 

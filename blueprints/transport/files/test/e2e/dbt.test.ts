@@ -2,8 +2,8 @@
 // (scenarios/transport/expected-arrivals.jsonl) to stop_arrivals, `npm run stack -- dbt build` (models and their data
 // tests) leaves exactly the rows computed here from those arrivals, the static feed's files and the project's
 // on-time parameters (iot-platform.yaml parameters:) in the marts.
-// The stack must hold the scenario's feed (npm run gtfs:load -- scenarios/transport/fixtures/synthetic-gtfs) and
-// its arrivals only: stop_delays and stop_headway_summary aggregate every arrival of a route.
+// The stack must hold the scenario's feed (npm run gtfs:load -- scenarios/transport/fixtures/synthetic-gtfs), and of
+// the scenario's routes only the scenario's arrivals: the marts aggregate every arrival of a route.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
@@ -193,6 +193,7 @@ const arrivalKey = (agencyId: string, tripId: string, serviceDate: string, stopS
   `${agencyId}|${tripId}|${serviceDate}|${stopSequence}`;
 const EXPECTED_KEYS = ARRIVALS.map((a) => arrivalKey(a.agencyId, a.tripId, a.serviceDate, a.stopSequence)).sort();
 const AGENCIES = [...new Set(ARRIVALS.map((a) => a.agencyId))];
+const ROUTES = [...new Set(ARRIVALS.map((a) => a.routeId))];
 
 /** Rows as `|`-joined text (null as ''), as the expectations are written. */
 async function rows(sql: string, values: unknown[] = []): Promise<string[]> {
@@ -237,7 +238,8 @@ describe(`dbt marts of the transport scenario (hours in ${AGENCY_TIME_ZONE})`, (
     const performance = await rows(
       `select route_hour_key, route_id, service_date::text, scheduled_local_hour, arrivals, on_time_arrivals, early_arrivals,
               late_arrivals, on_time_share, avg_delay_seconds, p50_delay_seconds, p95_delay_seconds
-         from marts.route_on_time_performance order by route_id collate "C", service_date, scheduled_local_hour`,
+         from marts.route_on_time_performance where route_id = any($1) order by route_id collate "C", service_date, scheduled_local_hour`,
+      [ROUTES],
     );
     expect(performance).toEqual(expectedOnTimePerformance(parameter('onTimeMinDelaySeconds'), parameter('onTimeMaxDelaySeconds')));
   });
@@ -246,7 +248,8 @@ describe(`dbt marts of the transport scenario (hours in ${AGENCY_TIME_ZONE})`, (
     const delays = await rows(
       `select route_stop_key, route_id, stop_id, stop_name, stop_lat, stop_lon, arrivals, delayed_arrivals, on_time_arrivals,
               on_time_share, avg_delay_seconds, median_delay_seconds, p95_delay_seconds, max_delay_seconds
-         from marts.stop_delays order by route_stop_key collate "C"`,
+         from marts.stop_delays where route_id = any($1) order by route_stop_key collate "C"`,
+      [ROUTES],
     );
     expect(delays).toEqual(expectedStopDelays());
   });
@@ -255,7 +258,8 @@ describe(`dbt marts of the transport scenario (hours in ${AGENCY_TIME_ZONE})`, (
     const headways = await rows(
       `select headway_key, route_id, stop_id, service_date::text, trip_id, previous_trip_id, actual_headway_seconds,
               scheduled_headway_seconds
-         from marts.stop_headways order by headway_key collate "C"`,
+         from marts.stop_headways where route_id = any($1) order by headway_key collate "C"`,
+      [ROUTES],
     );
     expect(headways).toEqual(
       expectedHeadways().map((h) =>
@@ -265,7 +269,8 @@ describe(`dbt marts of the transport scenario (hours in ${AGENCY_TIME_ZONE})`, (
     const summary = await rows(
       `select route_stop_day_key, route_id, stop_id, service_date::text, headways, scheduled_headways, avg_actual_headway_seconds,
               avg_scheduled_headway_seconds, headway_ratio, actual_wait_seconds, scheduled_wait_seconds, excess_wait_seconds
-         from marts.stop_headway_summary order by route_stop_day_key collate "C"`,
+         from marts.stop_headway_summary where route_id = any($1) order by route_stop_day_key collate "C"`,
+      [ROUTES],
     );
     expect(summary).toEqual(expectedHeadwaySummary());
   });
