@@ -159,7 +159,13 @@ describe('the rendered project', () => {
     }
     expect(manifest.components).toContain('api');
     const withoutApi = renderProject({ blueprint: 'transport', name: 'my-transit', components: ['redis'] }).files;
-    expect(withoutApi.filter((f) => f.path.startsWith('services/api/'))).toEqual([]);
+    expect(withoutApi.filter((f) => f.path.startsWith('services/api/') || /^test\/e2e\/(api|map)\.test\.ts$/.test(f.path))).toEqual([]);
+    // The map's browser test drives the system's Chromium through playwright-core, a devDependency only then.
+    const devDependencies = (files: { path: string; content: string }[]) =>
+      (JSON.parse(files.find((f) => f.path === 'package.json')!.content) as { devDependencies: Record<string, string> }).devDependencies;
+    expect(devDependencies(files)['playwright-core']).toBe('^1.65.1');
+    expect(devDependencies(withoutApi)['playwright-core']).toBeUndefined();
+    expect(rendered('test/e2e/map.test.ts')).toContain("from 'playwright-core'");
   });
 });
 
