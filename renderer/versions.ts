@@ -133,4 +133,11 @@ export const NPM = {
     typescript: '^7.0.2',
     vitest: '^5.1.1',
   },
+  /**
+   * devDependencies a blueprint adds while one of its components is on: the transport map's browser test
+   * (test/e2e/map.test.ts) drives the system's Chromium.
+   */
+  blueprintDevDependencies: {
+    transport: { api: { 'playwright-core': '^1.65.1' } },
+  } as Record<string, Record<string, Record<string, string>>>,
 } as const;

@@ -28,6 +28,8 @@ export interface KitOptions {
   rateLimitPerMinute?: number;
   /** Fastify logger: false in tests, a level (LOG_LEVEL) in services. */
   logLevel?: string | false;
+  /** Paths served without a key besides health and docs, e.g. a page that sends the key from its own script. */
+  publicPaths?: readonly string[];
 }
 
 export function errorBody(statusCode: number, message: string) {
@@ -67,8 +69,9 @@ export async function buildKitApp(options: KitOptions) {
     allowList: (request: FastifyRequest) => isPublicPath(request.url),
   });
 
+  const publicPaths = new Set(options.publicPaths ?? []);
   app.addHook('onRequest', async (request, reply) => {
-    if (isPublicPath(request.url)) return;
+    if (isPublicPath(request.url) || publicPaths.has(request.url.split('?')[0]!)) return;
     if (!apiKeyMatches(options.apiKey, request.headers['x-api-key'])) {
       return reply.code(401).send(errorBody(401, 'missing or invalid API key; send it in the x-api-key header'));
     }
