@@ -1,8 +1,8 @@
--- transport.positions.v1: GTFS-Realtime vehicle positions as the ingest gateway writes them (key = vehicle id;
+-- transport.positions.v1: GTFS-Realtime vehicle positions as the ingest gateway writes them (key = trip id;
 -- iot-platform.yaml events.vehicle_positions). Read by 10-arrivals.sql and 20-vehicles.sql, each with its own
 -- consumer group in an OPTIONS hint.
 CREATE TEMPORARY TABLE positions (
-  vehicle_key         STRING,   -- Kafka record key: the vehicle id
+  trip_key            STRING,   -- Kafka record key: the trip id
   entityId            STRING,
   vehicleId           STRING,
   vehicleLabel        STRING,
@@ -25,7 +25,7 @@ CREATE TEMPORARY TABLE positions (
   'topic' = 'transport.positions.v1',
   'properties.bootstrap.servers' = '${KAFKA_BROKERS}',
   'key.format' = 'raw',
-  'key.fields' = 'vehicle_key',
+  'key.fields' = 'trip_key',
   'value.format' = 'json',
   'value.fields-include' = 'EXCEPT_KEY',
   'value.json.fail-on-missing-field' = 'false',

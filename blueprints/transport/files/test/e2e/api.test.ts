@@ -2,23 +2,19 @@
 // public.stop_arrivals holds the arrivals of the platform's transport scenario (expected-arrivals.jsonl, the
 // reference implementation's rows for the synthetic feed): each stop's arrivals contain them, each route's
 // performance is the aggregate of its rows, and every vehicle the API lists is its Redis hash.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import { compileKeyTemplate } from 'create-iot-platform/redis-sink';
 import { env, manifest, pgPool, redisClient } from './helpers/clients.ts';
+import { expectedArrivals } from './helpers/arrivals.ts';
+import { scenarioPlayed } from './helpers/scenario.ts';
 import { waitFor } from './helpers/wait-for.ts';
 
 type Row = Record<string, string | number | boolean | null>;
 
-const platformDir = dirname(createRequire(import.meta.url).resolve('create-iot-platform/package.json'));
-const EXPECTED: Row[] = readFileSync(join(platformDir, 'scenarios/transport/expected-arrivals.jsonl'), 'utf8')
-  .trim()
-  .split('\n')
-  .map((line) => JSON.parse(line) as Row);
+// The scenario's arrivals, with the on-time flag of this project's parameters (helpers/arrivals.ts).
+const EXPECTED = expectedArrivals() as unknown as Row[];
 /** How long the pipeline may take to detect the scenario's arrivals (ARRIVALS_TIMEOUT_SECONDS, default 600). */
 const ARRIVALS_TIMEOUT_MS = Number(process.env.ARRIVALS_TIMEOUT_SECONDS ?? 600) * 1000;
 
@@ -68,7 +64,8 @@ const rowKey = (r: Row) => [r.agencyId, r.tripId, r.serviceDate, r.stopSequence]
 beforeAll(async () => {
   pool = pgPool();
   redis = redisClient();
-}, 30_000);
+  await scenarioPlayed();
+}, 900_000);
 
 afterAll(async () => {
   await pool?.end();

@@ -10,6 +10,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifest, pgPool } from './helpers/clients.ts';
 import { stack } from './helpers/stack.ts';
+import { scenarioPlayed } from './helpers/scenario.ts';
 import { waitFor } from './helpers/wait-for.ts';
 
 const SCENARIO = fileURLToPath(new URL('../../scenarios/transport/', import.meta.url));
@@ -202,6 +203,7 @@ async function rows(sql: string, values: unknown[] = []): Promise<string[]> {
 }
 
 beforeAll(async () => {
+  await scenarioPlayed();
   pool = pgPool();
   // The arrivals are in (keys), and so are the headways of the frequency trips, which their stream upserts later.
   await waitFor(
@@ -218,7 +220,7 @@ beforeAll(async () => {
     { timeoutMs: 240_000, intervalMs: 1000, what: `the scenario's ${ARRIVALS.length} arrivals (and their headways) in stop_arrivals` },
   );
   await stack('dbt', 'build');
-}, 400_000);
+}, 900_000);
 
 afterAll(async () => {
   await pool?.end();

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { env } from './helpers/clients.ts';
+import { scenarioPlayed } from './helpers/scenario.ts';
 import { waitFor } from './helpers/wait-for.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -84,8 +85,9 @@ async function refreshOnce(page: Page): Promise<void> {
 }
 
 beforeAll(async () => {
+  await scenarioPlayed();
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-}, 60_000);
+}, 900_000);
 
 afterAll(async () => {
   await browser?.close();

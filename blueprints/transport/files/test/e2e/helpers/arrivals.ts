@@ -3,7 +3,7 @@
 // rows the pipeline wrote, in one comparable shape.
 import { readFileSync } from 'node:fs';
 import type pg from 'pg';
-import { manifest } from './clients.ts';
+import { kafka, manifest, runId } from './clients.ts';
 import type { ScenarioPosition } from './feed.ts';
 
 export const SCENARIO = 'scenarios/transport';
@@ -76,4 +76,31 @@ export async function storedArrivals(db: pg.Pool, tripIds: string[]): Promise<Ar
       headwaySeconds: r.headway_seconds,
     })),
   );
+}
+
+/** Every JSON value of a topic, from its start to its current end (a fresh consumer group). */
+export async function readTopic(topic: string): Promise<Record<string, unknown>[]> {
+  const client = kafka();
+  const admin = client.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const remaining = new Map(ends.filter((e) => Number(e.high) > Number(e.low)).map((e) => [e.partition, Number(e.high)]));
+  const values: Record<string, unknown>[] = [];
+  if (remaining.size === 0) return values;
+  const consumer = client.consumer({ groupId: `e2e-read-${runId()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  await consumer.run({
+    eachMessage: async ({ partition, message }) => {
+      if (message.value) values.push(JSON.parse(message.value.toString()) as Record<string, unknown>);
+      if (Number(message.offset) + 1 >= (remaining.get(partition) ?? Infinity)) remaining.delete(partition);
+      if (remaining.size === 0) done();
+    },
+  });
+  await finished;
+  await consumer.disconnect();
+  return values;
 }

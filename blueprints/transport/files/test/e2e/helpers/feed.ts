@@ -45,19 +45,20 @@ export function feedOf(headerSeconds: number, positions: ScenarioPosition[]): Ui
 }
 
 /**
- * The scenario as consecutive snapshots: the n-th snapshot holds the n-th position of every vehicle (each vehicle's
- * positions in file order), its header time the newest of them, strictly rising.
+ * The scenario as consecutive snapshots, the way a feed shows a fleet: positions in time order, a new snapshot
+ * whenever a vehicle would appear twice; each snapshot's header time is its newest position's, strictly rising.
  */
 export function snapshotsOf(positions: ScenarioPosition[]): { headerSeconds: number; positions: ScenarioPosition[] }[] {
-  const byVehicle = new Map<string, ScenarioPosition[]>();
-  for (const p of positions) byVehicle.set(p.vehicleId, [...(byVehicle.get(p.vehicleId) ?? []), p]);
-  const depth = Math.max(...[...byVehicle.values()].map((list) => list.length));
+  const inTimeOrder = positions.map((p, i) => ({ p, i })).sort((a, b) => a.p.timestamp - b.p.timestamp || a.i - b.i).map(({ p }) => p);
+  const groups: ScenarioPosition[][] = [[]];
+  for (const p of inTimeOrder) {
+    if (groups.at(-1)!.some((q) => q.vehicleId === p.vehicleId)) groups.push([]);
+    groups.at(-1)!.push(p);
+  }
   const snapshots: { headerSeconds: number; positions: ScenarioPosition[] }[] = [];
-  for (let n = 0; n < depth; n += 1) {
-    const slice = [...byVehicle.values()].flatMap((list) => (list[n] ? [list[n]!] : []));
-    const newest = Math.max(...slice.map((p) => Math.round(p.timestamp / 1000)));
-    const previous = snapshots.at(-1)?.headerSeconds ?? 0;
-    snapshots.push({ headerSeconds: Math.max(newest, previous + 1), positions: slice });
+  for (const group of groups) {
+    const newest = Math.max(...group.map((p) => Math.round(p.timestamp / 1000)));
+    snapshots.push({ headerSeconds: Math.max(newest, (snapshots.at(-1)?.headerSeconds ?? 0) + 1), positions: group });
   }
   return snapshots;
 }
