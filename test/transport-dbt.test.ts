@@ -267,7 +267,7 @@ const ON_TIME_PERFORMANCE_SQL = `SELECT route_hour_key, route_id, service_date, 
 
 beforeAll(async () => {
   pg = await startPostgres();
-  projectDir = renderToDir({ blueprint: 'transport', name: 'my-transport' });
+  projectDir = renderToDir({ blueprint: 'transport', name: 'my-transport', components: ['redis', 'api', 'dbt'] });
   env = parseEnv(readFileSync(join(projectDir, '.env'), 'utf8'));
   pg.createDatabase(DB);
   expect(applyInitScripts()).toEqual(['00-roles.sh', '10-transport.sql']);

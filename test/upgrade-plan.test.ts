@@ -9,7 +9,6 @@ import { headerLine, withCurrentHeader, type Ownership } from '../renderer/owner
 import { renderProject } from '../renderer/render.ts';
 import { blueprints } from '../renderer/catalog.ts';
 import { createManifest } from '../manifest/create.ts';
-import { COMPONENTS } from '../manifest/schema.ts';
 
 /** A stand-in for git merge-file: takes the side that changed, marks a conflict when both did. */
 const fakeMerge: Merge3 = (base, ours, theirs) => {
@@ -348,7 +347,7 @@ describe('planUpgrade: files the platform stopped generating', () => {
 describe('a release without template changes', () => {
   /** Renders one manifest of every blueprint as two platform versions (the default dependency spec, ~version). */
   const renders = (blueprint: string) => {
-    const manifest = createManifest({ blueprint, name: 'my-project', components: [...COMPONENTS], deploy: ['compose', 'native', 'kubernetes'] });
+    const manifest = createManifest({ blueprint, name: 'my-project', components: [...blueprints().get(blueprint)!.components], deploy: ['compose', 'native', 'kubernetes'] });
     const at = (version: string) => new Map(renderProject({ ...manifest, platform: { version } }).map((f) => [f.path, f.content]));
     return [at('3.4.5'), at('3.4.6')] as const;
   };

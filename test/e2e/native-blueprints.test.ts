@@ -49,7 +49,10 @@ afterAll(() => registry?.stop(), 60_000);
  * Parameters (iot-platform.yaml parameters:) the all-components project sets away from its blueprint's defaults: its
  * own e2e then expects what they give, so Flink and dbt are proven to take them from the manifest.
  */
-const CHANGED_PARAMETERS: Readonly<Record<string, Record<string, number>>> = { sensors: { dryThreshold: 45 } };
+const CHANGED_PARAMETERS: Readonly<Record<string, Record<string, number>>> = {
+  sensors: { dryThreshold: 45 },
+  transport: { onTimeMinDelaySeconds: -40, onTimeMaxDelaySeconds: 10 },
+};
 
 /** Per blueprint: its default components (what `--yes` gives), and all it offers with changed parameters. */
 const projects: { blueprint: Blueprint; name: string; label: string; components: readonly string[] | undefined; parameters?: Record<string, number> }[] = [
@@ -119,7 +122,7 @@ for (const { blueprint: { name: blueprint, when }, name, label, components, para
         .map(([path]) => path);
       const files = new Set(tests.map((t) => (isAbsolute(t.file) ? relative(project, t.file) : t.file)));
       expect(componentFiles.filter((path) => !files.has(path))).toEqual([]);
-      // (sensors: about 15 min on 2 shared cores, its Flink kill-and-restart test included)
+      // (sensors: about 15 min on 2 shared cores, its Flink kill-and-restart test included; transport: about 8 min)
       const run = npm(['run', 'test:e2e', '--', '--reporter=default', '--reporter=json', '--outputFile.json=e2e-report.json'], 1_500_000, project);
       if (run.code !== 0) console.error(run.output.slice(-20_000));
       const report = JSON.parse(readFileSync(join(project, 'e2e-report.json'), 'utf8')) as { numPassedTests: number; numFailedTests: number; numTotalTests: number };

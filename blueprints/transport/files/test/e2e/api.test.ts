@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import { compileKeyTemplate } from 'create-iot-platform/redis-sink';
 import { env, manifest, pgPool, redisClient } from './helpers/clients.ts';
 import { expectedArrivals } from './helpers/arrivals.ts';
-import { scenarioPlayed } from './helpers/scenario.ts';
+import { liveVehicles, scenarioPlayed } from './helpers/scenario.ts';
 import { waitFor } from './helpers/wait-for.ts';
 
 type Row = Record<string, string | number | boolean | null>;
@@ -65,6 +65,7 @@ beforeAll(async () => {
   pool = pgPool();
   redis = redisClient();
   await scenarioPlayed();
+  await liveVehicles(); // vehicles reporting now: the scenario's own states expire after the manifest's TTL
 }, 900_000);
 
 afterAll(async () => {

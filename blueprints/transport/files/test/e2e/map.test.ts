@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { env } from './helpers/clients.ts';
-import { scenarioPlayed } from './helpers/scenario.ts';
+import { liveVehicles, scenarioPlayed } from './helpers/scenario.ts';
 import { waitFor } from './helpers/wait-for.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -86,6 +86,7 @@ async function refreshOnce(page: Page): Promise<void> {
 
 beforeAll(async () => {
   await scenarioPlayed();
+  await liveVehicles(); // vehicles reporting now: the scenario's own states expire after the manifest's TTL
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 }, 900_000);
 

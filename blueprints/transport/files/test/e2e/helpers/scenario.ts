@@ -1,36 +1,56 @@
 // Plays the transport scenario on the running stack once: the static feed loaded (npm run gtfs:load), then the
 // scenario's positions served as GTFS-Realtime snapshots where the gateway polls, with the Flink jobs killed and
 // restarted half-way (as a crash does), so whichever e2e file needs the scenario's results first also proves that
-// a restored job detects every arrival exactly once. Played again only when its results are gone (Redis states
-// expire after the manifest's TTL); replaying is harmless: detection ignores samples behind a vehicle's last.
+// a restored job detects every arrival exactly once, and that Redis then holds the last vehicles' states and last
+// arrivals. Played again only when its arrivals are not all in PostgreSQL; replaying is harmless: detection
+// ignores samples behind a vehicle's last.
 import { spawnSync } from 'node:child_process';
-import { pgPool, redisClient } from './clients.ts';
-import { ControlledFeed, feedOf, snapshotsOf } from './feed.ts';
+import { pgPool, redisClient, runId } from './clients.ts';
+import { ControlledFeed, feedOf, snapshotsOf, type ScenarioPosition } from './feed.ts';
 import { arrivalKey, expectedArrivals, scenarioPositions, SCENARIO, storedArrivals } from './arrivals.ts';
 import { flinkJobCount, restartFlink, waitForCheckpointsSince } from './flink.ts';
 import { waitFor } from './wait-for.ts';
-
-/** Each scenario vehicle's newest position time (epoch ms): what its Redis state shows once the scenario played. */
-export function newestPositions(): Map<string, number> {
-  const newest = new Map<string, number>();
-  for (const p of scenarioPositions()) if (p.tripId) newest.set(p.vehicleId, Math.max(newest.get(p.vehicleId) ?? 0, p.timestamp));
-  return newest;
-}
 
 const tripIds = () => [...new Set(scenarioPositions().flatMap((p) => (p.tripId ? [p.tripId] : [])))];
 
 async function played(): Promise<boolean> {
   const db = pgPool();
-  const redis = redisClient();
   try {
     const stored = new Set((await storedArrivals(db, tripIds())).map(arrivalKey));
-    if (!expectedArrivals().every((a) => stored.has(arrivalKey(a)))) return false;
-    for (const [vehicleId, newest] of newestPositions()) {
-      if ((await redis.hget(`transport:vehicle:${vehicleId}`, 'position_time_ms')) !== String(newest)) return false;
-    }
-    return true;
+    return expectedArrivals().every((a) => stored.has(arrivalKey(a)));
   } finally {
     await db.end();
+  }
+}
+
+/**
+ * What Redis must show right after the play, the only moment it can (states expire after the manifest's TTL, and a
+ * replay's older positions never replace newer ones): for each vehicle of the last snapshot, its newest position and
+ * trip, and its latest arrival on that trip. Throws naming the first difference.
+ */
+async function checkRedisAfterPlay(lastSnapshot: ScenarioPosition[]): Promise<void> {
+  const redis = redisClient();
+  try {
+    const expected = expectedArrivals();
+    for (const p of lastSnapshot.filter((q) => q.tripId)) {
+      const state = await waitFor(async () => {
+        const hash = await redis.hgetall(`transport:vehicle:${p.vehicleId}`);
+        return hash.position_time_ms === String(p.timestamp) ? hash : undefined;
+      }, { timeoutMs: 30_000, what: `the Redis state of ${p.vehicleId} at ${p.timestamp}` });
+      const got = { trip: state.trip_id, latitude: Number(state.latitude), longitude: Number(state.longitude) };
+      const want = { trip: p.tripId, latitude: p.latitude, longitude: p.longitude };
+      if (JSON.stringify(got) !== JSON.stringify(want)) throw new Error(`Redis state of ${p.vehicleId}: ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
+      const own = expected.filter((a) => a.vehicleId === p.vehicleId && a.tripId === p.tripId);
+      if (own.length === 0) continue;
+      const latest = own.reduce((a, b) => (b.arrivalTime > a.arrivalTime ? b : a));
+      const arrival = await redis.hgetall(`transport:vehicle:${p.vehicleId}:arrival`);
+      const gotArrival = { trip: arrival.trip_id, stop: arrival.stop_id, at: Number(arrival.arrival_time_ms), delay: arrival.delay_seconds ?? null };
+      const wantArrival = { trip: latest.tripId, stop: latest.stopId, at: latest.arrivalTime, delay: latest.delaySeconds === null ? null : String(latest.delaySeconds) };
+      if (JSON.stringify(gotArrival) !== JSON.stringify(wantArrival)) {
+        throw new Error(`Redis last arrival of ${p.vehicleId}: ${JSON.stringify(gotArrival)}, expected ${JSON.stringify(wantArrival)}`);
+      }
+    }
+  } finally {
     redis.disconnect();
   }
 }
@@ -56,8 +76,36 @@ export async function scenarioPlayed(): Promise<void> {
     for (const [i, s] of snapshots.slice(half).entries()) await feed.serve(feedOf(s.headerSeconds, s.positions), `scenario snapshot ${half + i + 1}`);
     await restarted;
     await waitForCheckpointsSince(Date.now(), flinkJobCount(), 180_000);
-    await waitFor(played, { timeoutMs: 180_000, intervalMs: 1000, what: 'the scenario in PostgreSQL and Redis' });
+    await waitFor(played, { timeoutMs: 180_000, intervalMs: 1000, what: 'the scenario arrivals in PostgreSQL' });
+    await checkRedisAfterPlay(snapshots.at(-1)!.positions);
   } finally {
+    await feed.close();
+  }
+}
+
+/**
+ * Vehicles reporting now (current timestamps), on trips the static feed does not have (so they add no arrivals):
+ * for the pages and answers that show "vehicles now" after the scenario's own states expired. Resolves once their
+ * states are in Redis; the feed server stops again.
+ */
+export async function liveVehicles(count = 3): Promise<ScenarioPosition[]> {
+  const run = runId();
+  const now = Math.floor(Date.now() / 1000);
+  const scenario = scenarioPositions();
+  const live = scenario.slice(0, count).map((p, i) => ({
+    entityId: `live-${run}-${i}`, vehicleId: `live-${run}-${i}`, tripId: `live-${run}`, latitude: p.latitude, longitude: p.longitude, timestamp: now * 1000,
+  }));
+  const feed = await ControlledFeed.start();
+  const redis = redisClient();
+  try {
+    await feed.serve(feedOf(now, live), 'a feed of live vehicles');
+    await waitFor(async () => {
+      for (const v of live) if ((await redis.hget(`transport:vehicle:${v.vehicleId}`, 'position_time_ms')) !== String(v.timestamp)) return false;
+      return true;
+    }, { timeoutMs: 60_000, what: 'the live vehicles in Redis' });
+    return live;
+  } finally {
+    redis.disconnect();
     await feed.close();
   }
 }
