@@ -1,20 +1,26 @@
 #!/usr/bin/env bash
 # Builds runtime/flink-sql-runner (shaded job jar + target/runner.classpath for a local MiniCluster),
-# unless the jar is newer than pom.xml and src/main. Prints one line on stdout: a java command prefix;
+# unless the jar was built from the same pom.xml and src/main (a digest of their contents: git checkouts do not keep
+# file times, so a jar newer than a merged source can still be stale). Prints one line on stdout: a java command prefix;
 # append `[--validate] [--tables <dir>] <script.sql | dir>`. Everything else goes to stderr.
 #   eval "$(scripts/ensure-flink-runner.sh) --validate path/to/sql"
 set -euo pipefail
 RUNNER_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../runtime/flink-sql-runner" && pwd)"
 JAR="$RUNNER_DIR/target/flink-sql-runner.jar"
 CLASSPATH_FILE="$RUNNER_DIR/target/runner.classpath"
+BUILT_FROM="$RUNNER_DIR/target/.sources.sha256"
 # Parallel test workers may call this at once: one build at a time (the lock is released on exit).
 mkdir -p "$RUNNER_DIR/target"
 exec 9>"$RUNNER_DIR/target/.ensure.lock"
 flock 9
 
+sources_digest() {
+  (cd "$RUNNER_DIR" && find pom.xml src/main -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+}
+
 up_to_date() {
   [ -f "$JAR" ] && [ -s "$CLASSPATH_FILE" ] || return 1
-  [ -z "$(find "$RUNNER_DIR/pom.xml" "$RUNNER_DIR/src/main" -newer "$JAR" -print -quit)" ] || return 1
+  [ -f "$BUILT_FROM" ] && [ "$(cat "$BUILT_FROM")" = "$(sources_digest)" ] || return 1
   local first; first="$(cut -d: -f1 "$CLASSPATH_FILE")" # the local Maven repository may have been wiped
   [ -f "$first" ]
 }
@@ -31,7 +37,7 @@ if ! up_to_date; then
   fi
   echo "Building the Flink SQL runner in $RUNNER_DIR ..." >&2
   (cd "$RUNNER_DIR" && mvn -q -B -Dstyle.color=never -DskipTests package) >&2
-  touch "$JAR" # a no-change rebuild keeps the old mtime otherwise
+  sources_digest >"$BUILT_FROM"
 fi
 
 # Flink on Java 17 needs these opens for Kryo/reflection. Logs go to stdout (so stderr holds only the
