@@ -10,31 +10,15 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifest, pgPool } from './helpers/clients.ts';
 import { stack } from './helpers/stack.ts';
+import { expectedArrivals, type Arrival } from './helpers/arrivals.ts';
 import { scenarioPlayed } from './helpers/scenario.ts';
 import { waitFor } from './helpers/wait-for.ts';
 
 const SCENARIO = fileURLToPath(new URL('../../scenarios/transport/', import.meta.url));
 const FEED = `${SCENARIO}fixtures/synthetic-gtfs/`;
 
-interface Arrival {
-  agencyId: string;
-  tripId: string;
-  routeId: string;
-  vehicleId: string;
-  serviceDate: string;
-  stopId: string;
-  stopSequence: number;
-  arrivalTime: number;
-  scheduledArrivalTime: number | null;
-  delaySeconds: number | null;
-  onTime: boolean | null;
-  headwaySeconds: number | null;
-}
-
-const ARRIVALS = readFileSync(`${SCENARIO}expected-arrivals.jsonl`, 'utf8')
-  .split('\n')
-  .filter((line) => line.trim())
-  .map((line) => JSON.parse(line) as Arrival);
+// The scenario's arrivals with the on-time flag Flink gives them under this project's parameters (helpers/arrivals.ts).
+const ARRIVALS: Arrival[] = expectedArrivals();
 
 /** iot-platform.yaml parameters:, else the blueprint's defaults. */
 function parameter(name: 'onTimeMinDelaySeconds' | 'onTimeMaxDelaySeconds'): number {
