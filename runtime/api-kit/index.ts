@@ -3,3 +3,4 @@ export { buildKitApp, errorBody, type KitApp, type KitOptions } from './build-ap
 export { apiKeyMatches, isPublicPath } from './auth.ts';
 export { postgresCheck, redisCheck, registerHealth, type ReadinessCheck } from './health.ts';
 export { decodeCursor, encodeCursor, MAX_LIMIT, pageSchema, paginate, paginationQuery, type PaginationQuery } from './pagination.ts';
+export { serveApi, type ApiContext } from './serve.ts';

@@ -1,61 +1,9 @@
-// Process entry of the transport API: configuration from the environment, connections, listen, graceful close.
-import pg from 'pg';
-import { Redis } from 'ioredis';
-import { createLogger, env, installShutdownHandlers, loadManifest, logLevel, onShutdown } from 'create-iot-platform/service-kit';
+// Process entry of the transport API: the platform API kit's serveApi (environment, connections, listen, graceful
+// close) with this blueprint's app.
+import { serveApi } from 'create-iot-platform/api-kit';
 import { buildApp } from './app.ts';
 
-const log = createLogger('api');
-installShutdownHandlers(log);
-
-const config = env.readConfig(() => ({
-  port: env.int('API_PORT', 8080),
-  host: env.str('API_HOST', '0.0.0.0'),
-  apiKey: env.str('API_KEY'),
-  postgres: {
-    host: env.str('POSTGRES_HOST'),
-    port: env.int('POSTGRES_PORT', 5432),
-    database: env.str('POSTGRES_DB'),
-    user: env.str('POSTGRES_USER'),
-    password: env.str('POSTGRES_PASSWORD'),
-  },
-  redis: {
-    host: env.str('REDIS_HOST'),
-    port: env.int('REDIS_PORT', 6379),
-    username: env.optional('REDIS_USERNAME'),
-    password: env.optional('REDIS_PASSWORD'),
-  },
-  rateLimitPerMinute: env.int('RATE_LIMIT_PER_MINUTE', 600),
-}));
-
-let manifest;
-try {
-  manifest = loadManifest();
-} catch (error) {
-  log.fatal((error as Error).message);
-  process.exit(2);
-}
-
-const pool = new pg.Pool({ ...config.postgres, max: 10, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5000 });
-pool.on('error', (error) => log.warn('postgres pool error', { error: error.message }));
-const redis = new Redis({
-  host: config.redis.host,
-  port: config.redis.port,
-  ...(config.redis.username ? { username: config.redis.username } : {}),
-  ...(config.redis.password ? { password: config.redis.password } : {}),
-  maxRetriesPerRequest: 2,
-});
-redis.on('error', (error) => log.warn('redis error', { error: error.message }));
-
-const app = await buildApp({
-  redis,
-  pool,
-  apiKey: config.apiKey,
-  redisSinks: manifest.sinks.redis,
-  rateLimitPerMinute: config.rateLimitPerMinute,
-  logLevel: logLevel(),
-});
-onShutdown('postgres', () => pool.end());
-onShutdown('redis', () => redis.quit());
-onShutdown('http server', () => app.close());
-await app.listen({ port: config.port, host: config.host });
-log.info('api started', { port: config.port, docs: '/docs', map: '/map#key=<API key>' });
+await serveApi(
+  ({ manifest, ...context }) => buildApp({ ...context, redisSinks: manifest.sinks.redis }),
+  { docs: '/docs', map: '/map#key=<API key>' },
+);
