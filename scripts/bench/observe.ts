@@ -192,3 +192,13 @@ export async function flinkPressure(urls: Record<string, string>): Promise<Verte
   }
   return out;
 }
+
+/** The gateway's GTFS-Realtime gate counters, summed over its polled events (feeds, entities decoded, passed on). */
+export async function gtfsRtMetrics(port: number): Promise<{ feeds: number; entities: number; passed: number; dropped: number }> {
+  const m = (await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(3000) })).json()) as {
+    gtfsRt?: Record<string, { feeds: number; entities: number; passed: number; withoutTrip: number; withoutPosition: number; unchanged: number }>;
+  };
+  const gates = Object.values(m.gtfsRt ?? {});
+  const sum = (pick: (g: (typeof gates)[number]) => number) => gates.reduce((n, g) => n + pick(g), 0);
+  return { feeds: sum((g) => g.feeds), entities: sum((g) => g.entities), passed: sum((g) => g.passed), dropped: sum((g) => g.withoutTrip + g.withoutPosition + g.unchanged) };
+}
