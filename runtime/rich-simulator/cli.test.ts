@@ -20,14 +20,19 @@ const START_NS = 1_767_225_600_000_000_000n;
 
 let dir: string;
 
-function sim(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
-  const started = performance.now();
+function sim(
+  args: string[],
+  env: Record<string, string> = {},
+  started?: (child: ChildProcess) => void,
+): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+  const startedAt = performance.now();
   const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
   child.stderr.on('data', (chunk) => (stderr += chunk));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started })));
+  started?.(child);
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - startedAt })));
 }
 
 beforeAll(() => {
@@ -114,5 +119,17 @@ describe('iot-rich-sim --mqtt against Mosquitto', () => {
       const times = (topic === 'rich/t' ? decodeTracks(payload) : decodeHits(payload)).map((r) => window(r.timeNs));
       expect(new Set(times).size).toBe(1);
     }
+  });
+
+  it('runs without --duration until SIGTERM, then says what it sent', async () => {
+    received.length = 0;
+    const args = ['--mqtt', `mqtt://127.0.0.1:${port}`, '--username', 'sim', '--password', 'sim-secret', '--tracks-topic', 'rich/t2', '--hits-topic', 'rich/h2'];
+    const run = await sim([...args, '--speed', '2'], {}, (child) => {
+      void waitFor('a hit batch', async () => received.some((m) => m.topic === 'rich/h2'), { timeoutMs: 10_000, intervalMs: 20 }).then(() => child.kill('SIGTERM'));
+    });
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+    expect(summary.msg).toBe('rich simulator stopped');
+    expect(summary.hits).toBeGreaterThan(0);
   });
 });
