@@ -2,6 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from './prng.ts';
 
 describe('Rng (xoshiro128**)', () => {
+  it('is xoshiro128**: from the state (1, 2, 3, 4) it gives the published first outputs', () => {
+    const rng = new Rng(0);
+    (rng as unknown as { s: Uint32Array }).s.set([1, 2, 3, 4]);
+    expect(Array.from({ length: 6 }, () => rng.nextUint32())).toEqual([11520, 0, 5927040, 70819200, 2031721883, 1637235492]);
+  });
+
   it('repeats its sequence for a seed and differs between seeds', () => {
     const draw = (seed: number) => {
       const rng = new Rng(seed);
