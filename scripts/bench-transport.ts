@@ -25,7 +25,7 @@ import { parseEnvFile } from '../stack/native/context.ts';
 import { FLINK_VERSION, KAFKA_VERSION } from '../renderer/versions.ts';
 import { machineContext, waitForQuietMachine } from './bench/machine.ts';
 import { snapshot, usageBetween, machineCpu, type ComponentUsage } from './bench/procstat.ts';
-import { countKeys, flinkPressure, gatewayMetrics, gtfsRtMetrics, KafkaView, PostgresView, readStack, redisClient, type GatewayCounts, type RedisLike, type StackInfo, type VertexPressure } from './bench/observe.ts';
+import { flinkPressure, gatewayMetrics, gtfsRtMetrics, KafkaView, PostgresView, readStack, redisClient, type GatewayCounts, type RedisLike, type StackInfo, type VertexPressure } from './bench/observe.ts';
 import { NativeSession } from './bench/native-session.ts';
 import { FeedPlayer } from './bench/feed-player.ts';
 import { fleetShape, StepFleet, writeFleetGtfs } from './bench/transport-fleet.ts';
@@ -69,10 +69,10 @@ function watchRedis(views: Views, fleet: StepFleet) {
   let running = true;
   const done = (async () => {
     while (running) {
-      const now = Date.now();
       const pipeline = views.redis.pipeline();
       for (const id of ids) pipeline.hget(VEHICLE_STATE(id), 'position_time_ms');
       const replies = (await pipeline.exec()) ?? [];
+      const now = Date.now();
       replies.forEach(([error, value], i) => {
         if (error || value === null || value === undefined) return;
         const n = fleet.snapshotOfTimestamp(Number(value));
@@ -92,8 +92,16 @@ function arrivalRows(pg: PostgresView, serviceDate: string) {
     .map(([trip, seq, at]) => ({ trip: trip!, seq: Number(seq), insertedAt: Number(at) }));
 }
 const countRows = (pg: PostgresView, serviceDate: string) => Number(pg.query(`SELECT count(*) FROM stop_arrivals WHERE service_date = '${serviceDate}'`)[0]![0]);
-async function countStates(redis: RedisLike, fleet: StepFleet) {
-  return (await countKeys(redis, VEHICLE_STATE(`${fleet.step}-V*`))) - (await countKeys(redis, VEHICLE_STATE(`${fleet.step}-V*:arrival`)));
+/** Buses whose Redis state shows their position of snapshot `last` (so every position up to it went through). */
+async function statesAt(redis: Views['redis'], fleet: StepFleet, last: number): Promise<number> {
+  const want = String(fleet.feedSecondsOf(last) * 1000);
+  let n = 0;
+  for (let from = 0; from < fleet.vehicles; from += 5000) {
+    const pipeline = redis.pipeline();
+    for (let i = from; i < Math.min(fleet.vehicles, from + 5000); i++) pipeline.hget(VEHICLE_STATE(fleet.vehicleId(i)), 'position_time_ms');
+    n += ((await pipeline.exec()) ?? []).filter(([error, value]) => !error && value === want).length;
+  }
+  return n;
 }
 
 function procGroups(stack: StackInfo): Record<string, number[]> {
@@ -146,21 +154,21 @@ async function runStep(views: Views, fleet: StepFleet, rate: number) {
   const usageServe = snapshot(groups, [BENCH_GROUP]);
   log(`  served ${served.toLocaleString()} positions in ${round(serveSeconds, 1)} s (${Math.round(servedRate).toLocaleString()}/s); draining …`);
 
-  // Drain: until every expected arrival is a row and every bus a Redis state, or the deadline.
+  // Drain: until every expected arrival is a row and every bus's Redis state shows its last position, or the
+  // deadline. States are checked as they come: their TTL runs out 120 s after a bus's last position.
   let rows = 0;
   let states = 0;
   let lastRows = -1;
   let lastProgressAt = Date.now();
   while (Date.now() - lastServed < settings.drainMaxSeconds * 1000) {
     rows = countRows(pg, fleet.serviceDate);
-    states = rows >= expectedRows ? await countStates(redis, fleet) : 0;
+    if (states < fleet.vehicles) states = await statesAt(redis, fleet, snapshotsPerStep - 1);
     if (rows >= expectedRows && states >= fleet.vehicles) break;
     if (rows !== lastRows) [lastRows, lastProgressAt] = [rows, Date.now()];
     if (Date.now() - lastProgressAt > 60_000) break; // nothing moves any more: report what is missing
     await sleep(1000);
   }
   const drainSeconds = round((Date.now() - lastServed) / 1000, 1);
-  states = await countStates(redis, fleet);
   const drained = rows >= expectedRows && states >= fleet.vehicles;
   sampling = false;
   await sampler;
@@ -275,7 +283,7 @@ async function warmUp(views: Views, gtfsDir: string, serviceDate: string) {
   const started = Date.now();
   await views.feed.play(Array.from({ length: snapshots }, (_, n) => fleet.snapshot(n)));
   while (Date.now() - started < 300_000) {
-    if (countRows(views.pg, serviceDate) >= expectedRows && (await countStates(views.redis, fleet)) >= fleet.vehicles) {
+    if (countRows(views.pg, serviceDate) >= expectedRows && (await statesAt(views.redis, fleet, snapshots - 1)) >= fleet.vehicles) {
       return round((Date.now() - started) / 1000);
     }
     await sleep(1000);
