@@ -5,8 +5,10 @@
 //   npm run bench:transport
 //   BENCH_RATES=2000,10000,20000 BENCH_STEP_SECONDS=60 npm run bench:transport
 //
-// The gateway polls every BENCH_POLL_SECONDS (1 s); a step of rate r serves r × that many buses per snapshot, a new
-// snapshot per poll (scripts/bench/transport-fleet.ts: straight routes, so every expected arrival is exact). Per
+// A fleet of BENCH_VEHICLES buses (2,000: three King County-sized feeds) reports every 10 s of feed time; a step of
+// rate r releases a snapshot every BENCH_VEHICLES / r seconds (a replay faster than real time above 200 positions/s)
+// and the gateway polls every BENCH_POLL_SECONDS (0.05 s), so it sees each snapshot once
+// (scripts/bench/transport-fleet.ts: straight routes, so every expected arrival is exact). Per
 // step: positions served vs gateway records vs Kafka records, arrivals expected vs PostgreSQL rows (the exact set of
 // (trip, stop) keys) vs the arrivals topic, Redis vehicle states vs buses; latency position→Redis (probe buses, from
 // the wall time their snapshot was served to the state showing it) and position→arrival row (PostgreSQL inserted_at
@@ -28,7 +30,7 @@ import { snapshot, usageBetween, machineCpu, type ComponentUsage } from './bench
 import { flinkPressure, gatewayMetrics, gtfsRtMetrics, KafkaView, PostgresView, readStack, redisClient, type GatewayCounts, type RedisLike, type StackInfo, type VertexPressure } from './bench/observe.ts';
 import { NativeSession } from './bench/native-session.ts';
 import { FeedPlayer } from './bench/feed-player.ts';
-import { fleetShape, StepFleet, writeFleetGtfs } from './bench/transport-fleet.ts';
+import { FLEET, fleetShape, StepFleet, writeFleetGtfs } from './bench/transport-fleet.ts';
 import { round, sleep, summarize, table } from './bench/stats.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -36,7 +38,8 @@ const num = (name: string, fallback: number) => (process.env[name] ? Number(proc
 const settings = {
   rates: (process.env.BENCH_RATES ?? '2000,5000,10000,20000,30000').split(',').map(Number).filter((n) => n > 0),
   stepSeconds: num('BENCH_STEP_SECONDS', 60),
-  pollSeconds: num('BENCH_POLL_SECONDS', 1),
+  vehicles: num('BENCH_VEHICLES', 2000),
+  pollSeconds: num('BENCH_POLL_SECONDS', 0.05),
   drainBoundSeconds: num('BENCH_DRAIN_BOUND_SECONDS', 30),
   drainMaxSeconds: num('BENCH_DRAIN_MAX_SECONDS', 150),
   probeVehicles: num('BENCH_PROBE_VEHICLES', 16),
@@ -51,7 +54,8 @@ const FEED_PORT = 8090;
 const VEHICLE_STATE = (id: string) => `transport:vehicle:${id}`;
 const log = (line: string) => console.log(line);
 const session = new NativeSession(settings.projectDir, settings.keepStack, log);
-const snapshotsPerStep = Math.max(2, Math.round(settings.stepSeconds / settings.pollSeconds));
+/** A step of this rate: its snapshots and the time between them. */
+const pace = (rate: number) => ({ snapshots: Math.max(2, Math.round((rate * settings.stepSeconds) / settings.vehicles)), periodMs: (settings.vehicles / rate) * 1000 });
 
 interface Views {
   stack: StackInfo;
@@ -115,9 +119,10 @@ async function runStep(views: Views, fleet: StepFleet, rate: number) {
   const topics = (await kafka.admin.listTopics()).filter((t) => !t.startsWith('__')).sort();
   const groups = procGroups(stack);
   const encodeStart = Date.now();
-  const bodies = Array.from({ length: snapshotsPerStep }, (_, n) => fleet.snapshot(n));
+  const { snapshots, periodMs } = pace(rate);
+  const bodies = Array.from({ length: snapshots }, (_, n) => fleet.snapshot(n));
   const encodeSeconds = round((Date.now() - encodeStart) / 1000, 1);
-  const expected = fleet.expectedArrivals(snapshotsPerStep);
+  const expected = fleet.expectedArrivals(snapshots);
   const expectedRows = [...expected.values()].reduce((n, stops) => n + stops.size, 0);
   const offsetsBefore = await kafka.endOffsets(topics);
   const gatewayBefore = await gatewayMetrics(gatewayPort);
@@ -125,7 +130,7 @@ async function runStep(views: Views, fleet: StepFleet, rate: number) {
   const usageBefore = snapshot(groups, [BENCH_GROUP]);
   const cpuBefore = machineCpu();
   const loadAvgBefore = loadavg().map((n) => round(n, 2));
-  log(`\n▶ step ${rate} positions/s: ${fleet.vehicles} buses × ${snapshotsPerStep} snapshots, one per ${settings.pollSeconds} s poll (${round(bodies[0]!.byteLength / 1024)} KiB each, encoded in ${encodeSeconds} s), service date ${fleet.serviceDate}, ${expectedRows} arrivals expected (load ${loadAvgBefore.join(' ')})`);
+  log(`\n▶ step ${rate} positions/s: ${fleet.vehicles} buses × ${snapshots} snapshots, one every ${periodMs} ms (${round(bodies[0]!.byteLength / 1024)} KiB each, encoded in ${encodeSeconds} s), service date ${fleet.serviceDate}, ${expectedRows} arrivals expected (load ${loadAvgBefore.join(' ')})`);
 
   const redisWatch = watchRedis(views, fleet);
   const t0 = Date.now();
@@ -145,11 +150,11 @@ async function runStep(views: Views, fleet: StepFleet, rate: number) {
     }
   })();
 
-  await feed.play(bodies);
+  await feed.play(bodies, periodMs);
   const servedAt = [...feed.servedAt];
   const lastServed = servedAt.at(-1)!;
-  const serveSeconds = (lastServed - servedAt[0]!) / 1000 + settings.pollSeconds;
-  const served = fleet.vehicles * snapshotsPerStep;
+  const serveSeconds = (lastServed - servedAt[0]!) / 1000 + periodMs / 1000;
+  const served = fleet.vehicles * snapshots;
   const servedRate = served / serveSeconds;
   const usageServe = snapshot(groups, [BENCH_GROUP]);
   log(`  served ${served.toLocaleString()} positions in ${round(serveSeconds, 1)} s (${Math.round(servedRate).toLocaleString()}/s); draining …`);
@@ -162,7 +167,7 @@ async function runStep(views: Views, fleet: StepFleet, rate: number) {
   let lastProgressAt = Date.now();
   while (Date.now() - lastServed < settings.drainMaxSeconds * 1000) {
     rows = countRows(pg, fleet.serviceDate);
-    if (states < fleet.vehicles) states = await statesAt(redis, fleet, snapshotsPerStep - 1);
+    if (states < fleet.vehicles) states = await statesAt(redis, fleet, snapshots - 1);
     if (rows >= expectedRows && states >= fleet.vehicles) break;
     if (rows !== lastRows) [lastRows, lastProgressAt] = [rows, Date.now()];
     if (Date.now() - lastProgressAt > 60_000) break; // nothing moves any more: report what is missing
@@ -224,7 +229,7 @@ async function runStep(views: Views, fleet: StepFleet, rate: number) {
   const drainedInBound = drained && drainSeconds <= settings.drainBoundSeconds;
   const sustained = achievedOk && nothingLost && drainedInBound;
   const reasons = [
-    ...(achievedOk ? [] : [`served only ${Math.round(servedRate)} positions/s (< 95 % of target): the gateway polled slower than every ${settings.pollSeconds} s`]),
+    ...(achievedOk ? [] : [`served only ${Math.round(servedRate)} positions/s (< 95 % of target): the gateway fetched the snapshots slower than they were due`]),
     ...(nothingLost ? [] : [`lost or missing: ${JSON.stringify(lost)}`]),
     ...(drained ? (drainedInBound ? [] : [`arrived ${drainSeconds} s after the last snapshot (> ${settings.drainBoundSeconds} s)`]) : [`not all arrived ${drainSeconds} s after the last snapshot`]),
   ];
@@ -233,7 +238,8 @@ async function runStep(views: Views, fleet: StepFleet, rate: number) {
   const result = {
     targetRate: rate,
     vehicles: fleet.vehicles,
-    snapshots: snapshotsPerStep,
+    snapshots,
+    snapshotPeriodMs: periodMs,
     serviceDate: fleet.serviceDate,
     sustained,
     notSustainedBecause: reasons,
@@ -277,11 +283,11 @@ async function warmUp(views: Views, gtfsDir: string, serviceDate: string) {
   const load = spawnSync('npm', ['run', '--silent', 'gtfs:load', '--', gtfsDir], { cwd: settings.projectDir, encoding: 'utf8' });
   if (load.status !== 0) throw new Error(`npm run gtfs:load failed (exit ${load.status}):\n${load.stdout}${load.stderr}`);
   log(`  ${load.stdout.trim().split('\n').pop()}`);
-  const fleet = new StepFleet('warm', 50, serviceDate);
+  const fleet = new StepFleet('warm', Math.min(50, settings.vehicles), serviceDate);
   const snapshots = 12;
   const expectedRows = [...fleet.expectedArrivals(snapshots).values()].reduce((n, s) => n + s.size, 0);
   const started = Date.now();
-  await views.feed.play(Array.from({ length: snapshots }, (_, n) => fleet.snapshot(n)));
+  await views.feed.play(Array.from({ length: snapshots }, (_, n) => fleet.snapshot(n)), 1000);
   while (Date.now() - started < 300_000) {
     if (countRows(views.pg, serviceDate) >= expectedRows && (await statesAt(views.redis, fleet, snapshots - 1)) >= fleet.vehicles) {
       return round((Date.now() - started) / 1000);
@@ -295,7 +301,7 @@ const dayAfter = (date: string, days: number) => new Date(Date.parse(`${date}T00
 
 async function main() {
   const started = new Date();
-  log(`bench:transport — rates ${settings.rates.join(', ')} positions/s, ${settings.stepSeconds} s per step, a poll every ${settings.pollSeconds} s, project ${settings.projectDir}`);
+  log(`bench:transport — rates ${settings.rates.join(', ')} positions/s from ${settings.vehicles} buses, ${settings.stepSeconds} s per step, a poll every ${settings.pollSeconds} s, project ${settings.projectDir}`);
   const quiet = await waitForQuietMachine(settings.loadThreshold, settings.loadWaitSeconds, log);
   log(`  load average ${quiet.loadAfter.toFixed(2)} (waited ${quiet.waitedSeconds} s)`);
   const machine = machineContext({ kafka: KAFKA_VERSION, flink: FLINK_VERSION });
@@ -308,11 +314,12 @@ async function main() {
   const manifestDoc = parseDocument(readFileSync(manifestPath, 'utf8'));
   manifestDoc.setIn(['events', 'vehicle_positions', 'source', 'poll', 'intervalSeconds'], settings.pollSeconds);
   manifestDoc.setIn(['events', 'vehicle_positions', 'source', 'poll', 'url'], `http://127.0.0.1:${FEED_PORT}${FEED_PATH}`);
+  manifestDoc.deleteIn(['events', 'trip_updates']); // measured: positions; the feed player serves nothing else
   writeFileSync(manifestPath, manifestDoc.toString());
   const gtfsDir = join(settings.projectDir, 'gtfs', 'bench-fleet');
-  const shape = fleetShape(Math.max(...settings.rates) * settings.pollSeconds, snapshotsPerStep);
+  const shape = fleetShape(settings.vehicles, Math.max(...settings.rates.map((r) => pace(r).snapshots)));
   writeFleetGtfs(gtfsDir, shape);
-  log(`  fleet: ${shape.trips.toLocaleString()} trips on 50 straight routes of ${shape.stopsPerRoute} stops`);
+  log(`  fleet: ${shape.trips.toLocaleString()} trips on 50 straight routes of ${shape.stopsPerRoute} stops ${FLEET.stopSpacingMetres} m apart`);
 
   const feed = new FeedPlayer(FEED_PATH);
   await feed.listen(FEED_PORT, '127.0.0.1');
@@ -337,7 +344,7 @@ async function main() {
 
   const steps: Awaited<ReturnType<typeof runStep>>[] = [];
   for (const [i, rate] of settings.rates.entries()) {
-    const fleet = new StepFleet(`s${i + 1}`, Math.round(rate * settings.pollSeconds), dayAfter(firstDate, i + 1));
+    const fleet = new StepFleet(`s${i + 1}`, settings.vehicles, dayAfter(firstDate, i + 1));
     const step = await runStep(views, fleet, rate);
     steps.push(step);
     if (!step.sustained) {

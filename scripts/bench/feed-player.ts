@@ -1,11 +1,15 @@
-// Serves a benchmark step's GTFS-Realtime snapshots where the gateway polls: every request gets the next snapshot
-// (so none is skipped or served twice, whatever the poll timing), and the wall time each was served is kept for the
-// latency figures. Between steps, and after a step's last snapshot, it answers 304 Not Modified.
+// Serves a benchmark step's GTFS-Realtime snapshots where the gateway polls, at the step's pace: snapshot n is due
+// `periodMs` after snapshot n − 1 (so the rate is buses per snapshot / period), and a poll gets the next due snapshot
+// or 304 Not Modified. None is skipped or served twice, whatever the poll timing: a gateway that polls too slowly
+// gets them late, one per poll, and the achieved rate shows it. The wall time each was served is kept for latency.
 import { createServer, type Server } from 'node:http';
 
 export class FeedPlayer {
   private bodies: Uint8Array[] = [];
   private next = 0;
+  private periodMs = 0;
+  private startedAt = 0;
+  private etag = '"idle"';
   servedAt: number[] = [];
   private finished: (() => void) | undefined;
   private readonly server: Server;
@@ -15,10 +19,12 @@ export class FeedPlayer {
     this.path = path;
     this.server = createServer((req, res) => {
       if (req.url?.split('?')[0] !== this.path) return void res.writeHead(404).end();
-      if (this.next >= this.bodies.length) return void res.writeHead(304, { ETag: `"idle-${this.bodies.length}"` }).end();
+      const due = this.next < this.bodies.length && Date.now() >= this.startedAt + this.next * this.periodMs;
+      if (!due) return void res.writeHead(304, { ETag: this.etag }).end();
       const n = this.next++;
       this.servedAt[n] = Date.now();
-      res.writeHead(200, { 'Content-Type': 'application/x-protobuf', ETag: `"s${n}-${this.servedAt[n]}"` }).end(this.bodies[n]);
+      this.etag = `"s${n}-${this.servedAt[n]}"`;
+      res.writeHead(200, { 'Content-Type': 'application/x-protobuf', ETag: this.etag }).end(this.bodies[n]);
       if (this.next === this.bodies.length) this.finished?.();
     });
   }
@@ -27,10 +33,12 @@ export class FeedPlayer {
     return new Promise((resolve, reject) => this.server.once('error', reject).listen(port, host, () => resolve()));
   }
 
-  /** Serves these snapshots, one per request; resolves when the last one was served. */
-  play(bodies: Uint8Array[]): Promise<void> {
+  /** Serves these snapshots, one per period from now; resolves when the last one was served. */
+  play(bodies: Uint8Array[], periodMs: number): Promise<void> {
     this.bodies = bodies;
     this.next = 0;
+    this.periodMs = periodMs;
+    this.startedAt = Date.now();
     this.servedAt = [];
     return new Promise((resolve) => (this.finished = resolve));
   }

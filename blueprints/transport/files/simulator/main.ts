@@ -1,6 +1,7 @@
 // Bus simulator: the platform's GTFS-Realtime simulator (iot-gtfs-sim) on the project's static feed. Vehicles move
 // along the trips' shapes on schedule (with the delay, dwell and GPS noise of simulator/simulator.env) and the feed
-// is served at http://<host>:SIM_PORT/vehicle-positions.pb, with ETag, 304 and gzip, where the gateway polls it.
+// is served at http://<host>:SIM_PORT/vehicle-positions.pb and their predictions at /trip-updates.pb, with ETag, 304
+// and gzip, where the gateway polls them.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -18,6 +19,7 @@ const args = [
   '--default-delay', setting('SIM_DEFAULT_DELAY_SECONDS', '0'),
   '--dwell', setting('SIM_DWELL_SECONDS', '0'),
   '--noise', setting('SIM_NOISE_METRES', '0'),
+  '--trip-updates',
   '--gzip',
   ...(process.env.SIM_START?.trim() ? ['--start', process.env.SIM_START.trim()] : []),
 ];

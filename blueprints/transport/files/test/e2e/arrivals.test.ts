@@ -7,7 +7,8 @@
 // sample behind, frequency trips with headways.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifest, pgPool, redisClient, runId, TopicRecorder } from './helpers/clients.ts';
-import { ControlledFeed, feedOf, type ScenarioPosition } from './helpers/feed.ts';
+import { encodeFeedMessage } from 'create-iot-platform/gtfs-rt-simulator';
+import { ControlledFeed, feedOf, pollUrl, type ScenarioPosition } from './helpers/feed.ts';
 import { arrivalKey, expectedArrivals, readTopic, scenarioPositions, sortByKey, storedArrivals, type Arrival } from './helpers/arrivals.ts';
 import { liveVehicles, scenarioPlayed } from './helpers/scenario.ts';
 import { waitFor } from './helpers/wait-for.ts';
@@ -15,6 +16,7 @@ import { waitFor } from './helpers/wait-for.ts';
 const POSITIONS = 'transport.positions.v1';
 const ARRIVALS = 'transport.arrivals.v1';
 const DLQ = 'transport.dlq';
+const TRIP_UPDATES = 'transport.trip-updates.v1';
 
 const db = pgPool();
 const redis = redisClient();
@@ -24,7 +26,7 @@ const tripIds = [...new Set(positions.flatMap((p) => (p.tripId ? [p.tripId] : []
 let recorder: TopicRecorder;
 
 beforeAll(async () => {
-  recorder = await TopicRecorder.start([POSITIONS, DLQ]);
+  recorder = await TopicRecorder.start([POSITIONS, DLQ, TRIP_UPDATES]);
 }, 60_000);
 
 afterAll(async () => {
@@ -57,6 +59,42 @@ describe('transport: GTFS-RT positions to stop arrivals', () => {
       await feed.serve(feedOf(now + 1, [probe('a', now - 5), probe('b', now), probe('c', now, null)]), 'a feed with an unmoved vehicle and one without a trip');
       await waitFor(() => published().length === 3, { timeoutMs: 30_000, what: "b's new position on the positions topic" });
       expect(published().sort()).toEqual([`${run}-a@${(now - 5) * 1000}`, `${run}-b@${(now - 5) * 1000}`, `${run}-b@${now * 1000}`]);
+    } finally {
+      await feed.close();
+    }
+  }, 180_000);
+
+  it('polls trip updates into transport.trip-updates.v1: one record per stop time update, a repeated update skipped', async () => {
+    const run = runId();
+    const now = Math.floor(Date.now() / 1000);
+    const tripId = `${run}-trip`;
+    const update = (headerSeconds: number, updateSeconds: number) =>
+      encodeFeedMessage({
+        timestamp: headerSeconds,
+        entities: [{
+          id: `${run}-u1`,
+          tripUpdate: {
+            trip: { tripId, routeId: 'R1', startDate: '20260310' },
+            vehicle: { id: `${run}-bus` },
+            timestamp: updateSeconds,
+            stopTimeUpdates: [{ stopSequence: 3, stopId: 'S3', arrival: { delay: 90 } }, { stopSequence: 4, stopId: 'S4', arrival: { time: now + 300 } }],
+          },
+        }],
+      });
+    const fields = ['entityId', 'tripId', 'routeId', 'startDate', 'vehicleId', 'stopSequence', 'stopId', 'arrivalDelay', 'arrivalTime', 'timestamp'];
+    const published = () => recorder.json(TRIP_UPDATES).filter((r) => r.tripId === tripId).map((r) => Object.fromEntries(fields.flatMap((f) => (f in r ? [[f, r[f]]] : []))));
+    const feed = await ControlledFeed.start(pollUrl('gtfs-rt-trip-updates'));
+    try {
+      await feed.serve(update(now, now - 2), 'a trip updates feed');
+      await waitFor(() => published().length === 2, { timeoutMs: 30_000, what: 'the two stop time updates on the trip updates topic' });
+      // A new feed whose trip update kept its own timestamp: skipped, like an unmoved vehicle.
+      await feed.serve(update(now + 1, now - 2), 'a feed with the same trip update');
+      await feed.notModified();
+      const common = { entityId: `${run}-u1`, tripId, routeId: 'R1', startDate: '20260310', vehicleId: `${run}-bus`, timestamp: (now - 2) * 1000 };
+      expect(published()).toEqual([
+        { ...common, stopSequence: 3, stopId: 'S3', arrivalDelay: 90 },
+        { ...common, stopSequence: 4, stopId: 'S4', arrivalTime: (now + 300) * 1000 },
+      ]);
     } finally {
       await feed.close();
     }

@@ -1,9 +1,9 @@
-// A GTFS-Realtime VehiclePositions feed the e2e tests control, served where the gateway polls
-// (iot-platform.yaml events.vehicle_positions.source.poll.url), the way agencies serve it: a strong ETag and
-// 304 to a matching If-None-Match. The test sets a body and waits until the gateway fetched it, so every snapshot
-// is polled exactly once, whatever the poll interval.
+// GTFS-Realtime feeds the e2e tests control, served where the gateway polls them (iot-platform.yaml
+// events.*.source.poll.url: vehicle positions and trip updates, one server per port), the way agencies serve them: a
+// strong ETag and 304 to a matching If-None-Match. The test sets a body and waits until the gateway fetched it, so
+// every snapshot is polled exactly once, whatever the poll interval. A path no test controls answers 404.
 import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { encodeFeedMessage, type FeedEntity } from 'create-iot-platform/gtfs-rt-simulator';
 import { manifest } from './clients.ts';
 import { waitFor } from './wait-for.ts';
@@ -20,10 +20,10 @@ export interface ScenarioPosition {
   timestamp: number;
 }
 
-/** The URL the gateway polls for vehicle positions. */
-export function pollUrl(): URL {
-  const event = Object.values(manifest().events).find((e) => e.format === 'gtfs-rt' && 'poll' in e.source);
-  if (!event || !('poll' in event.source)) throw new Error('iot-platform.yaml has no polled gtfs-rt event');
+/** The URL the gateway polls for this GTFS-Realtime format (vehicle positions unless told). */
+export function pollUrl(format: 'gtfs-rt' | 'gtfs-rt-trip-updates' = 'gtfs-rt'): URL {
+  const event = Object.values(manifest().events).find((e) => e.format === format && 'poll' in e.source);
+  if (!event || !('poll' in event.source)) throw new Error(`iot-platform.yaml has no polled ${format} event`);
   return new URL(event.source.poll.url);
 }
 
@@ -63,42 +63,68 @@ export function snapshotsOf(positions: ScenarioPosition[]): { headerSeconds: num
   return snapshots;
 }
 
-export class ControlledFeed {
-  private body: Buffer = Buffer.alloc(0);
-  private etag = '';
-  private fetchedEtag = '';
-  /** Responses by status, and 304s of the current body. */
-  readonly stats = { ok: 0, notModified: 0, notModifiedOfCurrent: 0 };
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
-  private readonly server: Server;
+/** One HTTP server per host:port, shared by the feeds served on it. */
+const servers = new Map<string, { server: Server; paths: Map<string, Handler> }>();
 
-  private constructor(server: Server) {
-    this.server = server;
-  }
-
-  static async start(url: URL = pollUrl()): Promise<ControlledFeed> {
-    const server = createServer();
-    const feed = new ControlledFeed(server);
-    server.on('request', (req, res) => {
-      if (req.url !== url.pathname || !feed.etag) {
-        res.writeHead(404).end();
-        return;
-      }
-      if (req.headers['if-none-match'] === feed.etag) {
-        feed.stats.notModified += 1;
-        feed.stats.notModifiedOfCurrent += 1;
-        res.writeHead(304, { etag: feed.etag }).end();
-        return;
-      }
-      feed.stats.ok += 1;
-      feed.fetchedEtag = feed.etag;
-      res.writeHead(200, { 'content-type': 'application/x-protobuf', etag: feed.etag }).end(feed.body);
+async function route(url: URL, handler: Handler): Promise<() => Promise<void>> {
+  const address = `${url.hostname}:${url.port || 80}`;
+  let entry = servers.get(address);
+  if (!entry) {
+    const paths = new Map<string, Handler>();
+    const server = createServer((req, res) => {
+      const handle = paths.get(req.url ?? '');
+      if (handle) handle(req, res);
+      else res.writeHead(404).end();
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(Number(url.port || 80), url.hostname, resolve);
     });
+    entry = { server, paths };
+    servers.set(address, entry);
+  }
+  if (entry.paths.has(url.pathname)) throw new Error(`${url} is already served by another ControlledFeed`);
+  entry.paths.set(url.pathname, handler);
+  const { server, paths } = entry;
+  return async () => {
+    paths.delete(url.pathname);
+    if (paths.size > 0) return;
+    servers.delete(address);
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  };
+}
+
+export class ControlledFeed {
+  private body: Buffer = Buffer.alloc(0);
+  private etag = '';
+  private fetchedEtag = '';
+  private unroute: () => Promise<void> = async () => {};
+  /** Responses by status, and 304s of the current body. */
+  readonly stats = { ok: 0, notModified: 0, notModifiedOfCurrent: 0 };
+
+  static async start(url: URL = pollUrl()): Promise<ControlledFeed> {
+    const feed = new ControlledFeed();
+    feed.unroute = await route(url, (req, res) => feed.answer(req, res));
     return feed;
+  }
+
+  private answer(req: IncomingMessage, res: ServerResponse): void {
+    if (!this.etag) {
+      res.writeHead(404).end();
+      return;
+    }
+    if (req.headers['if-none-match'] === this.etag) {
+      this.stats.notModified += 1;
+      this.stats.notModifiedOfCurrent += 1;
+      res.writeHead(304, { etag: this.etag }).end();
+      return;
+    }
+    this.stats.ok += 1;
+    this.fetchedEtag = this.etag;
+    res.writeHead(200, { 'content-type': 'application/x-protobuf', etag: this.etag }).end(this.body);
   }
 
   /** Serves `body` from now on and resolves once the gateway fetched it (200). */
@@ -115,8 +141,7 @@ export class ControlledFeed {
     await waitFor(() => this.stats.notModifiedOfCurrent > 0, { timeoutMs: 60_000, intervalMs: 100, what: 'a 304 to the gateway' });
   }
 
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise((resolve) => this.server.close(resolve));
+  close(): Promise<void> {
+    return this.unroute();
   }
 }
