@@ -56,17 +56,17 @@ public class DetectArrivals extends ProcessTableFunction<Row> {
     static final int DEFAULT_ON_TIME_FROM = -60;
     static final int DEFAULT_ON_TIME_TO = 300;
     private static final int CACHED_TRIPS = 10_000;
+    /**
+     * The trip record's JSON sits in a map state under this one key: a map entry is read only when asked for (here:
+     * when the parsed trip is not cached), where a value state would be converted on every position.
+     */
+    private static final String RECORD_JSON = "json";
     private static final Logger LOG = LoggerFactory.getLogger(DetectArrivals.class);
 
     /** Which version of the trip record the partition holds (a fingerprint of its JSON), read on every position. */
     public static class TripVersion {
         public Long fingerprint;
         public boolean rejected;
-    }
-
-    /** The trip record itself, read only when the parsed trip is not cached. */
-    public static class TripRecord {
-        public String json;
     }
 
     /** A position that waits for its trip record. */
@@ -119,10 +119,10 @@ public class DetectArrivals extends ProcessTableFunction<Row> {
 
     public void eval(
             Context ctx,
-            @StateHint TripVersion version,
-            @StateHint TripRecord record,
-            @StateHint Waiting waiting,
-            @StateHint MapView<String, VehicleRun> runs,
+            @StateHint(ttl = "0") TripVersion version,
+            @StateHint(ttl = "0") MapView<String, String> record,
+            @StateHint(ttl = "0") Waiting waiting,
+            @StateHint(ttl = "0") MapView<String, VehicleRun> runs,
             @ArgumentHint(name = "events", value = {ArgumentTrait.SET_SEMANTIC_TABLE}) Row event,
             @ArgumentHint(name = "on_time_from_seconds", isOptional = true) Integer onTimeFrom,
             @ArgumentHint(name = "on_time_to_seconds", isOptional = true) Integer onTimeTo) throws Exception {
@@ -167,18 +167,18 @@ public class DetectArrivals extends ProcessTableFunction<Row> {
         partitionChecked = true;
     }
 
-    private void onTripRecord(String tripId, String json, TripVersion version, TripRecord record, Waiting waiting,
+    private void onTripRecord(String tripId, String json, TripVersion version, MapView<String, String> record, Waiting waiting,
             MapView<String, VehicleRun> runs, OnTime onTime) throws Exception {
         trips.remove(tripId);
         if (json == null) { // the trip left the feed
             version.fingerprint = null;
             version.rejected = false;
-            record.json = null;
+            record.remove(RECORD_JSON);
             runs.clear();
             return;
         }
         version.fingerprint = fingerprint(json);
-        record.json = json;
+        record.put(RECORD_JSON, json);
         TripModel trip = trip(tripId, version, record);
         if (waiting.positions == null) return;
         Position[] held = waiting.positions;
@@ -267,12 +267,12 @@ public class DetectArrivals extends ProcessTableFunction<Row> {
     }
 
     /** The partition's trip, parsed once per version; null when it has none or its record cannot be used. */
-    private TripModel trip(String tripId, TripVersion version, TripRecord record) {
+    private TripModel trip(String tripId, TripVersion version, MapView<String, String> record) throws Exception {
         if (version.fingerprint == null || version.rejected) return null;
         Cached cached = trips.get(tripId);
         if (cached != null && cached.fingerprint() == version.fingerprint) return cached.trip();
         try {
-            TripModel trip = TripModel.parse(record.json);
+            TripModel trip = TripModel.parse(record.get(RECORD_JSON));
             trips.put(tripId, new Cached(version.fingerprint, trip));
             return trip;
         } catch (IllegalArgumentException e) {

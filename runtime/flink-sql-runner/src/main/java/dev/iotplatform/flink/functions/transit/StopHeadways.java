@@ -59,7 +59,7 @@ public class StopHeadways extends ProcessTableFunction<Row> {
             .thenComparing(a -> a.serviceDate, Comparator.nullsFirst(Comparator.naturalOrder()))
             .thenComparingInt(a -> a.stopSequence);
 
-    public void eval(@StateHint Recent recent, @ArgumentHint(name = "arrivals", value = {ArgumentTrait.SET_SEMANTIC_TABLE}) Row in) {
+    public void eval(@StateHint(ttl = "0") Recent recent, @ArgumentHint(name = "arrivals", value = {ArgumentTrait.SET_SEMANTIC_TABLE}) Row in) {
         if (!Boolean.TRUE.equals(in.getFieldAs("headwayBased"))) {
             collect(out(in, null));
             return;
