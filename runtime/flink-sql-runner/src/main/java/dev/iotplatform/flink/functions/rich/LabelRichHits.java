@@ -1,0 +1,279 @@
+package dev.iotplatform.flink.functions.rich;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.table.annotation.ArgumentHint;
+import org.apache.flink.table.annotation.ArgumentTrait;
+import org.apache.flink.table.annotation.DataTypeHint;
+import org.apache.flink.table.annotation.StateHint;
+import org.apache.flink.table.api.dataview.MapView;
+import org.apache.flink.table.functions.FunctionContext;
+import org.apache.flink.table.functions.ProcessTableFunction;
+import org.apache.flink.types.Row;
+
+/**
+ * The RICH ring filter in track mode (docs/rich-data-contract.md): every hit labelled signal of a track or noise,
+ * every track with its ring, by event time.
+ *
+ * <pre>{@code
+ * SELECT * FROM LABEL_RICH_HITS(
+ *   events => TABLE rich_events PARTITION BY detector,
+ *   on_time => DESCRIPTOR(rowtime),
+ *   refractiveIndex => 1.05, minRingHits => 5)        -- any parameter may be left out
+ * }</pre>
+ *
+ * <p>{@code events}: the tracks and the hits of a detector in one table (a UNION ALL), partitioned by the detector
+ * (or run). Columns: {@code kind} STRING ({@value #TRACK} for a track, anything else for a hit), {@code x, y, z,
+ * vx, vy, vz} FLOAT (a track's impact point and direction), {@code ix, iy} INT (a hit's pixel), {@code timeNs}
+ * BIGINT, and the rowtime given as on_time, which must be {@code TO_TIMESTAMP_LTZ(timeNs / 1000000, 3)} with a
+ * watermark that trails it (at least by 1 ms: a row at the watermark's own millisecond comes late).
+ *
+ * <p>Parameters (scalar arguments named as the manifest's {@code parameters}, each optional, defaults of the
+ * contract): pixelsPerSide INT, pixelPitchMm, distanceMm, refractiveIndex, betaSpread, angularResolutionMrad,
+ * timeResolutionNs, timeWindowSigmas, ringSigmas DOUBLE, minRingHits INT.
+ *
+ * <p>Output: the partition columns, then {@code kind} ({@value #HIT} or {@value #TRACK}), {@code trackId},
+ * {@code ix}, {@code iy}, {@code timeNs}, {@code label}, {@code found}, {@code hits}, {@code centreX},
+ * {@code centreY}, {@code radius}, {@code chi2}, {@code ndf}, {@code cherenkovAngle}, {@code beta}, and the rowtime.
+ * A hit row: ix, iy, timeNs of the hit, label {@value #SIGNAL} with its trackId or {@value #NOISE} with a null
+ * trackId, and null ring columns. A track row: trackId (= timeNs, the track's time), found, hits and the fit (null
+ * when not found), and null ix, iy, label. Each hit and each track comes out exactly once.
+ *
+ * <p>Event time: a track is finalised once the watermark passes tT + μ + kt·σt, and a hit is labelled once no track
+ * that could still claim it is open (none received whose window reaches it and not yet finalised, and no later
+ * track can reach it). Then the hits below a cut time, and the tracks whose windows lie wholly below it, go through
+ * {@link RingFilter} together; a track whose window straddles the cut holds the cut back to its window's start. The
+ * answer is therefore {@link RingFilter}'s on the whole stream. Hits wait in keyed state in per-millisecond buckets
+ * (each with one timer), so a track only scans its window and a labelled hit leaves the state; open tracks, the
+ * parameters and the hits held back by a straddling track are keyed state too, so a restart from a checkpoint goes
+ * on where it was. A row that comes after the watermark passed it (late) is still labelled (or finalised) once,
+ * with what is left: metric {@code lateRows}.
+ */
+@DataTypeHint("ROW<kind STRING, trackId BIGINT, ix INT, iy INT, timeNs BIGINT, label STRING, found BOOLEAN, hits INT,"
+        + " centreX DOUBLE, centreY DOUBLE, radius DOUBLE, chi2 DOUBLE, ndf INT, cherenkovAngle DOUBLE, beta DOUBLE>")
+public class LabelRichHits extends ProcessTableFunction<Row> {
+    public static final String TRACK = "track";
+    public static final String HIT = "hit";
+    public static final String SIGNAL = "signal";
+    public static final String NOISE = "noise";
+    /** The bucket of hits held back by a track whose window straddles the cut. */
+    static final long HELD = Long.MIN_VALUE;
+    private static final long NS_PER_MS = 1_000_000L;
+    private static final RichGeometry DEFAULTS = RichGeometry.defaults();
+
+    /** The parameters of the latest row, kept for the timers (which get no arguments). */
+    public static class Parameters {
+        public int pixelsPerSide;
+        public double pixelPitchMm;
+        public double distanceMm;
+        public double refractiveIndex;
+        public double betaSpread;
+        public double angularResolutionMrad;
+        public double timeResolutionNs;
+        public double timeWindowSigmas;
+        public double ringSigmas;
+        public int minRingHits;
+
+        RichGeometry geometry() {
+            return new RichGeometry(pixelsPerSide, pixelPitchMm, distanceMm, refractiveIndex, betaSpread,
+                    angularResolutionMrad, timeResolutionNs, timeWindowSigmas, ringSigmas, minRingHits);
+        }
+
+        void set(RichGeometry g) {
+            pixelsPerSide = g.pixelsPerSide();
+            pixelPitchMm = g.pixelPitchMm();
+            distanceMm = g.distanceMm();
+            refractiveIndex = g.refractiveIndex();
+            betaSpread = g.betaSpread();
+            angularResolutionMrad = g.angularResolutionMrad();
+            timeResolutionNs = g.timeResolutionNs();
+            timeWindowSigmas = g.timeWindowSigmas();
+            ringSigmas = g.ringSigmas();
+            minRingHits = g.minRingHits();
+        }
+    }
+
+    /** A track not finalised yet, with its candidate window [first, last] (ns). */
+    public static class OpenTrack {
+        public float x, y, z, vx, vy, vz;
+        public long first;
+        public long last;
+    }
+
+    /** Hits of one millisecond bucket (or the held ones), in arrival order. */
+    public static class Hits {
+        public int[] ix;
+        public int[] iy;
+        public long[] timeNs;
+    }
+
+    private transient Parameters cachedFor;
+    private transient RingFilter filter;
+    private transient Counter lateRows;
+
+    @Override
+    public void open(FunctionContext context) {
+        lateRows = context.getMetricGroup().counter("lateRows");
+    }
+
+    public void eval(
+            Context ctx,
+            @StateHint Parameters parameters,
+            @StateHint MapView<Long, OpenTrack> tracks,
+            @StateHint MapView<Long, Hits> hits,
+            @ArgumentHint(name = "events", value = {ArgumentTrait.SET_SEMANTIC_TABLE, ArgumentTrait.REQUIRE_ON_TIME}) Row event,
+            @ArgumentHint(name = "pixelsPerSide", isOptional = true) Integer pixelsPerSide,
+            @ArgumentHint(name = "pixelPitchMm", isOptional = true) Double pixelPitchMm,
+            @ArgumentHint(name = "distanceMm", isOptional = true) Double distanceMm,
+            @ArgumentHint(name = "refractiveIndex", isOptional = true) Double refractiveIndex,
+            @ArgumentHint(name = "betaSpread", isOptional = true) Double betaSpread,
+            @ArgumentHint(name = "angularResolutionMrad", isOptional = true) Double angularResolutionMrad,
+            @ArgumentHint(name = "timeResolutionNs", isOptional = true) Double timeResolutionNs,
+            @ArgumentHint(name = "timeWindowSigmas", isOptional = true) Double timeWindowSigmas,
+            @ArgumentHint(name = "ringSigmas", isOptional = true) Double ringSigmas,
+            @ArgumentHint(name = "minRingHits", isOptional = true) Integer minRingHits) throws Exception {
+        parameters.pixelsPerSide = pixelsPerSide == null ? DEFAULTS.pixelsPerSide() : pixelsPerSide;
+        parameters.pixelPitchMm = pixelPitchMm == null ? DEFAULTS.pixelPitchMm() : pixelPitchMm;
+        parameters.distanceMm = distanceMm == null ? DEFAULTS.distanceMm() : distanceMm;
+        parameters.refractiveIndex = refractiveIndex == null ? DEFAULTS.refractiveIndex() : refractiveIndex;
+        parameters.betaSpread = betaSpread == null ? DEFAULTS.betaSpread() : betaSpread;
+        parameters.angularResolutionMrad = angularResolutionMrad == null ? DEFAULTS.angularResolutionMrad() : angularResolutionMrad;
+        parameters.timeResolutionNs = timeResolutionNs == null ? DEFAULTS.timeResolutionNs() : timeResolutionNs;
+        parameters.timeWindowSigmas = timeWindowSigmas == null ? DEFAULTS.timeWindowSigmas() : timeWindowSigmas;
+        parameters.ringSigmas = ringSigmas == null ? DEFAULTS.ringSigmas() : ringSigmas;
+        parameters.minRingHits = minRingHits == null ? DEFAULTS.minRingHits() : minRingHits;
+        RingFilter filter = filter(parameters);
+        Long timeNs = event.getFieldAs("timeNs");
+        if (timeNs == null) throw new IllegalArgumentException("LABEL_RICH_HITS: a row without timeNs");
+        TimeContext<Long> time = ctx.timeContext(Long.class);
+        Long watermark = time.currentWatermark();
+        if (watermark != null && time.time() <= watermark) lateRows.inc();
+        long lag = lag(filter);
+        if (TRACK.equals(event.getFieldAs("kind"))) {
+            OpenTrack t = new OpenTrack();
+            t.x = event.<Float>getFieldAs("x");
+            t.y = event.<Float>getFieldAs("y");
+            t.z = event.<Float>getFieldAs("z");
+            t.vx = event.<Float>getFieldAs("vx");
+            t.vy = event.<Float>getFieldAs("vy");
+            t.vz = event.<Float>getFieldAs("vz");
+            long[] window = filter.window(track(timeNs, t));
+            t.first = window[0];
+            t.last = window[1];
+            tracks.put(timeNs, t);
+            // finalised at the timer whose cut passes the window's end (and every hit it may take is in)
+            time.registerOnTime(Math.floorDiv(window[1] + lag, NS_PER_MS));
+            return;
+        }
+        long bucket = Math.floorDiv(timeNs + lag, NS_PER_MS);
+        Hits held = hits.get(bucket);
+        hits.put(bucket, append(held, event.<Integer>getFieldAs("ix"), event.<Integer>getFieldAs("iy"), timeNs));
+        if (held == null) time.registerOnTime(bucket);
+    }
+
+    /**
+     * How long after a hit a track can still come that claims it: kt·σt − min μ (plus the windows' padding) when
+     * positive (a window can start before its track), else 0. A hit's bucket is the millisecond of its time plus this.
+     */
+    private static long lag(RingFilter filter) {
+        return (long) Math.max(0, Math.ceil(2 - filter.geometry().smallestLeadNs()));
+    }
+
+    /**
+     * The watermark passed the end of millisecond M: every hit of the buckets up to M is in (they hold the hits up
+     * to (M + 1) ms − lag), and no track can still come that claims one. Cut there, or lower, at the start of a
+     * window that straddles it; label the hits below the cut with the tracks whose windows end below it.
+     */
+    public void onTimer(OnTimerContext ctx, Parameters parameters, MapView<Long, OpenTrack> tracks, MapView<Long, Hits> hits)
+            throws Exception {
+        if (parameters.pixelsPerSide == 0) return;
+        RingFilter filter = filter(parameters);
+        long ms = ctx.timeContext(Long.class).time();
+        long cut = (ms + 1) * NS_PER_MS - lag(filter);
+        List<Map.Entry<Long, OpenTrack>> open = new ArrayList<>();
+        for (Map.Entry<Long, OpenTrack> e : tracks.entries()) open.add(Map.entry(e.getKey(), e.getValue()));
+        for (boolean lowered = true; lowered; ) {
+            lowered = false;
+            for (Map.Entry<Long, OpenTrack> e : open) {
+                OpenTrack t = e.getValue();
+                if (t.first < cut && cut <= t.last) {
+                    cut = t.first;
+                    lowered = true;
+                }
+            }
+        }
+        List<RingFilter.Track> closing = new ArrayList<>();
+        for (Map.Entry<Long, OpenTrack> e : open) {
+            if (e.getValue().last >= cut) continue;
+            closing.add(track(e.getKey(), e.getValue()));
+            tracks.remove(e.getKey());
+        }
+
+        Hits held = hits.get(HELD);
+        Hits bucket = hits.get(ms);
+        hits.remove(ms);
+        List<RingFilter.Hit> labelled = new ArrayList<>();
+        Hits stillHeld = null;
+        for (Hits group : new Hits[] {held, bucket}) {
+            if (group == null) continue;
+            for (int i = 0; i < group.timeNs.length; i++) {
+                if (group.timeNs[i] < cut) labelled.add(new RingFilter.Hit(group.ix[i], group.iy[i], group.timeNs[i]));
+                else stillHeld = append(stillHeld, group.ix[i], group.iy[i], group.timeNs[i]);
+            }
+        }
+        if (stillHeld != null) hits.put(HELD, stillHeld);
+        else if (held != null) hits.remove(HELD);
+
+        labelled.sort(RingFilter.HIT_ORDER);
+        if (closing.isEmpty()) {
+            for (RingFilter.Hit h : labelled) collect(hitRow(h, null));
+            return;
+        }
+        RingFilter.Result result = filter.run(closing, labelled);
+        for (RingFilter.Ring r : result.rings()) {
+            collect(Row.of(TRACK, r.trackId(), null, null, r.trackId(), null, r.found(), r.hits(), r.centreX(), r.centreY(),
+                    r.radius(), r.chi2(), r.ndf(), r.cherenkovAngle(), r.beta()));
+        }
+        for (int i = 0; i < labelled.size(); i++) collect(hitRow(labelled.get(i), result.trackOf()[i]));
+    }
+
+    private static Row hitRow(RingFilter.Hit h, Long trackId) {
+        return Row.of(HIT, trackId, h.ix(), h.iy(), h.timeNs(), trackId == null ? NOISE : SIGNAL,
+                null, null, null, null, null, null, null, null, null);
+    }
+
+    private static RingFilter.Track track(long timeNs, OpenTrack t) {
+        return new RingFilter.Track(timeNs, t.x, t.y, t.z, t.vx, t.vy, t.vz);
+    }
+
+    private static Hits append(Hits hits, int ix, int iy, long timeNs) {
+        Hits out = new Hits();
+        int n = hits == null ? 0 : hits.timeNs.length;
+        out.ix = hits == null ? new int[1] : Arrays.copyOf(hits.ix, n + 1);
+        out.iy = hits == null ? new int[1] : Arrays.copyOf(hits.iy, n + 1);
+        out.timeNs = hits == null ? new long[1] : Arrays.copyOf(hits.timeNs, n + 1);
+        out.ix[n] = ix;
+        out.iy[n] = iy;
+        out.timeNs[n] = timeNs;
+        return out;
+    }
+
+    private RingFilter filter(Parameters parameters) {
+        if (filter == null || !sameParameters(cachedFor, parameters)) {
+            filter = new RingFilter(parameters.geometry());
+            cachedFor = new Parameters();
+            cachedFor.set(filter.geometry());
+        }
+        return filter;
+    }
+
+    private static boolean sameParameters(Parameters a, Parameters b) {
+        return a.pixelsPerSide == b.pixelsPerSide && a.pixelPitchMm == b.pixelPitchMm && a.distanceMm == b.distanceMm
+                && a.refractiveIndex == b.refractiveIndex && a.betaSpread == b.betaSpread
+                && a.angularResolutionMrad == b.angularResolutionMrad && a.timeResolutionNs == b.timeResolutionNs
+                && a.timeWindowSigmas == b.timeWindowSigmas && a.ringSigmas == b.ringSigmas && a.minRingHits == b.minRingHits;
+    }
+}
