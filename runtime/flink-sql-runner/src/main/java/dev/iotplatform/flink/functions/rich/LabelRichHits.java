@@ -22,7 +22,7 @@ import org.apache.flink.types.Row;
  * SELECT * FROM LABEL_RICH_HITS(
  *   events => TABLE rich_events PARTITION BY detector,
  *   on_time => DESCRIPTOR(rowtime),
- *   refractiveIndex => 1.05, minRingHits => 5)        -- any parameter may be left out
+ *   parameters => 'refractiveIndex=1.05, minRingHits=5')  -- optional; the others keep their defaults
  * }</pre>
  *
  * <p>{@code events}: the tracks and the hits of a detector in one table (a UNION ALL), partitioned by the detector
@@ -31,9 +31,10 @@ import org.apache.flink.types.Row;
  * BIGINT, and the rowtime given as on_time, which must be {@code TO_TIMESTAMP_LTZ(timeNs / 1000000, 3)} with a
  * watermark that trails it (at least by 1 ms: a row at the watermark's own millisecond comes late).
  *
- * <p>Parameters (scalar arguments named as the manifest's {@code parameters}, each optional, defaults of the
- * contract): pixelsPerSide INT, pixelPitchMm, distanceMm, refractiveIndex, betaSpread, angularResolutionMrad,
- * timeResolutionNs, timeWindowSigmas, ringSigmas DOUBLE, minRingHits INT.
+ * <p>{@code parameters} (optional STRING): {@code name=value} pairs separated by commas, names as the manifest's
+ * {@code parameters} (see {@link RichGeometry#parse}); the others keep the contract's defaults. One string rather
+ * than a scalar argument each: Flink 2.2 does not convert a literal such as {@code 1.05} (DECIMAL) or {@code 1000}
+ * (INT) to a PTF's DOUBLE argument (the generated code fails to compile). Bad parameters fail the job's first row.
  *
  * <p>Output: the partition columns, then {@code kind} ({@value #HIT} or {@value #TRACK}), {@code trackId},
  * {@code ix}, {@code iy}, {@code timeNs}, {@code label}, {@code found}, {@code hits}, {@code centreX},
@@ -62,38 +63,10 @@ public class LabelRichHits extends ProcessTableFunction<Row> {
     /** The bucket of hits held back by a track whose window straddles the cut. */
     static final long HELD = Long.MIN_VALUE;
     private static final long NS_PER_MS = 1_000_000L;
-    private static final RichGeometry DEFAULTS = RichGeometry.defaults();
 
-    /** The parameters of the latest row, kept for the timers (which get no arguments). */
+    /** The parameters argument of the latest row, kept for the timers (which get no arguments). */
     public static class Parameters {
-        public int pixelsPerSide;
-        public double pixelPitchMm;
-        public double distanceMm;
-        public double refractiveIndex;
-        public double betaSpread;
-        public double angularResolutionMrad;
-        public double timeResolutionNs;
-        public double timeWindowSigmas;
-        public double ringSigmas;
-        public int minRingHits;
-
-        RichGeometry geometry() {
-            return new RichGeometry(pixelsPerSide, pixelPitchMm, distanceMm, refractiveIndex, betaSpread,
-                    angularResolutionMrad, timeResolutionNs, timeWindowSigmas, ringSigmas, minRingHits);
-        }
-
-        void set(RichGeometry g) {
-            pixelsPerSide = g.pixelsPerSide();
-            pixelPitchMm = g.pixelPitchMm();
-            distanceMm = g.distanceMm();
-            refractiveIndex = g.refractiveIndex();
-            betaSpread = g.betaSpread();
-            angularResolutionMrad = g.angularResolutionMrad();
-            timeResolutionNs = g.timeResolutionNs();
-            timeWindowSigmas = g.timeWindowSigmas();
-            ringSigmas = g.ringSigmas();
-            minRingHits = g.minRingHits();
-        }
+        public String spec;
     }
 
     /** A track not finalised yet, with its candidate window [first, last] (ns). */
@@ -110,7 +83,7 @@ public class LabelRichHits extends ProcessTableFunction<Row> {
         public long[] timeNs;
     }
 
-    private transient Parameters cachedFor;
+    private transient String cachedFor;
     private transient RingFilter filter;
     private transient Counter lateRows;
 
@@ -125,26 +98,8 @@ public class LabelRichHits extends ProcessTableFunction<Row> {
             @StateHint MapView<Long, OpenTrack> tracks,
             @StateHint MapView<Long, Hits> hits,
             @ArgumentHint(name = "events", value = {ArgumentTrait.SET_SEMANTIC_TABLE, ArgumentTrait.REQUIRE_ON_TIME}) Row event,
-            @ArgumentHint(name = "pixelsPerSide", isOptional = true) Integer pixelsPerSide,
-            @ArgumentHint(name = "pixelPitchMm", isOptional = true) Double pixelPitchMm,
-            @ArgumentHint(name = "distanceMm", isOptional = true) Double distanceMm,
-            @ArgumentHint(name = "refractiveIndex", isOptional = true) Double refractiveIndex,
-            @ArgumentHint(name = "betaSpread", isOptional = true) Double betaSpread,
-            @ArgumentHint(name = "angularResolutionMrad", isOptional = true) Double angularResolutionMrad,
-            @ArgumentHint(name = "timeResolutionNs", isOptional = true) Double timeResolutionNs,
-            @ArgumentHint(name = "timeWindowSigmas", isOptional = true) Double timeWindowSigmas,
-            @ArgumentHint(name = "ringSigmas", isOptional = true) Double ringSigmas,
-            @ArgumentHint(name = "minRingHits", isOptional = true) Integer minRingHits) throws Exception {
-        parameters.pixelsPerSide = pixelsPerSide == null ? DEFAULTS.pixelsPerSide() : pixelsPerSide;
-        parameters.pixelPitchMm = pixelPitchMm == null ? DEFAULTS.pixelPitchMm() : pixelPitchMm;
-        parameters.distanceMm = distanceMm == null ? DEFAULTS.distanceMm() : distanceMm;
-        parameters.refractiveIndex = refractiveIndex == null ? DEFAULTS.refractiveIndex() : refractiveIndex;
-        parameters.betaSpread = betaSpread == null ? DEFAULTS.betaSpread() : betaSpread;
-        parameters.angularResolutionMrad = angularResolutionMrad == null ? DEFAULTS.angularResolutionMrad() : angularResolutionMrad;
-        parameters.timeResolutionNs = timeResolutionNs == null ? DEFAULTS.timeResolutionNs() : timeResolutionNs;
-        parameters.timeWindowSigmas = timeWindowSigmas == null ? DEFAULTS.timeWindowSigmas() : timeWindowSigmas;
-        parameters.ringSigmas = ringSigmas == null ? DEFAULTS.ringSigmas() : ringSigmas;
-        parameters.minRingHits = minRingHits == null ? DEFAULTS.minRingHits() : minRingHits;
+            @ArgumentHint(name = "parameters", isOptional = true) String spec) throws Exception {
+        parameters.spec = spec == null ? "" : spec;
         RingFilter filter = filter(parameters);
         Long timeNs = event.getFieldAs("timeNs");
         if (timeNs == null) throw new IllegalArgumentException("LABEL_RICH_HITS: a row without timeNs");
@@ -189,7 +144,7 @@ public class LabelRichHits extends ProcessTableFunction<Row> {
      */
     public void onTimer(OnTimerContext ctx, Parameters parameters, MapView<Long, OpenTrack> tracks, MapView<Long, Hits> hits)
             throws Exception {
-        if (parameters.pixelsPerSide == 0) return;
+        if (parameters.spec == null) return;
         RingFilter filter = filter(parameters);
         long ms = ctx.timeContext(Long.class).time();
         long cut = (ms + 1) * NS_PER_MS - lag(filter);
@@ -262,18 +217,10 @@ public class LabelRichHits extends ProcessTableFunction<Row> {
     }
 
     private RingFilter filter(Parameters parameters) {
-        if (filter == null || !sameParameters(cachedFor, parameters)) {
-            filter = new RingFilter(parameters.geometry());
-            cachedFor = new Parameters();
-            cachedFor.set(filter.geometry());
+        if (filter == null || !parameters.spec.equals(cachedFor)) {
+            filter = new RingFilter(RichGeometry.parse(parameters.spec));
+            cachedFor = parameters.spec;
         }
         return filter;
-    }
-
-    private static boolean sameParameters(Parameters a, Parameters b) {
-        return a.pixelsPerSide == b.pixelsPerSide && a.pixelPitchMm == b.pixelPitchMm && a.distanceMm == b.distanceMm
-                && a.refractiveIndex == b.refractiveIndex && a.betaSpread == b.betaSpread
-                && a.angularResolutionMrad == b.angularResolutionMrad && a.timeResolutionNs == b.timeResolutionNs
-                && a.timeWindowSigmas == b.timeWindowSigmas && a.ringSigmas == b.ringSigmas && a.minRingHits == b.minRingHits;
     }
 }

@@ -39,6 +39,56 @@ public record RichGeometry(
         return new RichGeometry(240, 3, 200, 1.05, 0.02, 10, 1000, 3, 3, 5);
     }
 
+    /**
+     * The defaults with the given {@code name=value} pairs (commas between them, blanks ignored), e.g.
+     * {@code "refractiveIndex=1.03, minRingHits=6"}; an empty or null spec gives the defaults.
+     */
+    public static RichGeometry parse(String spec) {
+        RichGeometry d = defaults();
+        java.util.Map<String, Double> values = new java.util.LinkedHashMap<>();
+        for (String name : NAMES) values.put(name, null);
+        if (spec != null && !spec.isBlank()) {
+            for (String pair : spec.split(",")) {
+                String[] nv = pair.split("=", -1);
+                String name = nv[0].trim();
+                if (nv.length != 2 || !values.containsKey(name)) {
+                    throw new IllegalArgumentException("RICH parameters: '" + pair.trim() + "' is not name=value with a name of "
+                            + String.join(", ", NAMES));
+                }
+                try {
+                    values.put(name, Double.parseDouble(nv[1].trim()));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("RICH parameters: " + name + " must be a number, not '" + nv[1].trim() + "'");
+                }
+            }
+        }
+        return new RichGeometry(
+                whole("pixelsPerSide", values.get("pixelsPerSide"), d.pixelsPerSide()),
+                or(values.get("pixelPitchMm"), d.pixelPitchMm()),
+                or(values.get("distanceMm"), d.distanceMm()),
+                or(values.get("refractiveIndex"), d.refractiveIndex()),
+                or(values.get("betaSpread"), d.betaSpread()),
+                or(values.get("angularResolutionMrad"), d.angularResolutionMrad()),
+                or(values.get("timeResolutionNs"), d.timeResolutionNs()),
+                or(values.get("timeWindowSigmas"), d.timeWindowSigmas()),
+                or(values.get("ringSigmas"), d.ringSigmas()),
+                whole("minRingHits", values.get("minRingHits"), d.minRingHits()));
+    }
+
+    private static final java.util.List<String> NAMES = java.util.List.of("pixelsPerSide", "pixelPitchMm", "distanceMm",
+            "refractiveIndex", "betaSpread", "angularResolutionMrad", "timeResolutionNs", "timeWindowSigmas", "ringSigmas",
+            "minRingHits");
+
+    private static double or(Double value, double otherwise) {
+        return value == null ? otherwise : value;
+    }
+
+    private static int whole(String name, Double value, int otherwise) {
+        if (value == null) return otherwise;
+        require(value == Math.rint(value) && Math.abs(value) <= Integer.MAX_VALUE, name + " must be a whole number");
+        return value.intValue();
+    }
+
     private static void require(boolean ok, String message) {
         if (!ok) throw new IllegalArgumentException("RICH parameters: " + message);
     }
