@@ -64,10 +64,8 @@ public class LabelRichHits extends ProcessTableFunction<Row> {
     static final long HELD = Long.MIN_VALUE;
     private static final long NS_PER_MS = 1_000_000L;
 
-    /** The parameters argument of the latest row, kept for the timers (which get no arguments). */
-    public static class Parameters {
-        public String spec;
-    }
+    /** The key of the parameters argument in the {@code parameters} state, kept for the timers (they get no arguments). */
+    static final String SPEC = "spec";
 
     /** A track not finalised yet, with its candidate window [first, last] (ns). */
     public static class OpenTrack {
@@ -94,13 +92,13 @@ public class LabelRichHits extends ProcessTableFunction<Row> {
 
     public void eval(
             Context ctx,
-            @StateHint Parameters parameters,
-            @StateHint MapView<Long, OpenTrack> tracks,
-            @StateHint MapView<Long, Hits> hits,
+            @StateHint(ttl = "0") MapView<String, String> parameters,
+            @StateHint(ttl = "0") MapView<Long, OpenTrack> tracks,
+            @StateHint(ttl = "0") MapView<Long, Hits> hits,
             @ArgumentHint(name = "events", value = {ArgumentTrait.SET_SEMANTIC_TABLE, ArgumentTrait.REQUIRE_ON_TIME}) Row event,
             @ArgumentHint(name = "parameters", isOptional = true) String spec) throws Exception {
-        parameters.spec = spec == null ? "" : spec;
-        RingFilter filter = filter(parameters);
+        if (spec == null) spec = "";
+        RingFilter filter = filter(spec);
         Long timeNs = event.getFieldAs("timeNs");
         if (timeNs == null) throw new IllegalArgumentException("LABEL_RICH_HITS: a row without timeNs");
         TimeContext<Long> time = ctx.timeContext(Long.class);
@@ -119,6 +117,7 @@ public class LabelRichHits extends ProcessTableFunction<Row> {
             t.first = window[0];
             t.last = window[1];
             tracks.put(timeNs, t);
+            parameters.put(SPEC, spec);
             // finalised at the timer whose cut passes the window's end (and every hit it may take is in)
             time.registerOnTime(Math.floorDiv(window[1] + lag, NS_PER_MS));
             return;
@@ -126,7 +125,9 @@ public class LabelRichHits extends ProcessTableFunction<Row> {
         long bucket = Math.floorDiv(timeNs + lag, NS_PER_MS);
         Hits held = hits.get(bucket);
         hits.put(bucket, append(held, event.<Integer>getFieldAs("ix"), event.<Integer>getFieldAs("iy"), timeNs));
-        if (held == null) time.registerOnTime(bucket);
+        if (held != null) return;
+        parameters.put(SPEC, spec); // written with each timer, so that a timer finds the parameters of its rows
+        time.registerOnTime(bucket);
     }
 
     /**
@@ -142,10 +143,10 @@ public class LabelRichHits extends ProcessTableFunction<Row> {
      * to (M + 1) ms − lag), and no track can still come that claims one. Cut there, or lower, at the start of a
      * window that straddles it; label the hits below the cut with the tracks whose windows end below it.
      */
-    public void onTimer(OnTimerContext ctx, Parameters parameters, MapView<Long, OpenTrack> tracks, MapView<Long, Hits> hits)
-            throws Exception {
-        if (parameters.spec == null) return;
-        RingFilter filter = filter(parameters);
+    public void onTimer(OnTimerContext ctx, MapView<String, String> parameters, MapView<Long, OpenTrack> tracks,
+            MapView<Long, Hits> hits) throws Exception {
+        String spec = parameters.get(SPEC);
+        RingFilter filter = filter(spec == null ? "" : spec);
         long ms = ctx.timeContext(Long.class).time();
         long cut = (ms + 1) * NS_PER_MS - lag(filter);
         List<Map.Entry<Long, OpenTrack>> open = new ArrayList<>();
@@ -216,10 +217,10 @@ public class LabelRichHits extends ProcessTableFunction<Row> {
         return out;
     }
 
-    private RingFilter filter(Parameters parameters) {
-        if (filter == null || !parameters.spec.equals(cachedFor)) {
-            filter = new RingFilter(RichGeometry.parse(parameters.spec));
-            cachedFor = parameters.spec;
+    private RingFilter filter(String spec) {
+        if (filter == null || !spec.equals(cachedFor)) {
+            filter = new RingFilter(RichGeometry.parse(spec));
+            cachedFor = spec;
         }
         return filter;
     }
