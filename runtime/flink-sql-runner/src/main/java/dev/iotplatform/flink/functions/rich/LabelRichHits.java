@@ -43,6 +43,9 @@ import org.apache.flink.types.Row;
  * trackId, and null ring columns. A track row: trackId (= timeNs, the track's time), found, hits and the fit (null
  * when not found), and null ix, iy, label. Each hit and each track comes out exactly once.
  *
+ * <p>A row without timeNs, a track without its six floats (or with a zero or non-finite direction) and a hit without
+ * its pixel are dropped: metric {@code rowsRejected}.
+ *
  * <p>Event time: a track is finalised once the watermark passes tT + μ + kt·σt, and a hit is labelled once no track
  * that could still claim it is open (none received whose window reaches it and not yet finalised, and no later
  * track can reach it). Then the hits below a cut time, and the tracks whose windows lie wholly below it, go through
@@ -50,7 +53,8 @@ import org.apache.flink.types.Row;
  * answer is therefore {@link RingFilter}'s on the whole stream. Hits wait in keyed state in per-millisecond buckets
  * (each with one timer), so a track only scans its window and a labelled hit leaves the state; open tracks, the
  * parameters and the hits held back by a straddling track are keyed state too, so a restart from a checkpoint goes
- * on where it was. A row that comes after the watermark passed it (late) is still labelled (or finalised) once,
+ * on where it was. The state has no TTL ({@code table.exec.state.ttl} does not apply): the function bounds it itself,
+ * and the planner's default (a TTL of Long.MAX_VALUE) would cost more than the rest of the function. A row that comes after the watermark passed it (late) is still labelled (or finalised) once,
  * with what is left: metric {@code lateRows}.
  */
 @DataTypeHint("ROW<kind STRING, trackId BIGINT, ix INT, iy INT, timeNs BIGINT, label STRING, found BOOLEAN, hits INT,"
@@ -84,10 +88,12 @@ public class LabelRichHits extends ProcessTableFunction<Row> {
     private transient String cachedFor;
     private transient RingFilter filter;
     private transient Counter lateRows;
+    private transient Counter rowsRejected;
 
     @Override
     public void open(FunctionContext context) {
         lateRows = context.getMetricGroup().counter("lateRows");
+        rowsRejected = context.getMetricGroup().counter("rowsRejected");
     }
 
     public void eval(
@@ -100,19 +106,29 @@ public class LabelRichHits extends ProcessTableFunction<Row> {
         if (spec == null) spec = "";
         RingFilter filter = filter(spec);
         Long timeNs = event.getFieldAs("timeNs");
-        if (timeNs == null) throw new IllegalArgumentException("LABEL_RICH_HITS: a row without timeNs");
+        if (timeNs == null) {
+            rowsRejected.inc();
+            return;
+        }
         TimeContext<Long> time = ctx.timeContext(Long.class);
         Long watermark = time.currentWatermark();
         if (watermark != null && time.time() <= watermark) lateRows.inc();
         long lag = lag(filter);
         if (TRACK.equals(event.getFieldAs("kind"))) {
+            Float x = event.getFieldAs("x"), y = event.getFieldAs("y"), z = event.getFieldAs("z");
+            Float vx = event.getFieldAs("vx"), vy = event.getFieldAs("vy"), vz = event.getFieldAs("vz");
+            if (x == null || y == null || z == null || vx == null || vy == null || vz == null
+                    || !Float.isFinite(vx) || !Float.isFinite(vy) || !Float.isFinite(vz) || vx == 0 && vy == 0 && vz == 0) {
+                rowsRejected.inc();
+                return;
+            }
             OpenTrack t = new OpenTrack();
-            t.x = event.<Float>getFieldAs("x");
-            t.y = event.<Float>getFieldAs("y");
-            t.z = event.<Float>getFieldAs("z");
-            t.vx = event.<Float>getFieldAs("vx");
-            t.vy = event.<Float>getFieldAs("vy");
-            t.vz = event.<Float>getFieldAs("vz");
+            t.x = x;
+            t.y = y;
+            t.z = z;
+            t.vx = vx;
+            t.vy = vy;
+            t.vz = vz;
             long[] window = filter.window(track(timeNs, t));
             t.first = window[0];
             t.last = window[1];
@@ -122,10 +138,15 @@ public class LabelRichHits extends ProcessTableFunction<Row> {
             time.registerOnTime(Math.floorDiv(window[1] + lag, NS_PER_MS));
             return;
         }
+        Integer ix = event.getFieldAs("ix"), iy = event.getFieldAs("iy");
+        if (ix == null || iy == null) {
+            rowsRejected.inc();
+            return;
+        }
         long bucket = Math.floorDiv(timeNs + lag, NS_PER_MS);
-        Hits held = hits.get(bucket);
-        hits.put(bucket, append(held, event.<Integer>getFieldAs("ix"), event.<Integer>getFieldAs("iy"), timeNs));
-        if (held != null) return;
+        Hits before = hits.get(bucket);
+        hits.put(bucket, append(before, ix, iy, timeNs));
+        if (before != null) return;
         parameters.put(SPEC, spec); // written with each timer, so that a timer finds the parameters of its rows
         time.registerOnTime(bucket);
     }

@@ -57,4 +57,19 @@ class RichGeometryTest {
         assertEquals("RICH parameters: minRingHits must be at least 3 (a circle needs three points)", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new RichGeometry(240, 3, 200, 1.0, 0.02, 10, 1000, 3, 3, 5));
     }
+
+    @Test
+    void parametersParseFromNameValuePairsOverTheDefaults() {
+        assertEquals(g, RichGeometry.parse(""));
+        assertEquals(g, RichGeometry.parse(null));
+        RichGeometry p = RichGeometry.parse(" refractiveIndex = 1.03, minRingHits=6,timeResolutionNs=500 ");
+        assertEquals(new RichGeometry(240, 3, 200, 1.03, 0.02, 10, 500, 3, 3, 6), p);
+        assertEquals("RICH parameters: 'index=1.03' is not name=value with a name of pixelsPerSide, pixelPitchMm, distanceMm,"
+                + " refractiveIndex, betaSpread, angularResolutionMrad, timeResolutionNs, timeWindowSigmas, ringSigmas, minRingHits",
+                assertThrows(IllegalArgumentException.class, () -> RichGeometry.parse("index=1.03")).getMessage());
+        assertEquals("RICH parameters: minRingHits must be a whole number",
+                assertThrows(IllegalArgumentException.class, () -> RichGeometry.parse("minRingHits=5.5")).getMessage());
+        assertEquals("RICH parameters: distanceMm must be a number, not 'far'",
+                assertThrows(IllegalArgumentException.class, () -> RichGeometry.parse("distanceMm=far")).getMessage());
+    }
 }
