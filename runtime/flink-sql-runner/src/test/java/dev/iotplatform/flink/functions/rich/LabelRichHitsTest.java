@@ -33,10 +33,14 @@ class LabelRichHitsTest {
     @TempDir
     Path dir;
 
-    /** A second of tracks at 10 Hz with the 2 kHz dark rate, a burst of 20 tracks within 100 µs, and a quiet tail. */
+    /**
+     * A second of tracks at 10 Hz with the 2 kHz dark rate; a burst of about 20 tracks within 100 µs around a
+     * millisecond's end, so that windows overlap each other and the cut (tracks 7 to 13 µs before the millisecond's
+     * end have hits on both sides of it); and a quiet tail.
+     */
     private static RichSimulation run() {
         RichSimulation sim = new RichSimulation(G, 42L).run(START, 1_000_000_000L, 10, 2000);
-        sim.run(START + 1_200_000_000L, 100_000L, 200_000, 2000);
+        sim.run(START + 1_200_000_000L - 60_000L, 100_000L, 200_000, 2000);
         sim.run(START + 1_300_000_000L, 50_000_000L, 0.001, 2000); // dark counts only
         return sim;
     }
