@@ -1,5 +1,9 @@
 package dev.iotplatform.flink.functions.rich;
 
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
  * The RICH detector and ring-filter parameters (docs/rich-data-contract.md, names as the manifest's
  * {@code parameters}) and the geometry derived from them: pixel centres, the radial resolution σr, the Cherenkov
@@ -41,17 +45,18 @@ public record RichGeometry(
 
     /**
      * The defaults with the given {@code name=value} pairs (commas between them, blanks ignored), e.g.
-     * {@code "refractiveIndex=1.03, minRingHits=6"}; an empty or null spec gives the defaults.
+     * {@code "refractiveIndex=1.03, minRingHits=6"}; an empty or null spec gives the defaults. The simulator's
+     * parameters ({@code photoElectrons}, {@code trackRateHz}, {@code darkRatePerPixelHz}) are accepted and ignored,
+     * so that the manifest's parameters can be passed whole.
      */
     public static RichGeometry parse(String spec) {
         RichGeometry d = defaults();
-        java.util.Map<String, Double> values = new java.util.LinkedHashMap<>();
-        for (String name : NAMES) values.put(name, null);
+        Map<String, Double> values = new HashMap<>();
         if (spec != null && !spec.isBlank()) {
             for (String pair : spec.split(",")) {
                 String[] nv = pair.split("=", -1);
                 String name = nv[0].trim();
-                if (nv.length != 2 || !values.containsKey(name)) {
+                if (nv.length != 2 || !NAMES.contains(name) && !SIMULATOR_ONLY.contains(name)) {
                     throw new IllegalArgumentException("RICH parameters: '" + pair.trim() + "' is not name=value with a name of "
                             + String.join(", ", NAMES));
                 }
@@ -75,7 +80,8 @@ public record RichGeometry(
                 whole("minRingHits", values.get("minRingHits"), d.minRingHits()));
     }
 
-    private static final java.util.List<String> NAMES = java.util.List.of("pixelsPerSide", "pixelPitchMm", "distanceMm",
+    private static final List<String> SIMULATOR_ONLY = List.of("photoElectrons", "trackRateHz", "darkRatePerPixelHz");
+    private static final List<String> NAMES = List.of("pixelsPerSide", "pixelPitchMm", "distanceMm",
             "refractiveIndex", "betaSpread", "angularResolutionMrad", "timeResolutionNs", "timeWindowSigmas", "ringSigmas",
             "minRingHits");
 

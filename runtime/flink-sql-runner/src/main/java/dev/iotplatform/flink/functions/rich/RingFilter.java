@@ -79,14 +79,14 @@ public final class RingFilter {
     }
 
     public Result run(List<Track> tracks, List<Hit> hits) {
-        Hit[] sorted = hits.toArray(new Hit[0]);
-        Integer[] order = new Integer[sorted.length];
+        Hit[] given = hits.toArray(new Hit[0]);
+        Integer[] order = new Integer[given.length]; // order[i]: the given index of the i-th hit in time order
         for (int i = 0; i < order.length; i++) order[i] = i;
-        Arrays.sort(order, (i, j) -> HIT_ORDER.compare(sorted[i], sorted[j]));
-        Hit[] byTime = new Hit[sorted.length];
-        long[] times = new long[sorted.length];
+        Arrays.sort(order, (i, j) -> HIT_ORDER.compare(given[i], given[j]));
+        Hit[] byTime = new Hit[given.length];
+        long[] times = new long[given.length];
         for (int i = 0; i < order.length; i++) {
-            byTime[i] = sorted[order[i]];
+            byTime[i] = given[order[i]];
             times[i] = byTime[i].timeNs();
         }
         List<Track> byTrackTime = new ArrayList<>(tracks);
@@ -133,7 +133,7 @@ public final class RingFilter {
             rings.add(new Ring(id, true, kept, fit.circle.a(), fit.circle.b(), fit.circle.r(), chi2, kept - 3, angle,
                     1 / (geometry.refractiveIndex() * Math.cos(angle))));
         }
-        Long[] trackOf = new Long[sorted.length];
+        Long[] trackOf = new Long[given.length];
         for (int i = 0; i < order.length; i++) {
             int k = claimedBy[i];
             if (k >= 0) trackOf[order[i]] = byTrackTime.get(k).trackId();

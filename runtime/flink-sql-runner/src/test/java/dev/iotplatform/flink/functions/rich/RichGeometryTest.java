@@ -62,7 +62,7 @@ class RichGeometryTest {
     void parametersParseFromNameValuePairsOverTheDefaults() {
         assertEquals(g, RichGeometry.parse(""));
         assertEquals(g, RichGeometry.parse(null));
-        RichGeometry p = RichGeometry.parse(" refractiveIndex = 1.03, minRingHits=6,timeResolutionNs=500 ");
+        RichGeometry p = RichGeometry.parse(" refractiveIndex = 1.03, minRingHits=6,timeResolutionNs=500, trackRateHz=20 ");
         assertEquals(new RichGeometry(240, 3, 200, 1.03, 0.02, 10, 500, 3, 3, 6), p);
         assertEquals("RICH parameters: 'index=1.03' is not name=value with a name of pixelsPerSide, pixelPitchMm, distanceMm,"
                 + " refractiveIndex, betaSpread, angularResolutionMrad, timeResolutionNs, timeWindowSigmas, ringSigmas, minRingHits",
