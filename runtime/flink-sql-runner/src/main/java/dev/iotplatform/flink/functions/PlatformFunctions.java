@@ -1,5 +1,6 @@
 package dev.iotplatform.flink.functions;
 
+import dev.iotplatform.flink.functions.rich.LabelRichHits;
 import dev.iotplatform.flink.functions.transit.DetectArrivals;
 import dev.iotplatform.flink.functions.transit.StopHeadways;
 import org.apache.flink.table.api.TableEnvironment;
@@ -13,5 +14,6 @@ public final class PlatformFunctions {
         tEnv.createTemporarySystemFunction("WINDOW_SUMMARY", WindowSummary.class);
         tEnv.createTemporarySystemFunction("DETECT_ARRIVALS", DetectArrivals.class);
         tEnv.createTemporarySystemFunction("STOP_HEADWAYS", StopHeadways.class);
+        tEnv.createTemporarySystemFunction("LABEL_RICH_HITS", LabelRichHits.class);
     }
 }
