@@ -332,6 +332,7 @@ async function main() {
   const kafka = new KafkaView(stack.addresses.KAFKA_BROKERS!);
   await kafka.connect();
   const views: Views = { stack, kafka, pg: new PostgresView(stack), redis: (await redisClient(stack)) as Views['redis'], feed };
+  session.children.add({ kill: () => void views.redis.quit().catch(() => {}) }); // before the stack goes, on every path
   const firstDate = '2026-06-01';
   log('Loading the static feed and warming up …');
   const warmUpSeconds = await warmUp(views, gtfsDir, firstDate);
@@ -354,9 +355,7 @@ async function main() {
     await sleep(5000);
   }
   const peakRss = Object.fromEntries(Object.entries(snapshot(procGroups(stack), [BENCH_GROUP])).map(([k, v]: [string, ComponentUsage]) => [k, v.peakRssMiB]));
-  await views.redis.quit();
   await kafka.disconnect();
-  await feed.close();
 
   const best = steps.filter((s) => s.sustained).pop();
   const at2000 = steps.find((s) => s.targetRate === 2000);

@@ -81,8 +81,8 @@ export class PostgresView {
   }
 
   query(sql: string): string[][] {
-    const result = spawnSync('psql', ['-X', '-tA', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-c', sql], { env: { ...process.env, ...this.env }, encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(`psql failed: ${result.stderr.trim()}`);
+    const result = spawnSync('psql', ['-X', '-tA', '-F', '\t', '-v', 'ON_ERROR_STOP=1', '-c', sql], { env: { ...process.env, ...this.env }, encoding: 'utf8', maxBuffer: 1 << 30 });
+    if (result.status !== 0) throw new Error(`psql failed: ${result.error?.message ?? result.stderr.trim()}`);
     return result.stdout.trim().split('\n').filter(Boolean).map((line) => line.split('\t'));
   }
 
