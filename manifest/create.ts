@@ -24,7 +24,7 @@ export function createManifest(answers: Answers): Manifest {
   const components = checkComponents(blueprint, answers.components);
   const defaults = parse(readFileSync(join(blueprint.dir, 'manifest.yaml'), 'utf8')) as Pick<
     Manifest,
-    'events' | 'topics' | 'sinks'
+    'events' | 'topics' | 'sinks' | 'mqtt'
   >;
   const sinks = {
     redis: components.includes('redis') ? (defaults.sinks?.redis ?? []) : [],
@@ -44,6 +44,7 @@ export function createManifest(answers: Answers): Manifest {
         ...(answers.github ? { github: answers.github } : {}),
       },
       components,
+      ...(defaults.mqtt ? { mqtt: defaults.mqtt } : {}),
       parameters: defaultParameters(blueprint.dir),
       events: defaults.events,
       topics: defaults.topics ?? [],

@@ -2,6 +2,7 @@ package dev.iotplatform.flink.functions.rich;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.metrics.Counter;
@@ -58,7 +59,8 @@ import org.apache.flink.types.Row;
  * with what is left: metric {@code lateRows}.
  */
 @DataTypeHint("ROW<kind STRING, trackId BIGINT, ix INT, iy INT, timeNs BIGINT, label STRING, found BOOLEAN, hits INT,"
-        + " centreX DOUBLE, centreY DOUBLE, radius DOUBLE, chi2 DOUBLE, ndf INT, cherenkovAngle DOUBLE, beta DOUBLE>")
+        + " centreX DOUBLE, centreY DOUBLE, radius DOUBLE, chi2 DOUBLE, ndf INT, cherenkovAngle DOUBLE, beta DOUBLE,"
+        + " x FLOAT, y FLOAT, vx FLOAT, vy FLOAT, vz FLOAT>")
 public class LabelRichHits extends ProcessTableFunction<Row> {
     public static final String TRACK = "track";
     public static final String HIT = "hit";
@@ -210,16 +212,19 @@ public class LabelRichHits extends ProcessTableFunction<Row> {
             return;
         }
         RingFilter.Result result = filter.run(closing, labelled);
+        Map<Long, RingFilter.Track> tracksById = new HashMap<>();
+        for (RingFilter.Track t : closing) tracksById.put(t.timeNs(), t);
         for (RingFilter.Ring r : result.rings()) {
+            RingFilter.Track t = tracksById.get(r.trackId());
             collect(Row.of(TRACK, r.trackId(), null, null, r.trackId(), null, r.found(), r.hits(), r.centreX(), r.centreY(),
-                    r.radius(), r.chi2(), r.ndf(), r.cherenkovAngle(), r.beta()));
+                    r.radius(), r.chi2(), r.ndf(), r.cherenkovAngle(), r.beta(), t.x(), t.y(), t.vx(), t.vy(), t.vz()));
         }
         for (int i = 0; i < labelled.size(); i++) collect(hitRow(labelled.get(i), result.trackOf()[i]));
     }
 
     private static Row hitRow(RingFilter.Hit h, Long trackId) {
         return Row.of(HIT, trackId, h.ix(), h.iy(), h.timeNs(), trackId == null ? NOISE : SIGNAL,
-                null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     private static RingFilter.Track track(long timeNs, OpenTrack t) {
