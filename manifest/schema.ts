@@ -93,6 +93,14 @@ export const eventSchema = z.strictObject({
   fields: z.array(eventField).min(1, 'declare at least one field'),
   key: z.array(z.string()).min(1, 'name the fields that make up the Kafka record key'),
   topic: topicName,
+  lateness: z
+    .strictObject({
+      seconds: z.string().describe('the integer field with the record time in whole seconds'),
+      nanoseconds: z.string().optional().describe('the integer field with the nanoseconds within that second'),
+      allowedMs: z.number().int().min(0).describe('how far a record may fall behind the newest of its key'),
+    })
+    .optional()
+    .describe('records whose time falls more than allowedMs behind the newest record of the same key go to the dead-letter topic (reason late)'),
 });
 export type EventSchema = z.infer<typeof eventSchema>;
 
@@ -212,6 +220,14 @@ export const manifestSchemaV1 = z
           ctx.addIssue({ code: 'custom', path: ['events', name, 'layout', 'columns', i, 'field'], message: `"${column.field}" is not a field of the event; add it to fields` });
         }
       });
+      for (const part of ['seconds', 'nanoseconds'] as const) {
+        const field = event.lateness?.[part];
+        if (field === undefined) continue;
+        const type = event.fields.find((f) => f.name === field)?.type;
+        if (type !== 'int' && type !== 'long') {
+          ctx.addIssue({ code: 'custom', path: ['events', name, 'lateness', part], message: `"${field}" is not an int or long field of the event; name one` });
+        }
+      }
       if (declared.size > 0 && !declared.has(event.topic)) {
         ctx.addIssue({
           code: 'custom',

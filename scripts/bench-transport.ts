@@ -5,8 +5,8 @@
 //   npm run bench:transport
 //   BENCH_RATES=2000,10000,20000 BENCH_STEP_SECONDS=60 npm run bench:transport
 //
-// A fleet of BENCH_VEHICLES buses (2,000: three King County-sized feeds) reports every 10 s of feed time; a step of
-// rate r releases a snapshot every BENCH_VEHICLES / r seconds (a replay faster than real time above 200 positions/s)
+// A fleet of BENCH_VEHICLES buses (4,000: about seven King County-sized feeds in one) reports every 10 s of feed time; a step of
+// rate r releases a snapshot every BENCH_VEHICLES / r seconds (a replay faster than real time above 400 positions/s)
 // and the gateway polls every BENCH_POLL_SECONDS (0.05 s), so it sees each snapshot once
 // (scripts/bench/transport-fleet.ts: straight routes, so every expected arrival is exact). Per
 // step: positions served vs gateway records vs Kafka records, arrivals expected vs PostgreSQL rows (the exact set of
@@ -38,7 +38,7 @@ const num = (name: string, fallback: number) => (process.env[name] ? Number(proc
 const settings = {
   rates: (process.env.BENCH_RATES ?? '2000,5000,10000,20000,30000').split(',').map(Number).filter((n) => n > 0),
   stepSeconds: num('BENCH_STEP_SECONDS', 60),
-  vehicles: num('BENCH_VEHICLES', 2000),
+  vehicles: num('BENCH_VEHICLES', 4000),
   pollSeconds: num('BENCH_POLL_SECONDS', 0.05),
   drainBoundSeconds: num('BENCH_DRAIN_BOUND_SECONDS', 30),
   drainMaxSeconds: num('BENCH_DRAIN_MAX_SECONDS', 150),

@@ -9,6 +9,7 @@ import { deadLetter } from './dead-letter.ts';
 import { DECODERS, DecodeError, singleRecord } from './decoders/index.ts';
 import { decodeGtfsRtVehiclePositions } from './decoders/gtfs-rt.ts';
 import { decodeGtfsRtTripUpdates } from './decoders/gtfs-rt-trip-updates.ts';
+import { LatenessGate } from './lateness.ts';
 import { GtfsRtGate, tripUpdateItems, vehiclePositionItems, type GateFeed, type StateEntry } from './gtfs-rt-gate.ts';
 
 // The GTFS-RT formats: how a payload becomes what their gate takes.
@@ -47,6 +48,7 @@ export class Ingest {
   stateProduced = 0;
   /** The GTFS-RT gate of each gtfs-rt event. */
   readonly gtfsRt: Record<string, GtfsRtGate> = {};
+  private readonly lateness: Record<string, LatenessGate> = {};
   private readonly events: Record<string, EventDefinition>;
   private readonly dlqTopic: string;
   private readonly enqueue: (record: OutRecord) => void;
@@ -61,6 +63,7 @@ export class Ingest {
     for (const [name, event] of Object.entries(events)) {
       this.counters[name] = { received: 0, produced: 0, deadLettered: 0 };
       if (GATED[event.format]) this.gtfsRt[name] = new GtfsRtGate();
+      if (event.lateness) this.lateness[name] = new LatenessGate(event.lateness);
     }
   }
 
@@ -107,8 +110,11 @@ export class Ingest {
     }
     let queued = 0;
     const rejected: string[] = [];
+    const lateness = this.lateness[arrival.event];
     records.forEach((raw, index) => {
-      const result = validateRecord(event, raw, arrival.context, arrival.receivedAt);
+      const valid = validateRecord(event, raw, arrival.context, arrival.receivedAt);
+      const late = valid.ok ? lateness?.check(valid.key, valid.value) : undefined;
+      const result = late ? { ok: false as const, reason: late } : valid;
       if (result.ok) {
         this.enqueue({ topic: event.topic, key: result.key, value: JSON.stringify(result.value), label: arrival.event });
         queued += 1;

@@ -2,7 +2,8 @@
 // body is one payload for the event's decoder (a GTFS-RT feed → one record per vehicle). A body identical
 // to the previous one is skipped, for servers without ETag / Last-Modified; a body that does not gunzip is
 // dead-lettered (once, however often it is served). The next poll waits until
-// Kafka acknowledged the previous payload's records; only then is a GTFS-RT gate's state persisted (ingest.ts).
+// Kafka acknowledged the previous payload's records; only then is a GTFS-RT gate's state queued for its topic
+// (ingest.ts), so the state never runs ahead of the records (a crash republishes, never loses).
 import { createHash } from 'node:crypto';
 import { HttpPoller } from './http-poll.ts';
 import { expandEnv, type SourceStarter } from './source.ts';
@@ -49,7 +50,8 @@ export const startPollSource: SourceStarter = async (events, { ingest, log, env,
           log.warn('poll payload dead-lettered', { event: name, url: poll.url, reason: rejected[0], records: rejected.length });
         }
         await flushed();
-        if (ingest.persistState(name) > 0) await flushed();
+        // Queued behind records Kafka acknowledged; sent with the next batch, not awaited (a poll saved).
+        ingest.persistState(name);
       },
       (error) => log.warn('poll failed', { event: name, url: poll.url, error: error.message }),
     );

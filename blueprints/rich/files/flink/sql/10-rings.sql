@@ -51,11 +51,13 @@ BEGIN
   SELECT env, tenant, run_id, timeNs, ix, iy, label, trackId FROM labelled WHERE kind = 'hit';
 
   INSERT INTO rich_rings
-  SELECT env, tenant, run_id, trackId, x, y, vx, vy, vz, found, hits, centreX, centreY, radius, chi2, ndf, cherenkovAngle, beta
+  SELECT env, tenant, run_id, trackId, CAST(x AS DOUBLE), CAST(y AS DOUBLE), CAST(vx AS DOUBLE), CAST(vy AS DOUBLE),
+         CAST(vz AS DOUBLE), found, hits, centreX, centreY, radius, chi2, ndf, cherenkovAngle, beta
   FROM labelled WHERE kind = 'track';
 
   INSERT INTO rings
-  SELECT env, tenant, run_id, trackId, x, y, vx, vy, vz, found, hits, centreX, centreY, radius, chi2, ndf, cherenkovAngle, beta
+  SELECT env, tenant, run_id, trackId, CAST(x AS DOUBLE), CAST(y AS DOUBLE), CAST(vx AS DOUBLE), CAST(vy AS DOUBLE),
+         CAST(vz AS DOUBLE), found, hits, centreX, centreY, radius, chi2, ndf, cherenkovAngle, beta
   FROM labelled WHERE kind = 'track';
 
   INSERT INTO run_counters

@@ -70,22 +70,25 @@ describe('rich: hits labelled by ring geometry', () => {
     }, { timeoutMs: 60_000, intervalMs: 500, what: `the Redis counters ${JSON.stringify(expectedCounters)}` });
   }, 90_000);
 
-  it('dead-letters malformed records with the reason: a wrong length, a pixel off the detector', async () => {
+  it('dead-letters malformed records with the reason: a wrong length, a pixel off the detector, time going back too far', async () => {
     const bad = { ...run, runId: 'malformed' };
     const mqtt = await mqttClient();
+    const timeNs = BigInt(Date.now()) * 1_000_000n;
     try {
-      const timeNs = BigInt(Date.now()) * 1_000_000n;
       await mqtt.publishAsync(topicOf('hits', bad), Buffer.concat([encodeHits([{ ix: 1, iy: 2, timeNs }]), Buffer.from([0])]));
       await mqtt.publishAsync(topicOf('hits', bad), encodeHits([{ ix: 240, iy: 2, timeNs }]));
+      // On time, then 5 s behind it: beyond the manifest's allowed lateness (1 s).
+      await mqtt.publishAsync(topicOf('hits', bad), encodeHits([{ ix: 3, iy: 4, timeNs }, { ix: 5, iy: 6, timeNs: timeNs - 5_000_000_000n }]));
     } finally {
       await mqtt.endAsync();
     }
     const reasons = await waitFor(() => {
       const mine = recorder.json(DLQ).filter((d) => String(d.mqttTopic).includes(`/${run.tenant}/`)).map((d) => String(d.reason));
-      return mine.length >= 2 ? mine : undefined;
-    }, { timeoutMs: 30_000, what: 'two dead letters of the malformed hits' });
-    expect(reasons).toHaveLength(2);
+      return mine.length >= 3 ? mine : undefined;
+    }, { timeoutMs: 30_000, what: 'three dead letters of the malformed hits' });
+    expect(reasons).toHaveLength(3);
     expect(reasons[0]).toMatch(/^hits: payload of 25 bytes is not a whole number of 24-byte records/);
-    expect(reasons[1]).toMatch(/^hits: .*ix/);
+    expect(reasons[1]).toMatch(/^hits: record 0: field ix .*239/);
+    expect(reasons[2]).toBe(`hits: record 1: late: its time ${timeNs - 5_000_000_000n} ns is 5000000000 ns behind the newest of key ${bad.env}|${bad.tenant}|${bad.runId} (${timeNs} ns), beyond the allowed 1000 ms`);
   }, 60_000);
 });
