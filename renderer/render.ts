@@ -43,7 +43,9 @@ export function renderProject(manifest: Manifest, options: RenderOptions = {}): 
   }
   // The blueprint's scenario (input dataset and expected outputs) travels with the project for its e2e tests.
   const scenarioDir = join(SCENARIOS_DIR, blueprint.name);
-  for (const file of existsSync(scenarioDir) ? listFiles(scenarioDir) : []) {
+  // Text only, as every project file (templates, upgrades' 3-way merges): a scenario's binary files stay in the
+  // platform, and the tests that need them rebuild them (the RICH run from its seed, fixtures/run-1/run.json).
+  for (const file of existsSync(scenarioDir) ? listFiles(scenarioDir).filter(isText) : []) {
     sources.set(`scenarios/${blueprint.name}/${relative(scenarioDir, file).split(sep).join('/')}`, file);
   }
   const when = { ...base.when, ...blueprint.when };
@@ -89,6 +91,15 @@ export function renderProject(manifest: Manifest, options: RenderOptions = {}): 
     executable: false,
   });
   return files.sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
+function isText(file: string): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(file));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function templateContext(manifest: Manifest, blueprint: Blueprint, options: RenderOptions) {

@@ -52,11 +52,14 @@ describe('a RICH run', () => {
     expect(run.hits.every((h) => h.ix >= 0 && h.ix < 240 && h.iy >= 0 && h.iy < 240)).toBe(true);
   });
 
-  it('still makes the committed fixture scenarios/rich/fixtures/run-1 (seed 1, 1 s from 2026-01-01, defaults)', () => {
+  it('still makes the committed fixture scenarios/rich/fixtures/run-1 (run.json: seed 1, 1 s from 2026-01-01, defaults)', () => {
     const dir = fileURLToPath(new URL('../../scenarios/rich/fixtures/run-1/', import.meta.url));
     const committed = JSON.parse(readFileSync(`${dir}parameters.json`, 'utf8'));
     expect(committed).toEqual(DEFAULT_PARAMETERS);
-    const run = simulateRun({ parameters: committed, seed: 1, startNs: START, durationNs: 1e9 });
+    // Projects get run.json, not the binary files: their e2e tests rebuild the run from it, as here.
+    const recipe = JSON.parse(readFileSync(`${dir}run.json`, 'utf8')) as { seed: number; startNs: string; durationSeconds: number };
+    expect(recipe).toEqual({ seed: 1, startNs: String(START), durationSeconds: 1 });
+    const run = simulateRun({ parameters: committed, seed: recipe.seed, startNs: BigInt(recipe.startNs), durationNs: recipe.durationSeconds * 1e9 });
     expect(encodeTracks(run.tracks)).toEqual(readFileSync(`${dir}tracks.bin`));
     expect(encodeHits(run.hits)).toEqual(readFileSync(`${dir}hits.bin`));
     expect(truthLines(run.hits)).toBe(readFileSync(`${dir}truth.jsonl`, 'utf8'));

@@ -1,12 +1,13 @@
-// The RICH scenario: the fixed simulated run of scenarios/rich/fixtures/run-1 (tracks.bin, hits.bin: the contract's
-// wire records) and the labels and ring fits the independent reference computed for it
+// The RICH scenario: the fixed simulated run of scenarios/rich/fixtures/run-1 (rebuilt by the platform's simulator
+// from run.json and parameters.json, as the platform's tests prove it rebuilds the committed wire records byte for
+// byte) and the labels and ring fits the independent reference computed for it
 // (scenarios/rich/expected-labels.jsonl). The stream's clock is the detector's, so the run is re-timed to start now
 // (a shift by whole seconds: the filter uses time differences only, so labels and fits do not change) and published
 // over MQTT as the detector's tenant, one message per 10 ms of detector time and kind, as iot-rich-sim does live.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
-import { decodeHits, decodeTracks, encodeHits, encodeTracks, type WireHit, type WireTrack } from 'create-iot-platform/rich-simulator';
+import { decodeTracks, encodeHits, encodeTracks, resolveParameters, simulateRun, type WireHit, type WireTrack } from 'create-iot-platform/rich-simulator';
 import { manifest, mqttClient } from './clients.ts';
 
 export const SCENARIO = join(process.cwd(), 'scenarios', 'rich');
@@ -20,8 +21,19 @@ export interface ExpectedRing {
   chi2: number | null; ndf: number | null; cherenkovAngle: number | null; beta: number | null;
 }
 
-export const runTracks = (): WireTrack[] => decodeTracks(readFileSync(join(RUN, 'tracks.bin')));
-export const runHits = (): WireHit[] => decodeHits(readFileSync(join(RUN, 'hits.bin')));
+let run: { tracks: WireTrack[]; hits: WireHit[] } | undefined;
+function fixtureRun() {
+  if (!run) {
+    const recipe = JSON.parse(readFileSync(join(RUN, 'run.json'), 'utf8')) as { seed: number; startNs: string; durationSeconds: number };
+    const parameters = resolveParameters(JSON.parse(readFileSync(join(RUN, 'parameters.json'), 'utf8')) as Record<string, unknown>);
+    const simulated = simulateRun({ parameters, seed: recipe.seed, startNs: BigInt(recipe.startNs), durationNs: recipe.durationSeconds * 1e9 });
+    // The wire carries float32 coordinates: the tracks as a reader of the topic sees them.
+    run = { tracks: decodeTracks(encodeTracks(simulated.tracks)), hits: simulated.hits.map(({ ix, iy, timeNs }) => ({ ix, iy, timeNs })) };
+  }
+  return run;
+}
+export const runTracks = (): WireTrack[] => fixtureRun().tracks;
+export const runHits = (): WireHit[] => fixtureRun().hits;
 
 /** The reference's output for the fixture run, times shifted by `shift` ns. */
 export function expected(shift: bigint): { hits: ExpectedHit[]; rings: ExpectedRing[] } {
