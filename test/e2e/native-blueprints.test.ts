@@ -52,6 +52,7 @@ afterAll(() => registry?.stop(), 60_000);
 const CHANGED_PARAMETERS: Readonly<Record<string, Record<string, number>>> = {
   sensors: { dryThreshold: 45 },
   transport: { onTimeMinDelaySeconds: -40, onTimeMaxDelaySeconds: 10 },
+  rich: { ringSigmas: 2, minRingHits: 8 },
 };
 
 /** Per blueprint: its default components (what `--yes` gives), and all it offers with changed parameters. */

@@ -4,7 +4,9 @@
 // (scenarios/rich/expected-labels.jsonl). The stream's clock is the detector's, so the run is re-timed to start now
 // (a shift by whole seconds: the filter uses time differences only, so labels and fits do not change) and published
 // over MQTT as the detector's tenant, one message per 10 ms of detector time and kind, as iot-rich-sim does live.
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { decodeTracks, encodeHits, encodeTracks, resolveParameters, simulateRun, type WireHit, type WireTrack } from 'create-iot-platform/rich-simulator';
@@ -35,13 +37,33 @@ function fixtureRun() {
 export const runTracks = (): WireTrack[] => fixtureRun().tracks;
 export const runHits = (): WireHit[] => fixtureRun().hits;
 
-/** The reference's output for the fixture run, times shifted by `shift` ns. */
+/**
+ * The reference's output for the fixture run under the project's filter parameters, times shifted by `shift` ns:
+ * expected-labels.jsonl when they are the fixture's, else the reference (python3) run on the rebuilt wire records.
+ */
 export function expected(shift: bigint): { hits: ExpectedHit[]; rings: ExpectedRing[] } {
-  const lines = readFileSync(join(SCENARIO, 'expected-labels.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = referenceOutput().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   const moved = (ns: unknown) => (ns === null ? null : String(BigInt(ns as string) + shift));
   const hits = lines.filter((l) => l.kind === 'hit').map((l) => ({ ix: l.ix, iy: l.iy, timeNs: moved(l.timeNs)!, label: l.label, trackId: moved(l.trackId) }) as ExpectedHit);
   const rings = lines.filter((l) => l.kind === 'ring').map(({ kind: _kind, trackId, ...fit }) => ({ trackId: moved(trackId)!, ...fit }) as ExpectedRing);
   return { hits: sortHits(hits), rings: rings.sort((a, b) => compare(a.trackId, b.trackId)) };
+}
+
+function referenceOutput(): string {
+  const fixture = JSON.parse(readFileSync(join(RUN, 'parameters.json'), 'utf8')) as Record<string, number>;
+  const project = Object.fromEntries(Object.keys(fixture).map((name) => [name, manifest().parameters[name] ?? fixture[name]!]));
+  if (Object.keys(fixture).every((name) => project[name] === fixture[name])) return readFileSync(join(SCENARIO, 'expected-labels.jsonl'), 'utf8');
+  const dir = mkdtempSync(join(tmpdir(), 'rich-reference-'));
+  try {
+    writeFileSync(join(dir, 'tracks.bin'), encodeTracks(runTracks()));
+    writeFileSync(join(dir, 'hits.bin'), encodeHits(runHits()));
+    writeFileSync(join(dir, 'parameters.json'), JSON.stringify(project));
+    const result = spawnSync('python3', [join(SCENARIO, 'reference_rings.py'), '--tracks', join(dir, 'tracks.bin'), '--hits', join(dir, 'hits.bin'), '--params', join(dir, 'parameters.json')], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    if (result.status !== 0) throw new Error(`the reference failed (exit ${result.status}): ${result.error?.message ?? result.stderr}`);
+    return result.stdout;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const compare = (a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
