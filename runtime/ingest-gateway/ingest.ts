@@ -80,16 +80,18 @@ export class Ingest {
     for (const [event, entries] of byEvent) this.gtfsRt[event]?.restore(entries);
   }
 
+  /** What the event's gate changed since the last call: take it right after a payload, to persist it with that payload. */
+  takeStateChanges(event: string): StateEntry[] {
+    return this.gtfsRt[event]?.takeChanges() ?? [];
+  }
+
   /**
-   * Queues the state the event's gate changed since the last call for the state topic. Call it once the event's
-   * records are acknowledged, so that the state never runs ahead of what Kafka holds.
+   * Queues gate state for the state topic. Call it once the records of the payload the changes came from are
+   * acknowledged, so that the state never runs ahead of what Kafka holds.
    */
-  persistState(event: string): number {
-    const gate = this.gtfsRt[event];
-    if (!gate || !this.stateTopic) return 0;
-    const changes = gate.takeChanges();
+  queueState(event: string, changes: readonly StateEntry[]): void {
+    if (!this.stateTopic) return;
     for (const [key, ms] of changes) this.enqueue({ topic: this.stateTopic, key: `${event}|${key}`, value: String(ms), label: STATE_LABEL });
-    return changes.length;
   }
 
   /** Decodes, validates and queues one payload: how many records went to the event's topic, and why others did not. */

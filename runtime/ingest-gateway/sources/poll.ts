@@ -1,9 +1,10 @@
 // HTTP poll source: each polled event has its own poller of its feed URL (conditional GET, gzip); a changed
 // body is one payload for the event's decoder (a GTFS-RT feed → one record per vehicle). A body identical
 // to the previous one is skipped, for servers without ETag / Last-Modified; a body that does not gunzip is
-// dead-lettered (once, however often it is served). The next poll waits until
-// Kafka acknowledged the previous payload's records; only then is a GTFS-RT gate's state queued for its topic
-// (ingest.ts), so the state never runs ahead of the records (a crash republishes, never loses).
+// dead-lettered (once, however often it is served). Polls are pipelined one deep: the next feed is fetched and
+// decoded while Kafka acknowledges the previous payload's records, and is queued only once they are; a GTFS-RT
+// gate's state is queued after the records of the payload it came from (ingest.ts), so the state never runs ahead
+// of the records (a crash republishes, never loses).
 import { createHash } from 'node:crypto';
 import { HttpPoller } from './http-poll.ts';
 import { expandEnv, type SourceStarter } from './source.ts';
@@ -18,6 +19,7 @@ export const startPollSource: SourceStarter = async (events, { ingest, log, env,
     const url = expandEnv(poll.url, env, `${where}.url`);
     const headers = Object.fromEntries(Object.entries(poll.headers).map(([k, v]) => [k, expandEnv(v, env, `${where}.headers.${k}`)]));
     let lastDigest = '';
+    let acknowledged: Promise<void> = Promise.resolve();
     const counts = { unchangedBodies: 0, deadLettered: 0 };
     const repeated = (body: Uint8Array) => {
       const digest = createHash('sha256').update(body).digest('hex');
@@ -44,18 +46,19 @@ export const startPollSource: SourceStarter = async (events, { ingest, log, env,
       async (payload) => {
         if (repeated(payload)) return;
         await resumed;
-        const { rejected } = ingest.accept({ event: name, source: 'poll', origin: poll.url, payload, context: {}, receivedAt: Date.now() });
+        await acknowledged; // the previous payload's records (this one was fetched meanwhile)
+        const receivedAt = Date.now();
+        const { rejected } = ingest.accept({ event: name, source: 'poll', origin: poll.url, payload, context: {}, receivedAt });
+        const changes = ingest.takeStateChanges(name);
         if (rejected.length > 0) {
           counts.deadLettered += rejected.length;
           log.warn('poll payload dead-lettered', { event: name, url: poll.url, reason: rejected[0], records: rejected.length });
         }
-        await flushed();
-        // Queued behind records Kafka acknowledged; sent with the next batch, not awaited (a poll saved).
-        ingest.persistState(name);
+        acknowledged = flushed().then(() => ingest.queueState(name, changes));
       },
       (error) => log.warn('poll failed', { event: name, url: poll.url, error: error.message }),
     );
-    return [{ name, poller, counts }];
+    return [{ name, poller, counts, settled: () => acknowledged }];
   });
   for (const { poller } of pollers) poller.start();
   return {
@@ -69,7 +72,10 @@ export const startPollSource: SourceStarter = async (events, { ingest, log, env,
     },
     stop: async () => {
       release?.();
-      await Promise.all(pollers.map((p) => p.poller.stop()));
+      await Promise.all(pollers.map(async (p) => {
+        await p.poller.stop();
+        await p.settled(); // the last payload's state queued behind its records
+      }));
     },
     metrics: () => Object.fromEntries(pollers.map(({ name, poller, counts }) => [name, { ...poller.stats, ...counts }])),
   };
