@@ -21,7 +21,10 @@ export const tenantParams = z.object({ env: name, tenantId: name });
 export const runParams = tenantParams.extend({ runId: name });
 
 /** A time in ns since the epoch, or a track id (its time): a decimal string of at most 19 digits. */
-export const nanoseconds = z.string().regex(/^\d{1,19}$/, 'a whole number of nanoseconds since the epoch, as a decimal string');
+export const nanoseconds = z
+  .string()
+  .regex(/^\d{1,19}$/, 'a whole number of nanoseconds since the epoch, as a decimal string')
+  .refine((v) => !/^\d{1,19}$/.test(v) || BigInt(v) <= 9_223_372_036_854_775_807n, 'at most 2^63 − 1');
 
 export const errorSchema = z.object({ statusCode: z.number(), error: z.string(), message: z.string() });
 
