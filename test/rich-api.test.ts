@@ -4,12 +4,12 @@
 // ring and dark noise in and out of their windows; a redis-server with the run's counters as the Redis sink writes
 // them. Every route answers exact JSON; the event display, in headless Chromium, draws each hit in its colour on its
 // pixel and each fitted ring where the contract's track frame puts it on the plane (read back from a screenshot).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { chromium, type Browser } from 'playwright-core';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +17,8 @@ import { buildApp } from '../blueprints/rich/files/services/api/app.ts';
 import { COLOURS, halfSquare, near, pixelCentre, pixelOf, readPixels, ringPoint, toScreen, type Detector } from '../blueprints/rich/files/test/e2e/helpers/display.ts';
 import type { KitApp } from '../runtime/api-kit/index.ts';
 import { DEFAULT_PARAMETERS } from '../runtime/rich-simulator/index.ts';
-import { freePort, startPostgres, type PostgresCluster } from './helpers/postgres.ts';
+import { startPostgres, type PostgresCluster } from './helpers/postgres.ts';
+import { startRedis } from './helpers/redis.ts';
 import { renderSensors as renderProject } from './helpers/render.ts';
 import { waitFor } from './helpers/wait-for.ts';
 
@@ -82,11 +83,11 @@ const RUN_2 = [noise(T0 + 60_000_000_000n, 1, 2), noise(T0 + 61_000_000_000n, 3,
 const COUNTERS = { hits: '25', signal_hits: '18', noise_hits: '7', tracks: '3', rings_found: '2', last_time_ns: String(T0 + 9_500_000n) };
 
 /** The candidates' window of a track: |t − tT − μ| ≤ kt·σt with μ = D/(vz·c) + 10·σt (ns, widened to whole ns). */
-function window(ring: Ring) {
+function candidateWindow(ring: Ring) {
   const mu = DETECTOR.distanceMm / (ring.vz * 299.792458) + 10 * 1000;
   return { fromNs: String(BigInt(ring.trackId) + BigInt(Math.floor(mu - 3000))), toNs: String(BigInt(ring.trackId) + BigInt(Math.ceil(mu + 3000))) };
 }
-const inWindow = (ring: Ring) => HITS.filter((h) => BigInt(h.timeNs) >= BigInt(window(ring).fromNs) && BigInt(h.timeNs) <= BigInt(window(ring).toNs));
+const inWindow = (ring: Ring) => HITS.filter((h) => BigInt(h.timeNs) >= BigInt(candidateWindow(ring).fromNs) && BigInt(h.timeNs) <= BigInt(candidateWindow(ring).toNs));
 
 // ---- the engines ----
 
@@ -97,18 +98,6 @@ let redisServer: ChildProcess;
 let redis: Redis;
 let app: KitApp;
 let apiUrl: string;
-
-async function startRedis(): Promise<{ server: ChildProcess; client: Redis }> {
-  const port = await freePort();
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => 100 });
-  client.on('error', () => undefined); // refused connections until the server listens; ping() reports them
-  await waitFor(`redis-server on port ${port}`, 15_000, async () => {
-    if (server.exitCode !== null) throw new Error(`redis-server exited with ${server.exitCode}`);
-    return client.ping().then(() => true, () => false);
-  });
-  return { server, client };
-}
 
 async function insertHits(admin: pg.Client, env: string, tenant: string, runId: string, hits: Hit[]) {
   for (const h of hits) {
@@ -262,11 +251,11 @@ describe('RICH API', () => {
 
   it('gives a track: its ring fit, the window of its candidates and its hits', async () => {
     for (const { ring, hits } of [one, two]) {
-      expect(await get(`${SCOPE}/runs/run-1/tracks/${ring.trackId}`)).toEqual({ status: 200, body: { ring, window: window(ring), hits } });
+      expect(await get(`${SCOPE}/runs/run-1/tracks/${ring.trackId}`)).toEqual({ status: 200, body: { ring, window: candidateWindow(ring), hits } });
     }
     // by hand: normal incidence, μ = 200 mm / c + 10 µs = 10,000.667 ns, the window ±3 µs around it
-    expect(window(one.ring)).toEqual({ fromNs: String(TRACK_1 + 7_000n), toNs: String(TRACK_1 + 13_001n) });
-    expect(await get(`${SCOPE}/runs/run-1/tracks/${TRACK_3}`)).toEqual({ status: 200, body: { ring: none, window: window(none), hits: [] } });
+    expect(candidateWindow(one.ring)).toEqual({ fromNs: String(TRACK_1 + 7_000n), toNs: String(TRACK_1 + 13_001n) });
+    expect(await get(`${SCOPE}/runs/run-1/tracks/${TRACK_3}`)).toEqual({ status: 200, body: { ring: none, window: candidateWindow(none), hits: [] } });
     expect(await get(`${SCOPE}/runs/run-1/tracks/123`)).toEqual({
       status: 404,
       body: { statusCode: 404, error: 'Not Found', message: 'track 123 is not in run run-1 of dev/detector' },
@@ -275,7 +264,7 @@ describe('RICH API', () => {
   });
 
   it('gives the hits of a time slice, bounded to 1 s', async () => {
-    const { fromNs, toNs } = window(one.ring);
+    const { fromNs, toNs } = candidateWindow(one.ring);
     expect(await get(`${SCOPE}/runs/run-1/hits?fromNs=${fromNs}&toNs=${toNs}`)).toEqual({ status: 200, body: { fromNs, toNs, items: inWindow(one.ring), truncated: false } });
     expect(inWindow(one.ring).map((h) => h.label)).toEqual(['noise', 'noise', ...one.hits.map(() => 'signal'), 'noise']); // 8 µs, 9.5 µs, signal at 10 µs, 12 µs
     const all = await get(`${SCOPE}/runs/run-1/hits?fromNs=${T0}&toNs=${T0 + 1_000_000_000n}`);
