@@ -20,7 +20,6 @@ import { DEFAULT_PARAMETERS } from '../runtime/rich-simulator/index.ts';
 import { startPostgres, type PostgresCluster } from './helpers/postgres.ts';
 import { startRedis } from './helpers/redis.ts';
 import { renderSensors as renderProject } from './helpers/render.ts';
-import { waitFor } from './helpers/wait-for.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const API_KEY = 'rich-test-key';

@@ -18,7 +18,6 @@ import { runGtfsLoad } from '../runtime/gtfs-static/load.ts';
 import { startPostgres, type PostgresCluster } from './helpers/postgres.ts';
 import { startRedis } from './helpers/redis.ts';
 import { renderSensors as renderProject } from './helpers/render.ts';
-import { waitFor } from './helpers/wait-for.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const FEED = join(root, 'scenarios/transport/fixtures/synthetic-gtfs');
