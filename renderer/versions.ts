@@ -135,9 +135,10 @@ export const NPM = {
   },
   /**
    * devDependencies a blueprint adds while one of its components is on: the transport map's browser test
-   * (test/e2e/map.test.ts) drives the system's Chromium.
+   * (test/e2e/map.test.ts) and the RICH event display's (test/e2e/display.test.ts) drive the system's Chromium.
    */
   blueprintDevDependencies: {
     transport: { api: { 'playwright-core': '^1.65.1' } },
+    rich: { api: { 'playwright-core': '^1.65.1' } },
   } as Record<string, Record<string, Record<string, string>>>,
 } as const;

@@ -3,21 +3,21 @@
 // public.stop_arrivals, read as api_reader with the blueprint's grants; a redis-server with vehicle hashes as the
 // Redis sink writes them. Every route answers exact JSON; the map page, in headless Chromium, draws each vehicle
 // in its delay colour at its projected position (read back from a screenshot).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { chromium, type Browser } from 'playwright-core';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../blueprints/transport/files/services/api/app.ts';
 import type { KitApp } from '../runtime/api-kit/index.ts';
 import { runGtfsLoad } from '../runtime/gtfs-static/load.ts';
-import { freePort, startPostgres, type PostgresCluster } from './helpers/postgres.ts';
+import { startPostgres, type PostgresCluster } from './helpers/postgres.ts';
+import { startRedis } from './helpers/redis.ts';
 import { renderSensors as renderProject } from './helpers/render.ts';
-import { waitFor } from './helpers/wait-for.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const FEED = join(root, 'scenarios/transport/fixtures/synthetic-gtfs');
@@ -38,18 +38,6 @@ let redisServer: ChildProcess;
 let redis: Redis;
 let app: KitApp;
 let apiUrl: string;
-
-async function startRedis(): Promise<{ server: ChildProcess; client: Redis }> {
-  const port = await freePort();
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => 100 });
-  client.on('error', () => undefined); // refused connections until the server listens; ping() reports them
-  await waitFor(`redis-server on port ${port}`, 15_000, async () => {
-    if (server.exitCode !== null) throw new Error(`redis-server exited with ${server.exitCode}`);
-    return client.ping().then(() => true, () => false);
-  });
-  return { server, client };
-}
 
 // What the Redis sink writes (the contract's fields, every value a string).
 const STATES: Record<string, Record<string, string>> = {

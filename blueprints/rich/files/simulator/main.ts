@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { brokerSettings, DeviceConnections, devicePassword, projectEnv } from 'create-iot-platform/mqtt-access';
 import { loadManifest } from 'create-iot-platform/service-kit';
 
-const env = projectEnv();
+const env = projectEnv(process.cwd());
 const setting = (name: string, fallback: string) => env[name]?.trim() || fallback;
 const manifest = loadManifest('iot-platform.yaml');
 const broker = brokerSettings(env);

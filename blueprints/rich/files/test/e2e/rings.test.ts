@@ -1,25 +1,27 @@
 // The RICH pipeline end to end on the running stack: the fixed simulated run of scenarios/rich/ (re-timed to now,
-// published over MQTT as the detector's tenant) through the gateway's binary decoders, Kafka and Flink's ring filter
+// published over MQTT as the detector's tenant, once per stack: helpers/scenario.ts) through the gateway's binary decoders, Kafka and Flink's ring filter
 // (LABEL_RICH_HITS) into PostgreSQL and Redis, compared with the independent reference's labels and fits
 // (scenarios/rich/expected-labels.jsonl): every hit labelled exactly as the reference labels it, every ring fit
 // within stated tolerances. Then malformed records go to the dead-letter topic with their reason.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeHits } from 'create-iot-platform/rich-simulator';
-import { mqttClient, pgPool, redisClient, runId, TopicRecorder } from './helpers/clients.ts';
-import { expected, publishRun, runTracks, shiftToNow, storedHits, storedRings, topicOf } from './helpers/run.ts';
+import { mqttClient, pgPool, redisClient, TopicRecorder } from './helpers/clients.ts';
+import { expected, runTracks, storedHits, storedRings, topicOf } from './helpers/run.ts';
+import { fixturePlayed, type Run } from './helpers/scenario.ts';
 import { waitFor } from './helpers/wait-for.ts';
 
 const DLQ = 'rich.dlq';
 const db = pgPool();
 const redis = redisClient();
-const run = { env: 'e2e', tenant: `t${runId()}`, runId: 'run-1' };
-const shift = shiftToNow();
-const want = expected(shift);
+let run: Run;
+let shift: bigint;
+let want: ReturnType<typeof expected>;
 let recorder: TopicRecorder;
 
 beforeAll(async () => {
   recorder = await TopicRecorder.start([DLQ]);
-  await publishRun(run, shift);
+  ({ run, shift } = await fixturePlayed()); // published now, or by an earlier e2e file or session
+  want = expected(shift);
 }, 120_000);
 
 afterAll(async () => {
