@@ -23,7 +23,7 @@ function expectUserError(args: string[], message: string | RegExp, cwd = tempDir
 
 describe('create: bad input', () => {
   it('rejects an unknown blueprint, listing the available ones', () => {
-    const { cwd } = expectUserError(['out', '--blueprint', 'buses', '--yes'], /^error: unknown blueprint "buses"; choose one of: sensors, transport \(--blueprint NAME\)$/);
+    const { cwd } = expectUserError(['out', '--blueprint', 'buses', '--yes'], /^error: unknown blueprint "buses"; choose one of: rich, sensors, transport \(--blueprint NAME\)$/);
     expect(existsSync(join(cwd, 'out'))).toBe(false);
   });
 
@@ -226,7 +226,7 @@ describe('create: plan and replay', () => {
   it.each([
     ['components: [api]\n', 'components: component "api" needs "redis"; add "redis" or drop "api"'],
     ['components: redis\n', 'components: expected a list of component names, e.g. [redis, api]'],
-    ['blueprint: buses\n', 'blueprint: unknown blueprint "buses"; choose one of: sensors, transport'],
+    ['blueprint: buses\n', 'blueprint: unknown blueprint "buses"; choose one of: rich, sensors, transport'],
     ['project:\n  timeZone: Mars/Base\n', 'project.timeZone: invalid time zone "Mars/Base": use an IANA time zone such as UTC or Europe/Stockholm'],
     ['project:\n  name: My_Sensors\n', 'project.name: invalid project name "My_Sensors": use lower-case letters'],
     ['deploy:\n  targets: [nomad]\n', 'deploy.targets: unknown deploy target "nomad"; choose from: compose, native, kubernetes'],
