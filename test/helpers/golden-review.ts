@@ -24,6 +24,7 @@ export const REVIEW_START = 'e0d17f0d3e0f973150e47076c7bacc74546e5e2b';
 /** Commits (full hash) whose golden change without a source change was reviewed and accepted, with why. */
 export const ACCEPTED: Readonly<Record<string, string>> = {
   '3b84c1e9b58bd3ec2d80f1317f5dba48122692f0': 'goldens of 9dc2e75, 3ca2fe7 and 280448c, whose engineers were told not to re-bless them; checked against those commits',
+  '8ae8c8d03671917f64cdfbd942373e4dd3e9b7a3': 'goldens of the rich dbt, API and display sources a helper committed just before it on its branch; regenerated from them again in their merge (0184685) and reviewed there',
 };
 
 export const GOLDEN_ROOT = 'test/__golden__/';
