@@ -23,7 +23,8 @@
 //
 // Measures (docs/rich-data-contract.md, as scenarios/rich/reference_rings.py --measure): hit precision and recall,
 // ring-finding efficiency (findable tracks with a true ring) and fake rings per event, for both filters
-// (scripts/bench/rich-measures.ts). Throughput: input hits / the job's wall clock, from the job's start (Flink's
+// (scripts/bench/rich-measures.ts); on runs of at most BENCH_RICH_REFERENCE_MAX_HITS (100,000) hits, the Python
+// reference's --measure on the same run (as wire records) must give the same figures for both filters. Throughput: input hits / the job's wall clock, from the job's start (Flink's
 // REST start-time, after the MiniCluster is up) to the runner's exit (so it includes the job's own shutdown), with
 // the JSON parsing of the sources as on Kafka but without Kafka's client; "sustained" is the slope of the filter
 // operator's records in between 10 % and 90 % of the input (REST metrics every 0.5 s). CPU: the runner JVM over
@@ -44,7 +45,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { FLINK_VERSION } from '../renderer/versions.ts';
-import { DEFAULT_PARAMETERS, PARAMETER_NAMES, resolveParameters, type RichParameters } from '../runtime/rich-simulator/index.ts';
+import { DEFAULT_PARAMETERS, PARAMETER_NAMES, resolveParameters, writeRunFiles, type RichParameters } from '../runtime/rich-simulator/index.ts';
 import { drawChart } from './bench/chart.ts';
 import { machineContext, waitForQuietMachine } from './bench/machine.ts';
 import { machineCpu, snapshot, type ComponentUsage } from './bench/procstat.ts';
@@ -60,6 +61,7 @@ const settings = {
   durationMs: num('BENCH_RICH_DURATION_MS', 10),
   seed: num('BENCH_RICH_SEED', 1),
   jobTimeoutSeconds: num('BENCH_RICH_JOB_TIMEOUT_SECONDS', 300),
+  referenceMaxHits: num('BENCH_RICH_REFERENCE_MAX_HITS', 100_000),
   pollMs: num('BENCH_RICH_POLL_MS', 500),
   loadThreshold: num('BENCH_LOAD_THRESHOLD', 1.0),
   loadWaitSeconds: num('BENCH_LOAD_WAIT_SECONDS', 900),
@@ -316,6 +318,22 @@ async function readLabels(run: RichRun, out: { hits: string; rings: string }, mi
   return { counts, exactlyOnce, measures: measure(run, minRingHits, signal, ringHits, ringOwn) };
 }
 
+// ---------- the reference (scenarios/rich/reference_rings.py --measure) on the same run, for the smaller runs ----------
+type ReferenceMeasures = Record<'ringFilter' | 'timeOnly', Pick<Measures, 'precision' | 'recall' | 'efficiency' | 'fakeRingsPerEvent' | 'labelledSignal' | 'findableTracks'>>;
+
+function referenceMeasures(dir: string, p: RichParameters, startNs: bigint): ReferenceMeasures | { error: string } {
+  const wire = join(dir, 'wire');
+  writeRunFiles(wire, { parameters: p, seed: settings.seed, startNs, durationNs: settings.durationMs * 1e6 }); // the same run, as wire records
+  const result = spawnSync('python3', [join(ROOT, 'scenarios/rich/reference_rings.py'), '--tracks', join(wire, 'tracks.bin'), '--hits', join(wire, 'hits.bin'),
+    '--params', join(wire, 'parameters.json'), '--measure', join(wire, 'truth.jsonl')], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (result.status !== 0) return { error: (result.stderr || String(result.error)).trim().split('\n').pop()! };
+  return JSON.parse(result.stdout) as ReferenceMeasures;
+}
+
+function agrees(reference: ReferenceMeasures['ringFilter'], measured: Measures): boolean {
+  return (['precision', 'recall', 'efficiency', 'fakeRingsPerEvent', 'labelledSignal', 'findableTracks'] as const).every((key) => reference[key] === measured[key]);
+}
+
 // ---------- one rate ----------
 async function runRate(runner: string, rate: number) {
   const p = resolveParameters({ darkRatePerPixelHz: rate, trackRateHz: settings.trackRateHz });
@@ -342,6 +360,7 @@ async function runRate(runner: string, rate: number) {
     [geometric, output, exactlyOnce] = [labels.measures, labels.counts, labels.exactlyOnce];
   }
   const hitsPerSec = job.finished && job.jobSeconds ? Math.round(hits / job.jobSeconds) : null;
+  const reference = hits <= settings.referenceMaxHits ? referenceMeasures(dir, p, run.startNs) : null;
   const result = {
     darkRatePerPixelHz: rate,
     darkRateOnPlaneHz: round(rate * p.pixelsPerSide ** 2),
@@ -352,6 +371,8 @@ async function runRate(runner: string, rate: number) {
     duplicatesDropped: run.duplicatesDropped,
     timeOnly: timeOnlyMeasures,
     geometric,
+    reference,
+    referenceAgrees: reference && !('error' in reference) && geometric ? agrees(reference.ringFilter, geometric) && agrees(reference.timeOnly, timeOnlyMeasures) : null,
     output: output && { ...output, exactlyOnce },
     job: {
       finished: job.finished,
@@ -377,6 +398,7 @@ async function runRate(runner: string, rate: number) {
   log(`  time-only: precision ${pct(timeOnlyMeasures, 'precision')}, recall ${pct(timeOnlyMeasures, 'recall')}, efficiency ${pct(timeOnlyMeasures, 'efficiency')}, fakes/event ${round(timeOnlyMeasures.fakeRingsPerEvent ?? NaN, 3)}`);
   if (job.finished) {
     log(`  geometric: precision ${pct(geometric, 'precision')}, recall ${pct(geometric, 'recall')}, efficiency ${pct(geometric, 'efficiency')}, fakes/event ${round(geometric?.fakeRingsPerEvent ?? NaN, 3)}`);
+    if (reference) log(`  reference_rings.py --measure on the same run: ${'error' in reference ? `failed: ${reference.error}` : result.referenceAgrees ? 'the same measures for both filters' : `DIFFERENT: ${JSON.stringify(reference)}`}`);
     log(`  job ${result.job.seconds} s, ${hitsPerSec} hits/s, CPU ${job.cpuPercent} %; hits in ${hits}, out ${output?.rows} (each once: ${exactlyOnce ? 'yes' : 'NO'})`);
   } else {
     log(`  job ${job.timedOut ? `stopped after ${settings.jobTimeoutSeconds} s` : `failed (exit ${job.exitCode}): ${job.stderrTail}`}; ${result.job.progress?.rowsIntoFilter} of ${inputRows} rows into the filter`);
@@ -437,12 +459,13 @@ async function main() {
   log(`\nbench:rich — ${machine.cores} cores, ${machine.cpuModel}, ${machine.memoryGiB} GiB, load before measurement ${loadBeforeMeasurement.join(' ')}`);
   log(`${settings.durationMs} ms of detector time at ${settings.trackRateHz} tracks/s per rate, seed ${settings.seed}; geometric = LABEL_RICH_HITS (10-rings.sql) on a MiniCluster, parallelism 1`);
   log(table(
-    ['dark Hz/px', 'tracks', 'hits', 'time-only P/R', 'time-only eff/fakes', 'geometric P/R', 'geometric eff/fakes', 'hits out (once)', 'job s', 'hits/s', 'sustained rows/s', 'CPU %', 'load 1m max', 'late'],
+    ['dark Hz/px', 'tracks', 'hits', 'time-only P/R', 'time-only eff/fakes', 'geometric P/R', 'geometric eff/fakes', 'hits out (once)', 'job s', 'hits/s', 'sustained rows/s', 'CPU %', 'load 1m max', 'late', 'as ref'],
     rates.map((r) => [
       r.darkRatePerPixelHz, r.tracks, r.hits, pr(r.timeOnly), ef(r.timeOnly), pr(r.geometric), ef(r.geometric),
       r.output ? `${r.output.rows} (${r.output.exactlyOnce ? 'yes' : 'NO'})` : r.job.timedOut ? `stopped: ${r.job.progress?.rowsIntoFilter} in` : 'failed',
       r.job.seconds, r.job.hitsPerSec ?? (r.job.progress?.rowsPerSec ? `(${r.job.progress.rowsPerSec})` : null), r.job.sustainedRowsPerSec,
       r.job.cpuPercentOfOneCore, r.job.loadAverage1m.max, r.job.filterMetrics.lateRows,
+      r.referenceAgrees === null ? '–' : r.referenceAgrees ? 'yes' : 'NO',
     ]),
   ));
   log(`\nGoal efficiency ≥ ${GOALS.efficiency} and ≤ ${GOALS.fakeRingsPerEvent} fakes/event where the time-only precision < ${GOALS.timeOnlyPrecisionBelow}: ${qualityGoal.map((g) => `${g.darkRatePerPixelHz} Hz ${g.met ? 'met' : 'MISSED'}`).join(', ') || 'no such rate'}`);
