@@ -165,7 +165,7 @@ async function runJob(runner: string, files: ReturnType<typeof writeJob>, env: R
       ...env,
       FLINK_PARALLELISM: '1',
       FLINK_RESTORE: 'none',
-      FLINK_CHECKPOINT_DIR: join(dir, 'checkpoints'),
+      FLINK_CHECKPOINT_DIR: `file://${join(dir, 'checkpoints')}`,
       FLINK_PROPERTIES: 'metrics.fetcher.update-interval: 500',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
