@@ -17,8 +17,17 @@ goals = report["goals"]
 x = [r["darkRatePerPixelHz"] for r in rates]
 
 
+def value(measures, key):
+    return measures[key] if measures and measures.get(key) is not None else float("nan")
+
+
 def series(filter_name, key):
-    return [r[filter_name][key] if r.get(filter_name) and r[filter_name][key] is not None else float("nan") for r in rates]
+    return [value(r.get(filter_name), key) for r in rates]
+
+
+def reference(key):
+    """The geometric rule by scenarios/rich/reference_rings.py on the same run (the same as the job's where it finished)."""
+    return [value(r["reference"].get("ringFilter"), key) for r in rates]
 
 
 FILTERS = [("geometric", "geometric (LABEL_RICH_HITS)", "tab:blue"), ("timeOnly", "time-only ±70 µs", "tab:orange")]
@@ -26,6 +35,8 @@ fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 5))
 for key, label, colour in FILTERS:
     ax1.plot(x, series(key, "precision"), marker="o", color=colour, label=f"{label}: precision")
     ax1.plot(x, series(key, "recall"), marker="s", linestyle="--", color=colour, label=f"{label}: recall")
+ax1.plot(x, reference("precision"), marker="o", mfc="none", linestyle=":", color="tab:blue", alpha=0.6, label="geometric rule, Python reference: precision")
+ax1.plot(x, reference("recall"), marker="s", mfc="none", linestyle=":", color="tab:blue", alpha=0.6, label="geometric rule, Python reference: recall")
 ax1.axhline(goals["timeOnlyPrecisionBelow"], color="grey", alpha=0.5, linestyle=":", label="90 %")
 ax1.set_xscale("log")
 ax1.set_ylim(0, 1.05)
@@ -38,6 +49,8 @@ ax1.legend(fontsize=8)
 for key, label, colour in FILTERS:
     ax2.plot(x, series(key, "efficiency"), marker="o", color=colour, label=f"{label}: efficiency")
     ax2.plot(x, series(key, "fakeRingsPerEvent"), marker="x", linestyle="--", color=colour, label=f"{label}: fake rings / event")
+ax2.plot(x, reference("efficiency"), marker="o", mfc="none", linestyle=":", color="tab:blue", alpha=0.6, label="geometric rule, Python reference: efficiency")
+ax2.plot(x, reference("fakeRingsPerEvent"), marker="x", linestyle=":", color="tab:blue", alpha=0.6, label="geometric rule, Python reference: fakes / event")
 ax2.axhline(goals["efficiency"], color="green", alpha=0.4, linestyle="-.", label="goal: efficiency ≥ 95 %")
 ax2.axhline(goals["fakeRingsPerEvent"], color="red", alpha=0.4, linestyle="-.", label="goal: ≤ 0.3 fakes / event")
 for r in rates:
@@ -46,7 +59,7 @@ for r in rates:
 ax2.set_xscale("log")
 ax2.set_ylim(0, 1.05)
 ax2.set_xlabel("dark-count rate per pixel (Hz, log)")
-ax2.set_title("Ring finding (red band: the job did not finish)")
+ax2.set_title("Ring finding (red band: the platform's job did not finish)")
 ax2.grid(alpha=0.3, which="both")
 ax2.legend(fontsize=8)
 

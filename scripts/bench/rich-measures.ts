@@ -3,7 +3,9 @@
 // records), its truth in typed arrays, the prior time-only filter, and precision / recall / efficiency / fake rings
 // per event of any labelling. Definitions as scenarios/rich/reference_rings.py --measure, computed in O(n log n).
 import { createWriteStream } from 'node:fs';
-import { RunGenerator, type RichParameters, type SimTrack } from '../../runtime/rich-simulator/index.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { encodeHits, encodeTracks, RunGenerator, truthLines, type RichParameters, type SimTrack } from '../../runtime/rich-simulator/index.ts';
 
 /** The prior time-only filter's half window: a hit is signal when |th − tT| ≤ 70 µs for some track. */
 export const TIME_ONLY_WINDOW_NS = 70_000;
@@ -40,7 +42,7 @@ function jsonTime(startSec: number, offsetNs: number): string {
   return `"timeSec":${startSec + Math.floor(offsetNs / NS_PER_S)},"timeNanosec":${offsetNs % NS_PER_S}`;
 }
 
-async function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
+async function write(stream: NodeJS.WritableStream, text: string | Uint8Array): Promise<void> {
   if (!stream.write(text)) await new Promise((resolve) => stream.once('drain', resolve));
 }
 
@@ -49,13 +51,14 @@ async function close(stream: ReturnType<typeof createWriteStream>): Promise<void
 }
 
 /**
- * Simulates the run (seeded) and writes tracks.json and hits.json (one JSON object a line, time order, key columns
- * env/tenant/runId as the gateway's) while keeping the truth. startSec: the detector's start, a whole second.
+ * Simulates the run (seeded) and writes, in `dir`, tracks.json and hits.json (one JSON object a line, time order, key
+ * columns env/tenant/runId as the gateway's) and the run as the simulator's files (parameters.json, tracks.bin,
+ * hits.bin, truth.jsonl: what scenarios/rich/reference_rings.py reads), while keeping the truth. startSec: the
+ * detector's start, a whole second.
  */
-export async function simulateToJson(
+export async function simulateToFiles(
   options: { parameters: RichParameters; seed: number; startSec: number; durationNs: number; env: string; tenant: string; runId: string },
-  tracksFile: string,
-  hitsFile: string,
+  dir: string,
 ): Promise<RichRun> {
   const startNs = BigInt(options.startSec) * BigInt(NS_PER_S);
   const generator = new RunGenerator({ parameters: options.parameters, seed: options.seed, startNs, durationNs: options.durationNs });
@@ -67,8 +70,10 @@ export async function simulateToJson(
   let hitOffset = new Float64Array(capacity), hitIx = new Int32Array(capacity), hitIy = new Int32Array(capacity), truth = new Int32Array(capacity);
   let n = 0;
   let trueSignal = 0;
-  const tracksOut = createWriteStream(tracksFile);
-  const hitsOut = createWriteStream(hitsFile);
+  const tracksOut = createWriteStream(join(dir, 'tracks.json'));
+  const hitsOut = createWriteStream(join(dir, 'hits.json'));
+  const wire = ['tracks.bin', 'hits.bin', 'truth.jsonl'].map((name) => createWriteStream(join(dir, name)));
+  writeFileSync(join(dir, 'parameters.json'), JSON.stringify(options.parameters, null, 2) + '\n');
   // in steps of 0.5 ms of detector time, so that only one step's hit objects (with their bigints) live at once
   for (let until = 500_000; !generator.done; until += 500_000) {
     const step = generator.advance(until);
@@ -80,6 +85,9 @@ export async function simulateToJson(
       text += `{${keys},"x":${f(t.x)},"y":${f(t.y)},"z":${f(t.z)},"vx":${f(t.vx)},"vy":${f(t.vy)},"vz":${f(t.vz)},${jsonTime(options.startSec, Number(t.timeNs - startNs))},"ingestedAt":${ingestedAt}}\n`;
     }
     await write(tracksOut, text);
+    await write(wire[0]!, encodeTracks(step.tracks) );
+    await write(wire[1]!, encodeHits(step.hits) );
+    await write(wire[2]!, truthLines(step.hits));
     if (n + step.hits.length > capacity) {
       while (n + step.hits.length > capacity) capacity *= 2;
       const grow = <T extends Float64Array | Int32Array>(a: T, make: (size: number) => T) => {
@@ -108,7 +116,7 @@ export async function simulateToJson(
     }
     await write(hitsOut, lines.join(''));
   }
-  await Promise.all([close(tracksOut), close(hitsOut)]);
+  await Promise.all([tracksOut, hitsOut, ...wire].map(close));
   return {
     startNs,
     tracks,
