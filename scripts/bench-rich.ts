@@ -7,10 +7,14 @@
 // Per dark rate per pixel (BENCH_RICH_RATES, Hz: 0.0347 = the prior total of 2 kHz, 100, 1,000 = a typical MaPMT,
 // 10,000): one seeded run of the simulator (runtime/rich-simulator) at the contract's defaults but trackRateHz =
 // BENCH_RICH_TRACK_RATE (20,000) for BENCH_RICH_DURATION_MS (10 ms) of detector time: about 200 tracks a run, and at
-// 10 kHz per pixel already 5.8 M dark hits (576 M a detector second). A track's candidate window is 6 µs (±kt·σt),
-// so at 20 k tracks/s about one track in eight shares its window with another (the claims of step 4 then decide);
-// the time-only filter's ±70 µs windows overlap often, which helps its precision (a dark hit counts once, however
-// many windows hold it). The same seed for every rate, so the tracks are the same and only the dark counts differ.
+// 10 kHz per pixel 576 M dark hits a detector second on the plane (the run holds 7.8 M, not 5.8 M: the simulator
+// rounds each gap between dark counts down to the ns, which at a mean gap of 1.74 ns raises the rate by about a third;
+// each run's simulated rate is reported). A track's candidate window is 6 µs (±kt·σt), so at 20 k tracks/s about one
+// track in eight shares its window with another (the claims of step 4 then decide). The time-only filter's ±70 µs
+// windows hold 2.8 other tracks on average: that helps its precision (a dark hit counts once, however many windows hold
+// it) and costs its efficiency (a window's hits are mostly other tracks' even without dark counts), a bias of the
+// track rate that only matters at the lowest dark rate. The same seed for every rate, so the tracks are the same and
+// only the dark counts differ.
 //
 // The geometric filter is the platform's: the job is 10-rings.sql itself (only its Kafka consumer-group hints
 // dropped) run by the Flink SQL runner in a local MiniCluster (scripts/ensure-flink-runner.sh; parallelism 1, the
@@ -26,11 +30,11 @@
 // (scripts/bench/rich-measures.ts). The Python reference's --measure runs on the same run (its wire records) too: where
 // the job finished its figures must be the same for both filters (column "as ref"); where the job did not finish,
 // they are the rule's figures (marked "ref"), the platform's job having none. Throughput: input hits / the job's
-// wall clock, from the job's start (Flink's
-// REST start-time, after the MiniCluster is up) to the runner's exit (so it includes the job's own shutdown), with
-// the JSON parsing of the sources as on Kafka but without Kafka's client; "sustained" is the slope of the filter
-// operator's records in between 10 % and 90 % of the input (REST metrics every 0.5 s). CPU: the runner JVM over
-// the job. Latency is not measured per record: a pre-filled source has every record at the job's start, so
+// wall clock, from the job's start (Flink's REST start-time, after the MiniCluster is up) to the runner's exit (so
+// it includes the job's own shutdown), with the JSON parsing of the sources as on Kafka but without Kafka's client;
+// "sustained" is the slope of the rows into the filter operator between 10 % and 90 % of the input (REST metrics
+// every 0.5 s; rows taken in, which the function labels when the clock passes them, not rows labelled; none for
+// runs shorter than a few samples). CPU: the runner JVM over the job. Latency is not measured per record: a pre-filled source has every record at the job's start, so
 // event→row times would measure the backlog; what the report states is the rule's delay (a hit is labelled when
 // the stream's clock, 1 ms behind the newest record, passes the end of its millisecond bucket).
 // A run's job gets BENCH_RICH_JOB_TIMEOUT_SECONDS (300); a job that does not finish is stopped and its progress
@@ -375,7 +379,7 @@ async function runRate(runner: string, rate: number) {
     darkHits: hits - run.trueSignal,
     // the simulator rounds each gap between dark counts down to the ns (physics.ts darkGapNs): at a mean gap of a few ns
     // that raises the rate (10 kHz per pixel, 1.74 ns on the plane: about 1.35 times)
-    effectiveDarkRatePerPixelHz: round((hits - run.trueSignal) / (settings.durationMs / 1000) / p.pixelsPerSide ** 2),
+    effectiveDarkRatePerPixelHz: Number(((hits - run.trueSignal) / (settings.durationMs / 1000) / p.pixelsPerSide ** 2).toPrecision(3)),
     duplicatesDropped: run.duplicatesDropped,
     timeOnly: timeOnlyMeasures,
     geometric,
