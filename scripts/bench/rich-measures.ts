@@ -2,8 +2,7 @@
 // the simulated run written as the JSON the platform's Flink tables read (what the ingest gateway makes of the wire
 // records), its truth in typed arrays, the prior time-only filter, and precision / recall / efficiency / fake rings
 // per event of any labelling. Definitions as scenarios/rich/reference_rings.py --measure, computed in O(n log n).
-import { createWriteStream } from 'node:fs';
-import { writeFileSync } from 'node:fs';
+import { createWriteStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeHits, encodeTracks, RunGenerator, truthLines, type RichParameters, type SimTrack } from '../../runtime/rich-simulator/index.ts';
 
@@ -74,7 +73,7 @@ export async function simulateToFiles(
   const hitsOut = createWriteStream(join(dir, 'hits.json'));
   const wire = ['tracks.bin', 'hits.bin', 'truth.jsonl'].map((name) => createWriteStream(join(dir, name)));
   writeFileSync(join(dir, 'parameters.json'), JSON.stringify(options.parameters, null, 2) + '\n');
-  // in steps of 0.5 ms of detector time, so that only one step's hit objects (with their bigints) live at once
+  // in steps of 0.5 ms of detector time: the returned hit objects (with their bigints) are made a step at a time
   for (let until = 500_000; !generator.done; until += 500_000) {
     const step = generator.advance(until);
     let text = '';
@@ -85,8 +84,8 @@ export async function simulateToFiles(
       text += `{${keys},"x":${f(t.x)},"y":${f(t.y)},"z":${f(t.z)},"vx":${f(t.vx)},"vy":${f(t.vy)},"vz":${f(t.vz)},${jsonTime(options.startSec, Number(t.timeNs - startNs))},"ingestedAt":${ingestedAt}}\n`;
     }
     await write(tracksOut, text);
-    await write(wire[0]!, encodeTracks(step.tracks) );
-    await write(wire[1]!, encodeHits(step.hits) );
+    await write(wire[0]!, encodeTracks(step.tracks));
+    await write(wire[1]!, encodeHits(step.hits));
     await write(wire[2]!, truthLines(step.hits));
     if (n + step.hits.length > capacity) {
       while (n + step.hits.length > capacity) capacity *= 2;
