@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheDir } from '../../stack/native/context.ts';
 
-export function drawChart(jsonFile: string, pngFile: string): string | undefined {
+/** Runs scripts/bench/<script> (default chart.py, the sensors chart) on a report's JSON. */
+export function drawChart(jsonFile: string, pngFile: string, script = 'chart.py'): string | undefined {
   const venv = join(cacheDir(), 'bench-venv');
   const python = join(venv, 'bin', 'python');
   if (!existsSync(python)) {
@@ -16,7 +17,7 @@ export function drawChart(jsonFile: string, pngFile: string): string | undefined
     const installed = spawnSync(join(venv, 'bin', 'pip'), ['install', '-q', 'matplotlib'], { stdio: 'inherit' });
     if (installed.status !== 0) return 'pip install matplotlib failed';
   }
-  const script = fileURLToPath(new URL('./chart.py', import.meta.url));
-  const result = spawnSync(python, [script, jsonFile, pngFile], { encoding: 'utf8' });
+  const path = fileURLToPath(new URL(`./${script}`, import.meta.url));
+  const result = spawnSync(python, [path, jsonFile, pngFile], { encoding: 'utf8' });
   return result.status === 0 ? undefined : `chart failed: ${result.stderr.trim().split('\n').pop()}`;
 }
