@@ -69,6 +69,13 @@ public class LabelRichHits extends ProcessTableFunction<Row> {
     /** The bucket of hits held back by a track whose window straddles the cut. */
     static final long HELD = Long.MIN_VALUE;
     private static final long NS_PER_MS = 1_000_000L;
+    /**
+     * A millisecond's hits are kept in chunks of this many, so that a hit costs a copy of its chunk, not of every hit
+     * of its millisecond (a 10 kHz-per-pixel detector makes ~600,000 hits a millisecond). Key of chunk c of bucket M:
+     * M·2^CHUNK_BITS + c.
+     */
+    static final int CHUNK = 256;
+    private static final int CHUNK_BITS = 20;
 
     /** The key of the parameters argument in the {@code parameters} state, kept for the timers (they get no arguments). */
     static final String SPEC = "spec";
@@ -80,7 +87,7 @@ public class LabelRichHits extends ProcessTableFunction<Row> {
         public long last;
     }
 
-    /** Hits of one millisecond bucket (or the held ones), in arrival order. */
+    /** One chunk of a millisecond bucket's hits (or the held ones), in arrival order. */
     public static class Hits {
         public int[] ix;
         public int[] iy;
@@ -103,6 +110,7 @@ public class LabelRichHits extends ProcessTableFunction<Row> {
             @StateHint(ttl = "0") MapView<String, String> parameters,
             @StateHint(ttl = "0") MapView<Long, OpenTrack> tracks,
             @StateHint(ttl = "0") MapView<Long, Hits> hits,
+            @StateHint(ttl = "0") MapView<Long, Integer> bucketSizes,
             @ArgumentHint(name = "events", value = {ArgumentTrait.SET_SEMANTIC_TABLE, ArgumentTrait.REQUIRE_ON_TIME}) Row event,
             @ArgumentHint(name = "parameters", isOptional = true) String spec) throws Exception {
         if (spec == null) spec = "";
@@ -146,9 +154,12 @@ public class LabelRichHits extends ProcessTableFunction<Row> {
             return;
         }
         long bucket = Math.floorDiv(timeNs + lag, NS_PER_MS);
-        Hits before = hits.get(bucket);
-        hits.put(bucket, append(before, ix, iy, timeNs));
-        if (before != null) return;
+        Integer size = bucketSizes.get(bucket);
+        int n = size == null ? 0 : size;
+        long chunk = chunkKey(bucket, n / CHUNK);
+        hits.put(chunk, append(n % CHUNK == 0 ? null : hits.get(chunk), ix, iy, timeNs));
+        bucketSizes.put(bucket, n + 1);
+        if (size != null) return;
         parameters.put(SPEC, spec); // written with each timer, so that a timer finds the parameters of its rows
         time.registerOnTime(bucket);
     }
@@ -167,7 +178,7 @@ public class LabelRichHits extends ProcessTableFunction<Row> {
      * window that straddles it; label the hits below the cut with the tracks whose windows end below it.
      */
     public void onTimer(OnTimerContext ctx, MapView<String, String> parameters, MapView<Long, OpenTrack> tracks,
-            MapView<Long, Hits> hits) throws Exception {
+            MapView<Long, Hits> hits, MapView<Long, Integer> bucketSizes) throws Exception {
         String spec = parameters.get(SPEC);
         RingFilter filter = filter(spec == null ? "" : spec);
         long ms = ctx.timeContext(Long.class).time();
@@ -192,18 +203,23 @@ public class LabelRichHits extends ProcessTableFunction<Row> {
         }
 
         Hits held = hits.get(HELD);
-        Hits bucket = hits.get(ms);
-        hits.remove(ms);
+        List<Hits> groups = new ArrayList<>();
+        groups.add(held);
+        Integer size = bucketSizes.get(ms);
+        bucketSizes.remove(ms);
+        for (int c = 0; size != null && c * CHUNK < size; c++) {
+            groups.add(hits.get(chunkKey(ms, c)));
+            hits.remove(chunkKey(ms, c));
+        }
         List<RingFilter.Hit> labelled = new ArrayList<>();
-        Hits stillHeld = null;
-        for (Hits group : new Hits[] {held, bucket}) {
+        List<RingFilter.Hit> kept = new ArrayList<>();
+        for (Hits group : groups) {
             if (group == null) continue;
             for (int i = 0; i < group.timeNs.length; i++) {
-                if (group.timeNs[i] < cut) labelled.add(new RingFilter.Hit(group.ix[i], group.iy[i], group.timeNs[i]));
-                else stillHeld = append(stillHeld, group.ix[i], group.iy[i], group.timeNs[i]);
+                (group.timeNs[i] < cut ? labelled : kept).add(new RingFilter.Hit(group.ix[i], group.iy[i], group.timeNs[i]));
             }
         }
-        if (stillHeld != null) hits.put(HELD, stillHeld);
+        if (!kept.isEmpty()) hits.put(HELD, hitsOf(kept));
         else if (held != null) hits.remove(HELD);
 
         labelled.sort(RingFilter.HIT_ORDER);
@@ -229,6 +245,24 @@ public class LabelRichHits extends ProcessTableFunction<Row> {
 
     private static RingFilter.Track track(long timeNs, OpenTrack t) {
         return new RingFilter.Track(timeNs, t.x, t.y, t.z, t.vx, t.vy, t.vz);
+    }
+
+    private static long chunkKey(long bucket, int chunk) {
+        if (chunk >= 1 << CHUNK_BITS) throw new IllegalStateException("LABEL_RICH_HITS: more than 2^" + CHUNK_BITS + " chunks of hits in one millisecond");
+        return (bucket << CHUNK_BITS) + chunk;
+    }
+
+    private static Hits hitsOf(List<RingFilter.Hit> list) {
+        Hits out = new Hits();
+        out.ix = new int[list.size()];
+        out.iy = new int[list.size()];
+        out.timeNs = new long[list.size()];
+        for (int i = 0; i < list.size(); i++) {
+            out.ix[i] = list.get(i).ix();
+            out.iy[i] = list.get(i).iy();
+            out.timeNs[i] = list.get(i).timeNs();
+        }
+        return out;
     }
 
     private static Hits append(Hits hits, int ix, int iy, long timeNs) {
