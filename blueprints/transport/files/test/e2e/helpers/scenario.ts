@@ -83,14 +83,19 @@ export async function scenarioPlayed(): Promise<void> {
   }
 }
 
-/** `count` scenario positions as far apart as they go: the first, then each time the one farthest from those taken. */
-function spreadPositions(count: number): ScenarioPosition[] {
+type Place = { latitude: number; longitude: number };
+
+/**
+ * `count` scenario positions as far apart as they go, and from `avoid`: each time the one farthest from those taken
+ * and avoided (the first scenario position when there is nothing to keep away from).
+ */
+function spreadPositions(count: number, avoid: Place[]): ScenarioPosition[] {
   const all = scenarioPositions();
   const k = Math.cos((all[0]!.latitude * Math.PI) / 180);
-  const apart = (a: ScenarioPosition, b: ScenarioPosition) => Math.hypot(a.latitude - b.latitude, (a.longitude - b.longitude) * k);
-  const taken = [all[0]!];
+  const apart = (a: Place, b: Place) => Math.hypot(a.latitude - b.latitude, (a.longitude - b.longitude) * k);
+  const taken: ScenarioPosition[] = avoid.length > 0 ? [] : [all[0]!];
   while (taken.length < Math.min(count, all.length)) {
-    const distance = (p: ScenarioPosition) => Math.min(...taken.map((q) => apart(p, q)));
+    const distance = (p: Place) => Math.min(...[...avoid, ...taken].map((q) => apart(p, q)));
     taken.push(all.reduce((best, p) => (distance(p) > distance(best) ? p : best)));
   }
   return taken;
@@ -98,13 +103,14 @@ function spreadPositions(count: number): ScenarioPosition[] {
 
 /**
  * Vehicles reporting now (current timestamps), on trips the static feed does not have (so they add no arrivals):
- * for the pages and answers that show "vehicles now" after the scenario's own states expired, placed far apart so
- * that a map shows each on its own. Resolves once their states are in Redis; the feed server stops again.
+ * for the pages and answers that show "vehicles now" after the scenario's own states expired, placed far apart (and
+ * from `avoid`) so that a map shows each on its own. Resolves once their states are in Redis; the feed server stops
+ * again.
  */
-export async function liveVehicles(count = 3): Promise<ScenarioPosition[]> {
+export async function liveVehicles(count = 3, avoid: Place[] = []): Promise<ScenarioPosition[]> {
   const run = runId();
   const now = Math.floor(Date.now() / 1000);
-  const live = spreadPositions(count).map((p, i) => ({
+  const live = spreadPositions(count, avoid).map((p, i) => ({
     entityId: `live-${run}-${i}`, vehicleId: `live-${run}-${i}`, tripId: `live-${run}`, latitude: p.latitude, longitude: p.longitude, timestamp: now * 1000,
   }));
   const feed = await ControlledFeed.start();
