@@ -7,9 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadManifest } from '../manifest/load.ts';
-import { parameterEnv } from '../manifest/parameters.ts';
-import { ensureTool } from './helpers/ensure.ts';
+import { projectDbt, type ProjectDbt } from './helpers/dbt.ts';
 import { startPostgres, type PostgresCluster } from './helpers/postgres.ts';
 import { renderSensors, renderToDir } from './helpers/render.ts';
 
@@ -141,20 +139,7 @@ function expectedDistribution(bin: (ring: Ring) => number, extra: (value: number
 
 let pg: PostgresCluster;
 let projectDir: string;
-let dbt: string;
-let dbtDir: string;
-let dbtEnv: NodeJS.ProcessEnv;
-
-function runDbt(args: string[]): string {
-  try {
-    return execFileSync(dbt, [...args, '--project-dir', dbtDir, '--profiles-dir', dbtDir], {
-      cwd: dbtDir, env: dbtEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000,
-    });
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`dbt ${args.join(' ')} failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
-  }
-}
+let dbt: ProjectDbt;
 
 const rows = (sql: string) => pg.psql(sql, { database: DB, user: 'api_reader' }).split('\n').filter(Boolean);
 
@@ -189,18 +174,7 @@ beforeAll(async () => {
   });
   pg.psqlFile(join(initDir, '10-rich.sql'), { database: DB });
   insertRows();
-  dbt = ensureTool('ensure-dbt.sh');
-  dbtDir = join(projectDir, 'dbt');
-  dbtEnv = {
-    ...process.env,
-    ...parameterEnv(loadManifest(join(projectDir, 'iot-platform.yaml'))), // what every stack passes
-    POSTGRES_HOST: pg.host,
-    POSTGRES_PORT: String(pg.port),
-    POSTGRES_DB: DB,
-    POSTGRES_DBT_PASSWORD: env.POSTGRES_DBT_PASSWORD,
-    TZ: env.TZ,
-    DBT_SEND_ANONYMOUS_USAGE_STATS: 'false',
-  };
+  dbt = projectDbt(projectDir, pg, DB, env);
 }, 600_000);
 
 afterAll(() => {
@@ -209,10 +183,10 @@ afterAll(() => {
 
 describe('dbt project of the RICH blueprint', () => {
   it('parses without warnings and has the staging views and the marts', () => {
-    expect(dbtEnv.PIXELS_PER_SIDE).toBe(String(PIXELS_PER_SIDE));
-    const out = runDbt(['parse']);
+    expect(dbt.env.PIXELS_PER_SIDE).toBe(String(PIXELS_PER_SIDE));
+    const out = dbt.run(['parse']);
     expect(out).not.toMatch(/\[ERROR\]|Compilation Error|WARNING/);
-    const manifest = JSON.parse(readFileSync(join(dbtDir, 'target/manifest.json'), 'utf8')) as { nodes: Record<string, { resource_type: string; name: string }> };
+    const manifest = JSON.parse(readFileSync(join(dbt.dir, 'target/manifest.json'), 'utf8')) as { nodes: Record<string, { resource_type: string; name: string }> };
     const models = Object.values(manifest.nodes).filter((n) => n.resource_type === 'model').map((n) => n.name).sort();
     expect(models).toEqual([
       'dark_count_rate_per_pixel', 'dark_count_rate_per_run', 'hits_per_ring_distribution', 'noise_map', 'ring_radius_distribution',
@@ -221,7 +195,7 @@ describe('dbt project of the RICH blueprint', () => {
   }, 300_000);
 
   it('builds (models and data tests) into the marts computed from the seeded rows', () => {
-    const out = runDbt(['build']);
+    const out = dbt.run(['build']);
     expect(out).toMatch(/Completed successfully/);
     expect(out).toMatch(/PASS=\d+ WARN=0 ERROR=0 SKIP=0/);
 
@@ -251,7 +225,7 @@ describe('data tests of the RICH dbt project', () => {
       { database: DB, user: 'flink_writer' },
     );
     try {
-      expect(() => runDbt(['test', '--select', 'source:rich'])).toThrow(/FAIL 1 source_accepted_range_rich_rich_hits_ix/);
+      expect(() => dbt.run(['test', '--select', 'source:rich'])).toThrow(/FAIL 1 source_accepted_range_rich_rich_hits_ix/);
     } finally {
       pg.psql(`DELETE FROM public.rich_hits WHERE tenant = 'bad'`, { database: DB });
     }

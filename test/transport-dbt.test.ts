@@ -8,12 +8,10 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadManifest } from '../manifest/load.ts';
-import { parameterEnv } from '../manifest/parameters.ts';
 import { runGtfsLoad } from '../runtime/gtfs-static/load.ts';
 import { runDbt as stackDbt } from '../stack/native/dbt.ts';
 import { ADDRESSES_FILE } from '../stack/native/driver.ts';
-import { ensureTool } from './helpers/ensure.ts';
+import { projectDbt, type ProjectDbt } from './helpers/dbt.ts';
 import { startPostgres, type PostgresCluster } from './helpers/postgres.ts';
 import { renderSensors, renderToDir } from './helpers/render.ts';
 
@@ -194,9 +192,7 @@ function expectedHeadwaySummary(): string[] {
 let pg: PostgresCluster;
 let projectDir: string;
 let env: Record<string, string>;
-let dbt: string;
-let dbtDir: string;
-let dbtEnv: NodeJS.ProcessEnv;
+let dbt: ProjectDbt;
 
 function parseEnv(text: string): Record<string, string> {
   return Object.fromEntries(text.split('\n').flatMap((line) => {
@@ -248,17 +244,6 @@ function insertArrivals(): void {
   );
 }
 
-function runDbt(args: string[]): string {
-  try {
-    return execFileSync(dbt, [...args, '--project-dir', dbtDir, '--profiles-dir', dbtDir], {
-      cwd: dbtDir, env: dbtEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000,
-    });
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`dbt ${args.join(' ')} failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
-  }
-}
-
 const rows = (sql: string) => pg.psql(sql, { database: DB, user: 'api_reader' }).split('\n').filter(Boolean);
 
 const ON_TIME_PERFORMANCE_SQL = `SELECT route_hour_key, route_id, service_date, scheduled_local_hour, arrivals, on_time_arrivals,
@@ -273,18 +258,8 @@ beforeAll(async () => {
   expect(applyInitScripts()).toEqual(['00-roles.sh', '10-transport.sql']);
   await loadFeed();
   insertArrivals();
-  dbt = ensureTool('ensure-dbt.sh');
-  dbtDir = join(projectDir, 'dbt');
-  dbtEnv = {
-    ...process.env,
-    ...parameterEnv(loadManifest(join(projectDir, 'iot-platform.yaml'))), // what every stack passes
-    POSTGRES_HOST: pg.host,
-    POSTGRES_PORT: String(pg.port),
-    POSTGRES_DB: DB,
-    POSTGRES_DBT_PASSWORD: env.POSTGRES_DBT_PASSWORD,
-    TZ: env.TZ,
-    DBT_SEND_ANONYMOUS_USAGE_STATS: 'false',
-  };
+  dbt = projectDbt(projectDir, pg, DB, env);
+
 }, 600_000);
 
 afterAll(() => {
@@ -303,15 +278,15 @@ describe('the transport scenario in PostgreSQL', () => {
 
 describe('dbt project of the transport blueprint', () => {
   it('parses without warnings and has the staging view and the marts', () => {
-    const out = runDbt(['parse']);
+    const out = dbt.run(['parse']);
     expect(out).not.toMatch(/\[ERROR\]|Compilation Error|WARNING/);
-    const manifest = JSON.parse(readFileSync(join(dbtDir, 'target/manifest.json'), 'utf8')) as { nodes: Record<string, { resource_type: string; name: string }> };
+    const manifest = JSON.parse(readFileSync(join(dbt.dir, 'target/manifest.json'), 'utf8')) as { nodes: Record<string, { resource_type: string; name: string }> };
     const models = Object.values(manifest.nodes).filter((n) => n.resource_type === 'model').map((n) => n.name).sort();
     expect(models).toEqual(['route_on_time_performance', 'stg_stop_arrivals', 'stop_delays', 'stop_headway_summary', 'stop_headways']);
   }, 300_000);
 
   it('builds (models and data tests) into the marts computed from the scenario', () => {
-    const out = runDbt(['build']);
+    const out = dbt.run(['build']);
     expect(out).toMatch(/Completed successfully/);
     expect(out).toMatch(/PASS=\d+ WARN=0 ERROR=0 SKIP=0/);
 
@@ -367,7 +342,7 @@ describe('data tests of the transport dbt project', () => {
       { database: DB, user: 'flink_writer' },
     );
     try {
-      expect(() => runDbt(['test', '--select', 'source:transport'])).toThrow(/FAIL 1 source_accepted_range_transport_stop_arrivals_headway_seconds/);
+      expect(() => dbt.run(['test', '--select', 'source:transport'])).toThrow(/FAIL 1 source_accepted_range_transport_stop_arrivals_headway_seconds/);
     } finally {
       pg.psql(`DELETE FROM public.stop_arrivals WHERE trip_id = 'T-bad'`, { database: DB });
     }
