@@ -94,6 +94,16 @@ class SqlRunnerTest {
     }
 
     @Test
+    void objectReuseIsOnUnlessTheEngineSettingsTurnItOff() {
+        var defaults = SqlRunner.createEnvironment(Path.of("job.sql"), new Configuration(), List.of());
+        assertEquals("true", defaults.getConfig().getConfiguration().getString(SqlRunner.OBJECT_REUSE, null));
+        var off = new Configuration();
+        off.setString(SqlRunner.OBJECT_REUSE, "false");
+        var kept = SqlRunner.createEnvironment(Path.of("job.sql"), off, List.of());
+        assertEquals("false", kept.getConfig().getConfiguration().getString(SqlRunner.OBJECT_REUSE, null));
+    }
+
+    @Test
     void runsAJobInTheLocalMiniClusterOneJobPerFile(@TempDir Path dir) throws IOException {
         Path scripts = Files.createDirectories(dir.resolve("sql"));
         Path out = dir.resolve("out");
