@@ -7,13 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type pg from 'pg';
-import { chromium, type Browser } from 'playwright-core';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../blueprints/rich/files/services/api/app.ts';
 import { COLOURS, halfSquare, near, pixelCentre, pixelOf, readPixels, ringPoint, toScreen, type Detector } from '../blueprints/rich/files/test/e2e/helpers/display.ts';
 import { DEFAULT_PARAMETERS } from '../runtime/rich-simulator/index.ts';
 import { asSuperuser, serveApi, startApiEngines, type ApiEngines, type ServedApi } from './helpers/api-app.ts';
+import { useHeadlessChromium } from './helpers/chromium.ts';
 import { renderSensors as renderProject } from './helpers/render.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -247,18 +247,10 @@ describe('RICH API', () => {
 });
 
 describe('the event display in headless Chromium', () => {
-  let browser: Browser;
-
-  beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const chromium = useHeadlessChromium();
 
   it('asks for the key, env and tenant when the URL has none', async () => {
-    const page = await browser.newPage();
+    const page = await chromium.browser.newPage();
     await page.goto(`${api.url}/display#key=${API_KEY}`);
     await expect.poll(() => page.locator('#status').getAttribute('data-state')).toBe('error');
     expect(await page.locator('#status').textContent()).toContain('#key=<API key>&env=<env>&tenant=<tenant>');
@@ -268,7 +260,7 @@ describe('the event display in headless Chromium', () => {
   it.each([['normal incidence', one], ['an inclined track (an ellipse)', two]] as const)(
     'draws the event of a track at %s: signal and noise on their pixels, the fitted ring on the plane',
     async (_label, { ring, hits }) => {
-      const page = await browser.newPage({ viewport: { width: 1400, height: 1400 }, deviceScaleFactor: 1 });
+      const page = await chromium.browser.newPage({ viewport: { width: 1400, height: 1400 }, deviceScaleFactor: 1 });
       await page.goto(`${api.url}/display#key=${API_KEY}&env=dev&tenant=detector&run=run-1&track=${ring.trackId}`);
       const status = page.locator('#status[data-state="ready"]');
       await status.waitFor({ timeout: 20_000 });
@@ -292,7 +284,7 @@ describe('the event display in headless Chromium', () => {
       const signalPoints = hits.map(place);
 
       const png = await page.screenshot({ type: 'png' });
-      const pixels = await readPixels(browser, png, [...signalPoints, ...noisePoints, ...ringPoints]);
+      const pixels = await readPixels(chromium.browser, png, [...signalPoints, ...noisePoints, ...ringPoints]);
       const expected = [...signalPoints.map(() => COLOURS.signal), ...noisePoints.map(() => COLOURS.noise), ...ringPoints.map(() => COLOURS.ring)];
       const what = [...signalPoints.map(() => 'signal hit'), ...noisePoints.map(() => 'noise hit'), ...ringPoints.map(() => 'ring')];
       pixels.forEach((rgb, i) => expect(near(rgb, expected[i]!), `${what[i]} ${i}: ${rgb} is not ${expected[i]}`).toBe(true));

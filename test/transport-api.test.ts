@@ -5,12 +5,12 @@
 // in its delay colour at its projected position (read back from a screenshot).
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../blueprints/transport/files/services/api/app.ts';
 import { runGtfsLoad } from '../runtime/gtfs-static/load.ts';
 import { asSuperuser, serveApi, startApiEngines, type ApiEngines, type ServedApi } from './helpers/api-app.ts';
+import { useHeadlessChromium } from './helpers/chromium.ts';
 import { renderSensors as renderProject } from './helpers/render.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -305,18 +305,10 @@ const DRAWN: Record<string, keyof typeof COLOURS> = {
 };
 
 describe('the map page in headless Chromium', () => {
-  let browser: Browser;
-
-  beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const chromium = useHeadlessChromium();
 
   it('draws every vehicle with a position in its delay colour at its projected position', async () => {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, deviceScaleFactor: 1 });
+    const page = await chromium.browser.newPage({ viewport: { width: 1200, height: 900 }, deviceScaleFactor: 1 });
     await page.goto(`${api.url}/map#key=${API_KEY}`);
     const status = page.locator('#status[data-state="ready"]');
     await status.waitFor({ timeout: 20_000 });
@@ -343,7 +335,7 @@ describe('the map page in headless Chromium', () => {
     const png = await page.screenshot({ type: 'png' });
 
     // Read the screenshot's pixels back through a canvas, 3 × 3 around each point.
-    const reader = await browser.newPage();
+    const reader = await chromium.browser.newPage();
     const pixels = await reader.evaluate(
       async ({ dataUrl, points }) => {
         const image = new Image();
