@@ -4,21 +4,16 @@
 // ring and dark noise in and out of their windows; a redis-server with the run's counters as the Redis sink writes
 // them. Every route answers exact JSON; the event display, in headless Chromium, draws each hit in its colour on its
 // pixel and each fitted ring where the contract's track frame puts it on the plane (read back from a screenshot).
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import pg from 'pg';
-import type { Redis } from 'ioredis';
-import { chromium, type Browser } from 'playwright-core';
+import type pg from 'pg';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../blueprints/rich/files/services/api/app.ts';
 import { COLOURS, halfSquare, near, pixelCentre, pixelOf, readPixels, ringPoint, toScreen, type Detector } from '../blueprints/rich/files/test/e2e/helpers/display.ts';
-import type { KitApp } from '../runtime/api-kit/index.ts';
 import { DEFAULT_PARAMETERS } from '../runtime/rich-simulator/index.ts';
-import { startPostgres, type PostgresCluster } from './helpers/postgres.ts';
-import { startRedis } from './helpers/redis.ts';
+import { asSuperuser, serveApi, startApiEngines, type ApiEngines, type ServedApi } from './helpers/api-app.ts';
+import { useHeadlessChromium } from './helpers/chromium.ts';
 import { renderSensors as renderProject } from './helpers/render.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -90,13 +85,8 @@ const inWindow = (ring: Ring) => HITS.filter((h) => BigInt(h.timeNs) >= BigInt(c
 
 // ---- the engines ----
 
-let work: string;
-let postgres: PostgresCluster;
-let pool: pg.Pool;
-let redisServer: ChildProcess;
-let redis: Redis;
-let app: KitApp;
-let apiUrl: string;
+let engines: ApiEngines;
+let api: ServedApi;
 
 async function insertHits(admin: pg.Client, env: string, tenant: string, runId: string, hits: Hit[]) {
   for (const h of hits) {
@@ -106,54 +96,32 @@ async function insertHits(admin: pg.Client, env: string, tenant: string, runId: 
 }
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'iotp-rich-api-'));
-  postgres = await startPostgres();
-  postgres.createDatabase(DATABASE);
-  // The base template's roles script (00-roles.sh) creates these on a stack; the blueprint's SQL grants to them.
-  postgres.psql("CREATE ROLE flink_writer; CREATE ROLE dbt_runner; CREATE ROLE api_reader LOGIN PASSWORD 'reader'");
-  const initSql = join(work, '10-rich.sql');
-  writeFileSync(initSql, rendered('postgres/init/10-rich.sql')!);
-  postgres.psqlFile(initSql, { database: DATABASE });
-
-  const admin = new pg.Client({ host: postgres.host, port: postgres.port, user: 'postgres', database: DATABASE });
-  await admin.connect();
-  await insertHits(admin, 'dev', 'detector', 'run-1', HITS);
-  await insertHits(admin, 'dev', 'detector', 'run-2', RUN_2);
-  await insertHits(admin, 'dev', 'lab', 'run-1', [noise(T0, 7, 7)]); // another tenant's run of the same name
-  for (const r of RINGS) {
-    await admin.query(
-      `INSERT INTO rich_rings (env, tenant, run_id, track_id, x, y, vx, vy, vz, found, hits, centre_x, centre_y, radius, chi2, ndf, cherenkov_angle, beta)
-       VALUES ('dev', 'detector', 'run-1', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-      [r.trackId, r.x, r.y, r.vx, r.vy, r.vz, r.found, r.hits, r.centreX, r.centreY, r.radius, r.chi2, r.ndf, r.cherenkovAngle, r.beta],
-    );
-  }
-  await admin.end();
-  pool = new pg.Pool({ host: postgres.host, port: postgres.port, user: 'api_reader', password: 'reader', database: DATABASE, max: 4 });
-
-  ({ server: redisServer, client: redis } = await startRedis());
+  engines = await startApiEngines({ database: DATABASE, initSqlFile: '10-rich.sql', initSql: rendered('postgres/init/10-rich.sql')! });
+  await asSuperuser(engines, async (admin) => {
+    await insertHits(admin, 'dev', 'detector', 'run-1', HITS);
+    await insertHits(admin, 'dev', 'detector', 'run-2', RUN_2);
+    await insertHits(admin, 'dev', 'lab', 'run-1', [noise(T0, 7, 7)]); // another tenant's run of the same name
+    for (const r of RINGS) {
+      await admin.query(
+        `INSERT INTO rich_rings (env, tenant, run_id, track_id, x, y, vx, vy, vz, found, hits, centre_x, centre_y, radius, chi2, ndf, cherenkov_angle, beta)
+         VALUES ('dev', 'detector', 'run-1', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+        [r.trackId, r.x, r.y, r.vx, r.vy, r.vz, r.found, r.hits, r.centreX, r.centreY, r.radius, r.chi2, r.ndf, r.cherenkovAngle, r.beta],
+      );
+    }
+  });
+  const { redis, pool } = engines;
   await redis.hset('rich:dev:detector:run:run-1', COUNTERS);
 
   const project = parse(rendered('iot-platform.yaml')!) as { parameters: Record<string, number>; sinks: { redis: { topic: string; key: string }[] } };
-  app = await buildApp({ redis, pool, apiKey: API_KEY, parameters: project.parameters, redisSinks: project.sinks.redis, logLevel: false });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  apiUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  api = await serveApi(await buildApp({ redis, pool, apiKey: API_KEY, parameters: project.parameters, redisSinks: project.sinks.redis, logLevel: false }), API_KEY);
 }, 240_000);
 
 afterAll(async () => {
-  await app?.close();
-  await pool?.end();
-  redis?.disconnect();
-  redisServer?.kill();
-  postgres?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
+  await api?.close();
+  await engines?.stop();
 });
 
-async function get(path: string, withKey = true): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(`${apiUrl}${path}`, { headers: withKey ? { 'x-api-key': API_KEY } : {} });
-  const type = response.headers.get('content-type') ?? '';
-  return { status: response.status, body: type.includes('json') ? await response.json() : await response.text() };
-}
+const get = (path: string, withKey = true) => api.get(path, withKey);
 
 const RUN_1 = {
   runId: 'run-1', hits: HITS.length, signalHits: one.hits.length + two.hits.length, noiseHits: NOISE.length,
@@ -279,19 +247,11 @@ describe('RICH API', () => {
 });
 
 describe('the event display in headless Chromium', () => {
-  let browser: Browser;
-
-  beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const chromium = useHeadlessChromium();
 
   it('asks for the key, env and tenant when the URL has none', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${apiUrl}/display#key=${API_KEY}`);
+    const page = await chromium.browser.newPage();
+    await page.goto(`${api.url}/display#key=${API_KEY}`);
     await expect.poll(() => page.locator('#status').getAttribute('data-state')).toBe('error');
     expect(await page.locator('#status').textContent()).toContain('#key=<API key>&env=<env>&tenant=<tenant>');
     await page.close();
@@ -300,8 +260,8 @@ describe('the event display in headless Chromium', () => {
   it.each([['normal incidence', one], ['an inclined track (an ellipse)', two]] as const)(
     'draws the event of a track at %s: signal and noise on their pixels, the fitted ring on the plane',
     async (_label, { ring, hits }) => {
-      const page = await browser.newPage({ viewport: { width: 1400, height: 1400 }, deviceScaleFactor: 1 });
-      await page.goto(`${apiUrl}/display#key=${API_KEY}&env=dev&tenant=detector&run=run-1&track=${ring.trackId}`);
+      const page = await chromium.browser.newPage({ viewport: { width: 1400, height: 1400 }, deviceScaleFactor: 1 });
+      await page.goto(`${api.url}/display#key=${API_KEY}&env=dev&tenant=detector&run=run-1&track=${ring.trackId}`);
       const status = page.locator('#status[data-state="ready"]');
       await status.waitFor({ timeout: 20_000 });
       const slice = inWindow(ring);
@@ -324,7 +284,7 @@ describe('the event display in headless Chromium', () => {
       const signalPoints = hits.map(place);
 
       const png = await page.screenshot({ type: 'png' });
-      const pixels = await readPixels(browser, png, [...signalPoints, ...noisePoints, ...ringPoints]);
+      const pixels = await readPixels(chromium.browser, png, [...signalPoints, ...noisePoints, ...ringPoints]);
       const expected = [...signalPoints.map(() => COLOURS.signal), ...noisePoints.map(() => COLOURS.noise), ...ringPoints.map(() => COLOURS.ring)];
       const what = [...signalPoints.map(() => 'signal hit'), ...noisePoints.map(() => 'noise hit'), ...ringPoints.map(() => 'ring')];
       pixels.forEach((rgb, i) => expect(near(rgb, expected[i]!), `${what[i]} ${i}: ${rgb} is not ${expected[i]}`).toBe(true));

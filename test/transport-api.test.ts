@@ -3,20 +3,14 @@
 // public.stop_arrivals, read as api_reader with the blueprint's grants; a redis-server with vehicle hashes as the
 // Redis sink writes them. Every route answers exact JSON; the map page, in headless Chromium, draws each vehicle
 // in its delay colour at its projected position (read back from a screenshot).
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import pg from 'pg';
-import type { Redis } from 'ioredis';
-import { chromium, type Browser } from 'playwright-core';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../blueprints/transport/files/services/api/app.ts';
-import type { KitApp } from '../runtime/api-kit/index.ts';
 import { runGtfsLoad } from '../runtime/gtfs-static/load.ts';
-import { startPostgres, type PostgresCluster } from './helpers/postgres.ts';
-import { startRedis } from './helpers/redis.ts';
+import { asSuperuser, serveApi, startApiEngines, type ApiEngines, type ServedApi } from './helpers/api-app.ts';
+import { useHeadlessChromium } from './helpers/chromium.ts';
 import { renderSensors as renderProject } from './helpers/render.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -31,13 +25,8 @@ const DATABASE = 'my_transit';
 const { manifest, files } = renderProject({ blueprint: 'transport', name: 'my-transit', components: ['redis', 'api'] });
 const rendered = (path: string) => files.find((f) => f.path === path)?.content;
 
-let work: string;
-let postgres: PostgresCluster;
-let pool: pg.Pool;
-let redisServer: ChildProcess;
-let redis: Redis;
-let app: KitApp;
-let apiUrl: string;
+let engines: ApiEngines;
+let api: ServedApi;
 
 // What the Redis sink writes (the contract's fields, every value a string).
 const STATES: Record<string, Record<string, string>> = {
@@ -77,57 +66,37 @@ const ARRIVALS: Record<string, Record<string, string>> = {
 };
 
 beforeAll(async () => {
-  work = mkdtempSync(join(tmpdir(), 'iotp-transport-api-'));
-  postgres = await startPostgres();
-  postgres.createDatabase(DATABASE);
-  // The base template's roles script (00-roles.sh) creates these on a stack; the blueprint's SQL grants to them.
-  postgres.psql("CREATE ROLE flink_writer; CREATE ROLE dbt_runner; CREATE ROLE api_reader LOGIN PASSWORD 'reader'");
-  const initSql = join(work, '10-transport.sql');
-  writeFileSync(initSql, rendered('postgres/init/10-transport.sql')!);
-  postgres.psqlFile(initSql, { database: DATABASE });
+  engines = await startApiEngines({ database: DATABASE, initSqlFile: '10-transport.sql', initSql: rendered('postgres/init/10-transport.sql')! });
+  const { work, postgres, redis, pool } = engines;
 
   const output: string[] = [];
   const io = { cwd: work, env: { DATABASE_URL: `postgres://postgres@127.0.0.1:${postgres.port}/${DATABASE}` }, stdout: (t: string) => output.push(t), stderr: (t: string) => output.push(t) };
   expect(await runGtfsLoad([FEED, '--no-kafka'], io), output.join('')).toBe(0);
 
-  const admin = new pg.Client({ host: postgres.host, port: postgres.port, user: 'postgres', database: DATABASE });
-  await admin.connect();
-  for (const r of EXPECTED) {
-    await admin.query(
-      `INSERT INTO public.stop_arrivals (agency_id, trip_id, service_date, stop_sequence, route_id, vehicle_id, stop_id,
-         arrival_time, scheduled_arrival_time, delay_seconds, on_time, headway_seconds)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, to_timestamp($8::bigint / 1000.0), to_timestamp($9::bigint / 1000.0), $10, $11, $12)`,
-      [r.agencyId, r.tripId, r.serviceDate, r.stopSequence, r.routeId, r.vehicleId, r.stopId, r.arrivalTime, r.scheduledArrivalTime, r.delaySeconds, r.onTime, r.headwaySeconds],
-    );
-  }
-  await admin.end();
-  pool = new pg.Pool({ host: postgres.host, port: postgres.port, user: 'api_reader', password: 'reader', database: DATABASE, max: 4 });
+  await asSuperuser(engines, async (admin) => {
+    for (const r of EXPECTED) {
+      await admin.query(
+        `INSERT INTO public.stop_arrivals (agency_id, trip_id, service_date, stop_sequence, route_id, vehicle_id, stop_id,
+           arrival_time, scheduled_arrival_time, delay_seconds, on_time, headway_seconds)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, to_timestamp($8::bigint / 1000.0), to_timestamp($9::bigint / 1000.0), $10, $11, $12)`,
+        [r.agencyId, r.tripId, r.serviceDate, r.stopSequence, r.routeId, r.vehicleId, r.stopId, r.arrivalTime, r.scheduledArrivalTime, r.delaySeconds, r.onTime, r.headwaySeconds],
+      );
+    }
+  });
 
-  ({ server: redisServer, client: redis } = await startRedis());
   for (const [id, state] of Object.entries(STATES)) await redis.hset(`transport:vehicle:${id}`, { vehicle_id: id, ...state });
   for (const [id, arrival] of Object.entries(ARRIVALS)) await redis.hset(`transport:vehicle:${id}:arrival`, arrival);
 
   const redisSinks = (parse(rendered('iot-platform.yaml')!) as { sinks: { redis: { topic: string; key: string }[] } }).sinks.redis;
-  app = await buildApp({ redis, pool, apiKey: API_KEY, redisSinks, logLevel: false });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  apiUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  api = await serveApi(await buildApp({ redis, pool, apiKey: API_KEY, redisSinks, logLevel: false }), API_KEY);
 }, 240_000);
 
 afterAll(async () => {
-  await app?.close();
-  await pool?.end();
-  redis?.disconnect();
-  redisServer?.kill();
-  postgres?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
+  await api?.close();
+  await engines?.stop();
 });
 
-async function get(path: string, withKey = true): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(`${apiUrl}${path}`, { headers: withKey ? { 'x-api-key': API_KEY } : {} });
-  const type = response.headers.get('content-type') ?? '';
-  return { status: response.status, body: type.includes('json') ? await response.json() : await response.text() };
-}
+const get = (path: string, withKey = true) => api.get(path, withKey);
 
 const iso = (ms: unknown) => (ms === null ? null : new Date(Number(ms)).toISOString());
 
@@ -336,19 +305,11 @@ const DRAWN: Record<string, keyof typeof COLOURS> = {
 };
 
 describe('the map page in headless Chromium', () => {
-  let browser: Browser;
-
-  beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const chromium = useHeadlessChromium();
 
   it('draws every vehicle with a position in its delay colour at its projected position', async () => {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 }, deviceScaleFactor: 1 });
-    await page.goto(`${apiUrl}/map#key=${API_KEY}`);
+    const page = await chromium.browser.newPage({ viewport: { width: 1200, height: 900 }, deviceScaleFactor: 1 });
+    await page.goto(`${api.url}/map#key=${API_KEY}`);
     const status = page.locator('#status[data-state="ready"]');
     await status.waitFor({ timeout: 20_000 });
     expect(await status.getAttribute('data-vehicles')).toBe('6');
@@ -374,7 +335,7 @@ describe('the map page in headless Chromium', () => {
     const png = await page.screenshot({ type: 'png' });
 
     // Read the screenshot's pixels back through a canvas, 3 × 3 around each point.
-    const reader = await browser.newPage();
+    const reader = await chromium.browser.newPage();
     const pixels = await reader.evaluate(
       async ({ dataUrl, points }) => {
         const image = new Image();

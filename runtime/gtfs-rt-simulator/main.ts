@@ -2,6 +2,7 @@
 // recorded .pb snapshots, and serves /vehicle-positions.pb (and /trip-updates.pb) with ETag, Last-Modified, 304
 // and optional gzip. Bad options: one line naming the option and the fix, exit 2.
 import { parseArgs } from 'node:util';
+import { numberOption, readOptions, UsageError } from '../service-kit/command-line.ts';
 import { encodeFeedMessage } from './gtfs-rt-encode.ts';
 import { startFeedServer, type Snapshot } from './feed-server.ts';
 import { readStaticFeed } from './static-feed.ts';
@@ -26,15 +27,6 @@ simulation:
   --trip-updates      also serve /trip-updates.pb
 replay:
   --loop              start over after the last snapshot (default: keep serving the last)`;
-
-class UsageError extends Error {}
-
-function number(name: string, value: string | undefined, fallback: number, check: (n: number) => boolean = Number.isFinite): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (value.trim() === '' || !check(n)) throw new UsageError(`--${name} ${value}: not a valid number; see --help`);
-  return n;
-}
 
 function parse(argv: string[]) {
   const { values } = parseArgs({
@@ -76,18 +68,18 @@ function parse(argv: string[]) {
   return {
     gtfs: values.gtfs,
     replay: values.replay,
-    port: number('port', values.port, 8090, (n) => Number.isInteger(n) && n >= 0 && n < 65536),
+    port: numberOption('port', values.port, 8090, (n) => Number.isInteger(n) && n >= 0 && n < 65536),
     host: values.host ?? '127.0.0.1',
-    intervalMs: number('interval', values.interval, 10, (n) => n > 0) * 1000,
+    intervalMs: numberOption('interval', values.interval, 10, (n) => n > 0) * 1000,
     gzip: values.gzip ?? false,
     start,
-    speed: number('speed', values.speed, 1, (n) => n > 0),
+    speed: numberOption('speed', values.speed, 1, (n) => n > 0),
     simulation: {
       delays,
-      defaultDelaySeconds: number('default-delay', values['default-delay'], 0, Number.isInteger),
-      dwellSeconds: number('dwell', values.dwell, 0, (n) => Number.isInteger(n) && n >= 0),
-      noiseMetres: number('noise', values.noise, 0, (n) => n >= 0),
-      seed: number('seed', values.seed, 1, Number.isInteger),
+      defaultDelaySeconds: numberOption('default-delay', values['default-delay'], 0, Number.isInteger),
+      dwellSeconds: numberOption('dwell', values.dwell, 0, (n) => Number.isInteger(n) && n >= 0),
+      noiseMetres: numberOption('noise', values.noise, 0, (n) => n >= 0),
+      seed: numberOption('seed', values.seed, 1, Number.isInteger),
       omitStartDate: omit.includes('all') ? (true as const) : omit,
     },
     tripUpdates: values['trip-updates'] ?? false,
@@ -96,19 +88,8 @@ function parse(argv: string[]) {
 }
 
 async function main(): Promise<void> {
-  let options: ReturnType<typeof parse>;
-  try {
-    options = parse(process.argv.slice(2));
-  } catch (error) {
-    const message = (error as Error).message.split('\n')[0]!;
-    // node:util's own messages (unknown option, missing value) say what is wrong but not where to look.
-    console.error(`iot-gtfs-sim: ${error instanceof UsageError ? message : `${message.replace(/\.? To specify.*$/, '')}; see --help`}`);
-    process.exit(2);
-  }
-  if (!options) {
-    console.log(USAGE);
-    return;
-  }
+  const options = readOptions('iot-gtfs-sim', USAGE, parse);
+  if (!options) return;
   const feeds: Record<string, (slot: number) => Snapshot> = {};
   let describe: Record<string, unknown>;
   try {

@@ -1,6 +1,7 @@
 // iot-rich-sim: the RICH detector simulator of docs/rich-data-contract.md. Writes a run to files (--out) or publishes
 // it live over MQTT (--mqtt). Bad options: one line naming the option and the fix, exit 2.
 import { parseArgs } from 'node:util';
+import { numberOption, readOptions, UsageError } from '../service-kit/command-line.ts';
 import { writeRunFiles } from './files.ts';
 import { publishLive } from './live.ts';
 import { PARAMETER_NAMES, readParametersFile, resolveParameters } from './parameters.ts';
@@ -26,15 +27,6 @@ live:
   --speed X           detector seconds per wall second (default 1)
   --batch-ms MS       detector milliseconds per message (default 10)
   --qos 0|1           (default 1)`;
-
-class UsageError extends Error {}
-
-function number(name: string, value: string | undefined, fallback: number, check: (n: number) => boolean = Number.isFinite): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (value.trim() === '' || !check(n)) throw new UsageError(`--${name} ${value}: not a valid value; see --help`);
-  return n;
-}
 
 function startNs(value: string | undefined): bigint {
   if (value === undefined) return BigInt(Date.now()) * 1_000_000n;
@@ -86,10 +78,10 @@ function parse(argv: string[]) {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const durationS = values.duration === undefined && values.mqtt ? undefined : number('duration', values.duration, 10, (n) => n > 0);
+  const durationS = values.duration === undefined && values.mqtt ? undefined : numberOption('duration', values.duration, 10, (n) => n > 0, 'value');
   const run: RunOptions = {
     parameters,
-    seed: number('seed', values.seed, 1, Number.isSafeInteger),
+    seed: numberOption('seed', values.seed, 1, Number.isSafeInteger, 'value'),
     startNs: startNs(values.start),
     durationNs: durationS === undefined ? undefined : Math.round(durationS * 1e9),
   };
@@ -101,25 +93,15 @@ function parse(argv: string[]) {
     hitsTopic: values['hits-topic'] ?? 'rich/hits',
     username: values.username ?? process.env.MQTT_USERNAME,
     password: values.password ?? process.env.MQTT_PASSWORD,
-    speed: number('speed', values.speed, 1, (n) => n > 0),
-    batchNs: Math.round(number('batch-ms', values['batch-ms'], 10, (n) => n > 0) * 1e6),
-    qos: number('qos', values.qos, 1, (n) => n === 0 || n === 1) as 0 | 1,
+    speed: numberOption('speed', values.speed, 1, (n) => n > 0, 'value'),
+    batchNs: Math.round(numberOption('batch-ms', values['batch-ms'], 10, (n) => n > 0, 'value') * 1e6),
+    qos: numberOption('qos', values.qos, 1, (n) => n === 0 || n === 1, 'value') as 0 | 1,
   };
 }
 
 async function main(): Promise<void> {
-  let options: ReturnType<typeof parse>;
-  try {
-    options = parse(process.argv.slice(2));
-  } catch (error) {
-    const message = (error as Error).message.split('\n')[0]!;
-    console.error(`iot-rich-sim: ${error instanceof UsageError ? message : `${message.replace(/\.? To specify.*$/, '')}; see --help`}`);
-    process.exit(2);
-  }
-  if (!options) {
-    console.log(USAGE);
-    return;
-  }
+  const options = readOptions('iot-rich-sim', USAGE, parse);
+  if (!options) return;
   const { run } = options;
   const describe = { seed: run.seed, startNs: String(run.startNs), durationNs: run.durationNs ?? null };
   try {
