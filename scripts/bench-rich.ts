@@ -275,7 +275,7 @@ function sustainedRate(samples: Sample[], inputRows: number, side: 'filterIn' | 
   const inside = samples.filter((s) => s[side] >= 0.1 * inputRows && s[side] <= 0.9 * inputRows);
   if (inside.length < 2) return null;
   const [a, b] = [inside[0]!, inside.at(-1)!];
-  return b.t > a.t ? Math.round(((b[side] - a[side]) / (b.t - a.t)) * 1000) : null;
+  return b.t > a.t && b[side] > a[side] ? Math.round(((b[side] - a[side]) / (b.t - a.t)) * 1000) : null;
 }
 
 // ---------- the job's output against the input and the truth ----------

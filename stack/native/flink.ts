@@ -84,8 +84,9 @@ export function flinkEnv(ctx: NativeContext): Record<string, string> {
       : {}),
     FLINK_REST_PORT: String(ctx.ports.flink),
     FLINK_CHECKPOINT_DIR: `file://${join(ctx.stateDir, 'data', 'flink-checkpoints')}`,
-    // The JDBC sink writes TIMESTAMP(3) values that hold UTC: the JVM must not shift them.
-    JAVA_TOOL_OPTIONS: `-Duser.timezone=UTC -Xmx${process.env.FLINK_HEAP ?? '1536m'}`,
+    // The JDBC sink writes TIMESTAMP(3) values that hold UTC: the JVM must not shift them. FLINK_JVM_OPTIONS adds
+    // options of the caller's (a profiler agent, GC settings).
+    JAVA_TOOL_OPTIONS: [`-Duser.timezone=UTC -Xmx${process.env.FLINK_HEAP ?? '1536m'}`, process.env.FLINK_JVM_OPTIONS].filter(Boolean).join(' '),
   };
 }
 
