@@ -13,6 +13,8 @@
 // devices), per-component CPU and peak RSS, consumer lag over time and Flink backpressure.
 // A step is sustained when ≥ 95 % of the target rate was published, nothing was lost, and the backlog
 // drained within BENCH_DRAIN_BOUND_SECONDS after publishing stopped.
+// BENCH_PROFILE=1 attaches async-profiler to Flink's JVM (scripts/bench/jvm-profile.ts) and reports where its CPU
+// went per operator chain; the profile covers the JVM's whole run (start, warm-up, the steps, the drain).
 // Writes reports/bench-sensors.json and reports/bench-sensors.png; the stack is torn down at the end, on
 // failure and on Ctrl-C (BENCH_KEEP_STACK=1 keeps it).
 import { spawnSync } from 'node:child_process';
@@ -35,6 +37,7 @@ import { Probe } from './bench/probe.ts';
 import { startLoad, type LoadResult } from './bench/load.ts';
 import { publisherCeiling } from './bench/ceiling.ts';
 import { drawChart } from './bench/chart.ts';
+import { logProfile, profileNextFlink, summariseProfile } from './bench/jvm-profile.ts';
 import { round, sleep, summarize, table } from './bench/stats.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -55,6 +58,7 @@ const settings = {
   ceilingSeconds: num('BENCH_CEILING_SECONDS', 8),
   projectDir: process.env.BENCH_PROJECT_DIR ?? join(tmpdir(), 'bench-sensors'),
   keepStack: process.env.BENCH_KEEP_STACK === '1',
+  profileFlink: process.env.BENCH_PROFILE === '1',
 };
 const ENV = 'bench';
 const BENCH_GROUP = 'bench (probe+observers)';
@@ -330,6 +334,8 @@ async function main() {
   const ceiling = settings.ceilingSeconds > 0 ? await publisherCeiling(settings.projectDir, settings.ceilingSeconds, settings.publishers, settings.connectionsPerPublisher, settings.window) : undefined;
   if (ceiling) log(`Publisher ceiling (private Mosquitto, no subscriber): ${ceiling.msgPerSec.toLocaleString()} msg/s QoS 1 (${ceiling.publisherCpuSeconds} CPU s in ${ceiling.seconds} s)`);
 
+  const profileFile = join(ROOT, 'reports/bench-sensors-flink.collapsed');
+  if (settings.profileFlink) profileNextFlink(profileFile);
   log('Starting the native stack …');
   const upStarted = Date.now();
   stackUp = true;
@@ -369,6 +375,11 @@ async function main() {
   probe.close();
   await redis.quit();
   await kafka.disconnect();
+  let flinkProfile: ReturnType<typeof summariseProfile> | null = null;
+  if (settings.profileFlink) {
+    await teardown(); // the profile is written when Flink's JVM exits
+    flinkProfile = summariseProfile(profileFile);
+  }
 
   const best = steps.filter((s) => s.sustained).pop();
   const report = {
@@ -391,6 +402,7 @@ async function main() {
     },
     peakRssMiB: peakRss,
     steps,
+    flinkProfile,
   };
   mkdirSync(join(ROOT, 'reports'), { recursive: true });
   const jsonFile = join(ROOT, 'reports/bench-sensors.json');
@@ -411,6 +423,7 @@ async function main() {
   log('\nCPU during publishing (% of one core) and peak RSS (MiB) per component:');
   const names = Object.keys(steps[steps.length - 1]?.resources.duringPublish ?? {});
   log(table(['component', 'idle', ...steps.map((s) => `${s.targetRate}`), 'peak RSS MiB'], names.map((n) => [n, report.idleCpuPercent[n], ...steps.map((s) => (s.resources.duringPublish as Record<string, { cpuPercent: number }>)[n]?.cpuPercent), peakRss[n]])));
+  if (flinkProfile) logProfile(flinkProfile, log);
   log(`\nMax sustained: ${report.summary.maxSustainedTargetRate} msg/s (target 25,000); p95 event→Redis there: ${report.summary.redisP95AtBest} ms (target 1,000).`);
   log(`Wrote reports/bench-sensors.json${chartError ? ` (PNG: ${chartError})` : ' and reports/bench-sensors.png'}`);
 }

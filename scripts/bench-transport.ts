@@ -15,6 +15,8 @@
 // minus the serve time of the snapshot that passed the stop, every row); CPU and peak RSS per component; Flink
 // backpressure. A step is sustained when ≥ 95 % of the target rate was served, nothing was lost, and everything
 // arrived within BENCH_DRAIN_BOUND_SECONDS after the last snapshot.
+// BENCH_PROFILE=1 attaches async-profiler to Flink's JVM (scripts/bench/jvm-profile.ts) and reports where its CPU
+// went per operator chain; the profile covers the JVM's whole run (start, warm-up, the steps, the drain).
 // Writes reports/bench-transport.json; the stack is torn down at the end, on failure and on Ctrl-C
 // (BENCH_KEEP_STACK=1 keeps it).
 import { spawnSync } from 'node:child_process';
@@ -29,6 +31,7 @@ import { machineContext, waitForQuietMachine } from './bench/machine.ts';
 import { snapshot, usageBetween, machineCpu, type ComponentUsage } from './bench/procstat.ts';
 import { flinkPressure, gatewayMetrics, gtfsRtMetrics, KafkaView, PostgresView, readStack, redisClient, type GatewayCounts, type RedisLike, type StackInfo, type VertexPressure } from './bench/observe.ts';
 import { NativeSession } from './bench/native-session.ts';
+import { logProfile, profileNextFlink, summariseProfile } from './bench/jvm-profile.ts';
 import { FeedPlayer } from './bench/feed-player.ts';
 import { FLEET, fleetShape, StepFleet, writeFleetGtfs } from './bench/transport-fleet.ts';
 import { round, sleep, summarize, table } from './bench/stats.ts';
@@ -47,6 +50,7 @@ const settings = {
   loadWaitSeconds: num('BENCH_LOAD_WAIT_SECONDS', 1200),
   projectDir: process.env.BENCH_PROJECT_DIR ?? join(tmpdir(), 'bench-transport'),
   keepStack: process.env.BENCH_KEEP_STACK === '1',
+  profileFlink: process.env.BENCH_PROFILE === '1',
 };
 const BENCH_GROUP = 'bench (feed+observers)';
 const FEED_PATH = '/vehicle-positions.pb';
@@ -324,6 +328,8 @@ async function main() {
   const feed = new FeedPlayer(FEED_PATH);
   await feed.listen(FEED_PORT, '127.0.0.1');
   session.children.add({ kill: () => void feed.close() });
+  const profileFile = join(ROOT, 'reports/bench-transport-flink.collapsed');
+  if (settings.profileFlink) profileNextFlink(profileFile);
   log('Starting the native stack …');
   const upStarted = Date.now();
   await session.start();
@@ -356,6 +362,11 @@ async function main() {
   }
   const peakRss = Object.fromEntries(Object.entries(snapshot(procGroups(stack), [BENCH_GROUP])).map(([k, v]: [string, ComponentUsage]) => [k, v.peakRssMiB]));
   await kafka.disconnect();
+  let flinkProfile: ReturnType<typeof summariseProfile> | null = null;
+  if (settings.profileFlink) {
+    await session.teardown(); // the profile is written when Flink's JVM exits
+    flinkProfile = summariseProfile(profileFile);
+  }
 
   const best = steps.filter((s) => s.sustained).pop();
   const at2000 = steps.find((s) => s.targetRate === 2000);
@@ -380,6 +391,7 @@ async function main() {
     },
     peakRssMiB: peakRss,
     steps,
+    flinkProfile,
   };
   mkdirSync(join(ROOT, 'reports'), { recursive: true });
   writeFileSync(join(ROOT, 'reports/bench-transport.json'), `${JSON.stringify(report, null, 2)}\n`);
@@ -399,6 +411,7 @@ async function main() {
   log('\nCPU while serving (% of one core) and peak RSS (MiB) per component:');
   const names = Object.keys(steps.at(-1)?.resources.duringServe ?? {});
   log(table(['component', 'idle', ...steps.map((s) => `${s.targetRate}`), 'peak RSS MiB'], names.map((n) => [n, report.idleCpuPercent[n], ...steps.map((s) => (s.resources.duringServe as Record<string, { cpuPercent: number }>)[n]?.cpuPercent), peakRss[n]])));
+  if (flinkProfile) logProfile(flinkProfile, log);
   log(`\nMax sustained: ${report.summary.maxSustainedTargetRate} positions/s (target 20,000); p95 position→Redis at 2,000/s: ${report.summary.redisP95At2000} ms (target 1,000).`);
   log('Wrote reports/bench-transport.json');
 }
