@@ -9,12 +9,12 @@ case "$(uname -m)" in
   aarch64 | arm64) PLATFORM=linux-arm64 ;;
   *) echo "error: async-profiler has no agent for $(uname -m)" >&2; exit 1 ;;
 esac
-CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/create-iot-platform/async-profiler-$VERSION"
+CACHE="${IOT_PLATFORM_CACHE:-$HOME/.cache/iot-platform}/async-profiler-$VERSION"
 AGENT="$CACHE/$PLATFORM/libasyncProfiler.so"
 if [ ! -f "$AGENT" ]; then
   JAR="$HOME/.m2/repository/tools/profiler/async-profiler/$VERSION/async-profiler-$VERSION.jar"
   [ -f "$JAR" ] || mvn -q -B dependency:get "-Dartifact=tools.profiler:async-profiler:$VERSION" >&2
   mkdir -p "$CACHE"
-  (cd "$CACHE" && unzip -q -o "$JAR" "$PLATFORM/libasyncProfiler.so")
+  (cd "$CACHE" && jar xf "$JAR" "$PLATFORM/libasyncProfiler.so")
 fi
 echo "$AGENT"
