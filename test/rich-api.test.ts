@@ -73,6 +73,16 @@ const byTime = (a: Hit, b: Hit) => (BigInt(a.timeNs) < BigInt(b.timeNs) ? -1 : B
 const HITS = [...one.hits, ...two.hits, ...NOISE].sort(byTime);
 const RINGS = [one.ring, two.ring, none];
 const RUN_2 = [noise(T0 + 60_000_000_000n, 1, 2), noise(T0 + 61_000_000_000n, 3, 4)];
+// Trackless mode (no tracks event): a ring found from the hits alone, its id the time of its first hit, no track.
+const RING_ID = T0 + 2_000_000n;
+const TRACKLESS_HITS: Hit[] = [[100, 120], [110, 140], [130, 150], [150, 140], [160, 120], [130, 95]].map(([ix, iy], k) => ({
+  timeNs: String(RING_ID + BigInt(k * 900)), ix: ix!, iy: iy!, label: 'signal', trackId: String(RING_ID),
+}));
+const TRACKLESS_RING = {
+  trackId: String(RING_ID), x: null, y: null, vx: null, vy: null, vz: null, found: true, hits: 6,
+  centreX: 28.5, centreY: 40.5, radius: 80.25, chi2: 4.5, ndf: 3, cherenkovAngle: null, beta: null,
+};
+
 /** What the Redis sink wrote for run-1 (the pipeline's own counts, every value a string). */
 const COUNTERS = { hits: '25', signal_hits: '18', noise_hits: '7', tracks: '3', rings_found: '2', last_time_ns: String(T0 + 9_500_000n) };
 
@@ -108,6 +118,13 @@ beforeAll(async () => {
         [r.trackId, r.x, r.y, r.vx, r.vy, r.vz, r.found, r.hits, r.centreX, r.centreY, r.radius, r.chi2, r.ndf, r.cherenkovAngle, r.beta],
       );
     }
+    await insertHits(admin, 'dev', 'hough', 'run-1', TRACKLESS_HITS);
+    const r = TRACKLESS_RING;
+    await admin.query(
+      `INSERT INTO rich_rings (env, tenant, run_id, track_id, x, y, vx, vy, vz, found, hits, centre_x, centre_y, radius, chi2, ndf, cherenkov_angle, beta)
+       VALUES ('dev', 'hough', 'run-1', $1, NULL, NULL, NULL, NULL, NULL, true, $2, $3, $4, $5, $6, $7, NULL, NULL)`,
+      [r.trackId, r.hits, r.centreX, r.centreY, r.radius, r.chi2, r.ndf],
+    );
   });
   const { redis, pool } = engines;
   await redis.hset('rich:dev:detector:run:run-1', COUNTERS);
@@ -228,6 +245,16 @@ describe('RICH API', () => {
       body: { statusCode: 404, error: 'Not Found', message: 'track 123 is not in run run-1 of dev/detector' },
     });
     expect((await get(`${SCOPE}/runs/run-1/tracks/abc`)).status).toBe(400);
+  });
+
+  it('gives a ring of trackless mode (no track: null track columns), its window from its first hit and its hits', async () => {
+    expect((await get('/api/dev/hough/runs/run-1/rings')).body).toEqual({ items: [TRACKLESS_RING], nextCursor: null });
+    expect(await get(`/api/dev/hough/runs/run-1/tracks/${RING_ID}`)).toEqual({
+      status: 200,
+      body: { ring: TRACKLESS_RING, window: { fromNs: String(RING_ID), toNs: String(RING_ID + 6_000n) }, hits: TRACKLESS_HITS },
+    });
+    const run = (await get('/api/dev/hough/runs/run-1')).body as { tracks: number; ringsFound: number; rings: { meanRadiusMm: number; meanCherenkovAngle: number | null } };
+    expect([run.tracks, run.ringsFound, run.rings.meanRadiusMm, run.rings.meanCherenkovAngle]).toEqual([1, 1, 80.25, null]);
   });
 
   it('gives the hits of a time slice, bounded to 1 s', async () => {

@@ -59,6 +59,7 @@ function runner(args: string[], env: Record<string, string>, timeout: number): F
     encoding: 'utf8',
     env: { ...inherited, ...env },
     timeout,
+    maxBuffer: 1 << 28, // a job's print sinks can write many rows to stdout
   });
   const errors = result.stderr
     .split('\n')

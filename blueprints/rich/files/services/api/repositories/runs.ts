@@ -25,12 +25,14 @@ export interface RingSummary {
 }
 
 export interface Ring {
+  /** The track's time (ns); trackless mode: the ring's id. */
   trackId: string;
-  x: number;
-  y: number;
-  vx: number;
-  vy: number;
-  vz: number;
+  /** The track's impact point and direction; null in trackless mode (a ring found from the hits alone). */
+  x: number | null;
+  y: number | null;
+  vx: number | null;
+  vy: number | null;
+  vz: number | null;
   found: boolean;
   hits: number;
   centreX: number | null;

@@ -42,17 +42,17 @@ const ringSummarySchema = z.object({
   meanBeta: z.number().nullable(),
 });
 export const ringSchema = z.object({
-  trackId: z.string().describe("the track's time, ns since the epoch"),
-  x: z.number().describe('impact point at z = 0, mm'),
-  y: z.number(),
-  vx: z.number().describe('unit direction'),
-  vy: z.number(),
-  vz: z.number(),
+  trackId: z.string().describe("the track's time, ns since the epoch (trackless mode: the ring's id, the time of its first hit)"),
+  x: z.number().nullable().describe('impact point at z = 0, mm (null in trackless mode, as the direction)'),
+  y: z.number().nullable(),
+  vx: z.number().nullable().describe('unit direction'),
+  vy: z.number().nullable(),
+  vz: z.number().nullable(),
   found: z.boolean(),
   hits: count.describe('hits the ring keeps'),
-  centreX: z.number().nullable().describe("fitted centre in the track's normal-incidence frame, mm"),
+  centreX: z.number().nullable().describe("fitted centre in the track's normal-incidence frame, mm (trackless: on the plane)"),
   centreY: z.number().nullable(),
-  radius: z.number().nullable().describe('fitted radius, mm (track frame)'),
+  radius: z.number().nullable().describe('fitted radius, mm (track frame; trackless: on the plane)'),
   chi2: z.number().nullable(),
   ndf: z.number().int().nullable(),
   cherenkovAngle: z.number().nullable().describe('rad'),
@@ -66,11 +66,16 @@ export const hitSchema = z.object({
   trackId: z.string().nullable().describe('the track of a signal hit'),
 });
 
-/** The time window in which the filter takes a hit as a candidate of the track: |t − tT − μ| ≤ kt·σt (ns). */
-export function trackWindow(trackId: string, vz: number, p: RichParameters): { fromNs: string; toNs: string } {
-  const mu = (vz > 0 ? p.distanceMm / (vz * C_MM_PER_NS) : 0) + 10 * p.timeResolutionNs;
+/**
+ * The time window in which the filter takes a hit as a candidate of the track: |t − tT − μ| ≤ kt·σt (ns). A ring
+ * without a track (trackless mode, vz null): the ring's hits lie within one time window width 2·kt·σt from its first
+ * hit, its id.
+ */
+export function trackWindow(trackId: string, vz: number | null, p: RichParameters): { fromNs: string; toNs: string } {
   const half = p.timeWindowSigmas * p.timeResolutionNs;
   const t = BigInt(trackId);
+  if (vz === null) return { fromNs: String(t), toNs: String(t + BigInt(Math.ceil(2 * half))) };
+  const mu = (vz > 0 ? p.distanceMm / (vz * C_MM_PER_NS) : 0) + 10 * p.timeResolutionNs;
   return { fromNs: String(t + BigInt(Math.floor(mu - half))), toNs: String(t + BigInt(Math.ceil(mu + half))) };
 }
 
@@ -156,7 +161,7 @@ export const runsRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, { ctx
         response: {
           200: z.object({
             ring: ringSchema,
-            window: z.object({ fromNs: z.string(), toNs: z.string() }).describe("the candidates' window, |t − tT − μ| ≤ timeWindowSigmas·σt"),
+            window: z.object({ fromNs: z.string(), toNs: z.string() }).describe("the candidates' window, |t − tT − μ| ≤ timeWindowSigmas·σt (trackless: the ring's first hit + 2·timeWindowSigmas·σt)"),
             hits: z.array(hitSchema).describe('the signal hits the filter gave the track, in time order'),
           }),
           404: errorSchema,

@@ -1,5 +1,6 @@
 package dev.iotplatform.flink.functions;
 
+import dev.iotplatform.flink.functions.rich.FindRichRings;
 import dev.iotplatform.flink.functions.rich.LabelRichHits;
 import dev.iotplatform.flink.functions.transit.DetectArrivals;
 import dev.iotplatform.flink.functions.transit.StopHeadways;
@@ -15,5 +16,6 @@ public final class PlatformFunctions {
         tEnv.createTemporarySystemFunction("DETECT_ARRIVALS", DetectArrivals.class);
         tEnv.createTemporarySystemFunction("STOP_HEADWAYS", StopHeadways.class);
         tEnv.createTemporarySystemFunction("LABEL_RICH_HITS", LabelRichHits.class);
+        tEnv.createTemporarySystemFunction("FIND_RICH_RINGS", FindRichRings.class);
     }
 }

@@ -41,9 +41,34 @@ public final class HoughRingFinder {
     public List<FoundRing> find(List<RingFilter.Hit> input) {
         RingFilter.Hit[] hits = input.toArray(new RingFilter.Hit[0]);
         Arrays.sort(hits, RingFilter.HIT_ORDER);
+        return scan(hits, Long.MAX_VALUE).rings();
+    }
+
+    /**
+     * The part of a scan that is decided: {@code rings} found among {@code hits[0, decided)}; the hits from
+     * {@code decided} on are not decided yet (a later scan starts with them).
+     */
+    public record Scan(List<FoundRing> rings, int decided) {}
+
+    /**
+     * How far after a hit the scan looks to decide whether a flash starts there (ns): a window may start up to one width
+     * after it and reaches one width further. A hit at t is decided once every hit up to t + this is known.
+     */
+    public long lookaheadNs() {
+        return 2 * (long) Math.floor(width);
+    }
+
+    /**
+     * {@link #find}'s scan over hits sorted in (time, ix, iy) order, of which only those before {@code completeBefore}
+     * (ns) are all known: it goes on while the hit it stands at is decided (its time + {@link #lookaheadNs()} is
+     * before completeBefore). The rings and the decided prefix are then exactly those of {@link #find} on the whole
+     * stream, when the scan of the rest resumes at {@code decided} with the later hits added.
+     */
+    public Scan scan(RingFilter.Hit[] hits, long completeBefore) {
         List<FoundRing> rings = new ArrayList<>();
+        long lastDecided = completeBefore - 1 - lookaheadNs(); // a hit at or before this is decided
         int start = 0;
-        while (start < hits.length) {
+        while (start < hits.length && hits[start].timeNs() <= lastDecided) {
             int end = windowEnd(hits, start);
             if (end - start < g.minRingHits()) {
                 start++;
@@ -65,7 +90,20 @@ public final class HoughRingFinder {
             }
             start = bestEnd;
         }
-        return rings;
+        return new Scan(rings, start);
+    }
+
+    /**
+     * χ² of a ring's hits around its fitted circle on the plane: Σ((|p − c| − R)/σr)² over its pixel centres p (an
+     * inclined track's ring is an ellipse, so this also grows with the inclination); NaN when the fit failed.
+     */
+    public double chi2(FoundRing ring) {
+        double sigma = g.sigmaR(), sum = 0;
+        for (RingFilter.Hit h : ring.hits()) {
+            double r = (Math.hypot(g.pixelCentre(h.ix()) - ring.centreX(), g.pixelCentre(h.iy()) - ring.centreY()) - ring.radius()) / sigma;
+            sum += r * r;
+        }
+        return sum;
     }
 
     /** The end (exclusive) of the window of width 2·kt·σt that starts at hit {@code start}. */
