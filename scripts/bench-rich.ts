@@ -42,6 +42,9 @@
 // clock, 1 ms behind the newest record, passes the end of its millisecond bucket).
 // A run's job gets BENCH_RICH_JOB_TIMEOUT_SECONDS (300); a job that does not finish is stopped and its progress
 // (rows into the filter operator so far) reported instead of measures.
+// Trackless mode (docs/rich-data-contract.md): at BENCH_RICH_TRACKLESS_RATES (0.0347,100) the same run's hits go
+// through the project rendered without a tracks event (FIND_RICH_RINGS), judged against the truth by the trackless
+// measures (scripts/bench/rich-trackless.ts): each ring by its hits' true track.
 // Goals (the issue): efficiency ≥ 95 % and ≤ 0.3 fake rings per event at every rate where the time-only filter's
 // precision is below 90 %; ≥ 200,000 hits labelled/s sustained by the filter alone, with every hit labelled once
 // in the checked run, judged on every run of at least 500,000 hits (smaller runs last about as long as the job's
@@ -49,7 +52,7 @@
 // Waits for a quiet machine first (1-minute load < BENCH_LOAD_THRESHOLD, 1.0). Writes reports/bench-rich.json and
 // reports/bench-rich.png.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -60,13 +63,16 @@ import { drawChart } from './bench/chart.ts';
 import { machineContext, waitForQuietMachine } from './bench/machine.ts';
 import { machineCpu, snapshot, type ComponentUsage } from './bench/procstat.ts';
 import { findHit, measure, simulateToFiles, timeOnly, type Measures, type RichRun } from './bench/rich-measures.ts';
+import { richProject, writeRichJob } from './bench/rich-job.ts';
+import { measureTrackless } from './bench/rich-trackless.ts';
 import { round, sleep, table } from './bench/stats.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BLUEPRINT_FLINK = join(ROOT, 'blueprints/rich/files/flink');
 const num = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 const settings = {
   rates: (process.env.BENCH_RICH_RATES ?? '0.0347,100,1000,10000').split(',').map(Number).filter((n) => n >= 0),
+  // the rates whose runs trackless mode (FIND_RICH_RINGS on the hits alone) labels too
+  tracklessRates: (process.env.BENCH_RICH_TRACKLESS_RATES ?? '0.0347,100').split(',').filter(Boolean).map(Number),
   trackRateHz: num('BENCH_RICH_TRACK_RATE', 20_000),
   durationMs: num('BENCH_RICH_DURATION_MS', 10),
   seed: num('BENCH_RICH_SEED', 1),
@@ -93,47 +99,27 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-// ---------- the job: 10-rings.sql over the blueprint's tables with file and blackhole connectors ----------
-const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
-
-/** A blueprint table definition with its WITH clause replaced (and its primary key dropped for an append-only file sink). */
-function benchTable(file: string, options: Record<string, string>, dropKey = false): string {
-  const sql = readFileSync(join(BLUEPRINT_FLINK, 'tables', file), 'utf8');
-  const start = sql.search(/\bWITH \(/);
-  if (start < 0) throw new Error(`${file}: no WITH clause`);
-  const end = sql.indexOf('\n)', start); // the options close on a line of their own
-  if (end < 0) throw new Error(`${file}: WITH clause not closed`);
-  const replaced = `${sql.slice(0, start)}WITH (${Object.entries(options).map(([k, v]) => `${sqlString(k)} = ${sqlString(v)}`).join(', ')})${sql.slice(end + 2)}`;
-  return dropKey ? replaced.replace(/,\s*PRIMARY KEY \([^)]*\) NOT ENFORCED/, '') : replaced;
-}
-
+// ---------- the job: 10-rings.sql as a project renders it, with file and blackhole connectors ----------
 /**
  * The job's files. Sinks 'files': rich_hits and rich_rings written as JSON files, to be checked row by row (the local
  * file system's writer makes a system call or two per row). Sinks 'blackhole': written nowhere, so that the run
  * measures the filter, not the writing of its check.
  */
 function writeJob(dir: string, sinks: 'files' | 'blackhole'): { tables: string; job: string; out: { hits: string; rings: string } } {
-  const tables = join(dir, `tables-${sinks}`);
   const out = { hits: join(dir, 'out/rich_hits'), rings: join(dir, 'out/rich_rings') };
-  mkdirSync(tables, { recursive: true });
   writeFileSync(join(dir, 'wall_clock.json'), '');
   const file = (path: string) => ({ connector: 'filesystem', path: `file://${path}`, format: 'json' });
-  const definitions: Record<string, string> = {
-    'tracks.sql': benchTable('tracks.sql', file(join(dir, 'tracks.json'))),
-    'hits.sql': benchTable('hits.sql', file(join(dir, 'hits.json'))),
-    'wall_clock.sql': benchTable('wall_clock.sql', file(join(dir, 'wall_clock.json'))),
-    'rich_hits.sql': sinks === 'files' ? benchTable('rich_hits.sql', file(out.hits), true) : benchTable('rich_hits.sql', { connector: 'blackhole' }),
-    'rich_rings.sql': sinks === 'files' ? benchTable('rich_rings.sql', file(out.rings), true) : benchTable('rich_rings.sql', { connector: 'blackhole' }),
-    'rings.sql': benchTable('rings.sql', { connector: 'blackhole' }),
-    'run_counters.sql': benchTable('run_counters.sql', { connector: 'blackhole' }),
-  };
-  const shipped = readdirSync(join(BLUEPRINT_FLINK, 'tables')).sort();
-  if (shipped.join() !== Object.keys(definitions).sort().join()) throw new Error(`the blueprint's tables changed (${shipped.join(', ')}): update bench-rich`);
-  for (const [name, sql] of Object.entries(definitions)) writeFileSync(join(tables, name), sql);
-  // the job as shipped, less its consumer-group hints (Kafka options a file source rejects)
-  const job = join(dir, '10-rings.sql');
-  writeFileSync(job, readFileSync(join(BLUEPRINT_FLINK, 'sql/10-rings.sql'), 'utf8').replace(/\/\*\+ OPTIONS\([^)]*\) \*\//g, ''));
-  return { tables, job, out };
+  const blackhole = { connector: 'blackhole' };
+  const job = writeRichJob(join(dir, `job-${sinks}`), richProject('track').files, {
+    'tracks.sql': file(join(dir, 'tracks.json')),
+    'hits.sql': file(join(dir, 'hits.json')),
+    'wall_clock.sql': file(join(dir, 'wall_clock.json')),
+    'rich_hits.sql': sinks === 'files' ? file(out.hits) : blackhole,
+    'rich_rings.sql': sinks === 'files' ? file(out.rings) : blackhole,
+    'rings.sql': blackhole,
+    'run_counters.sql': blackhole,
+  }, sinks === 'files' ? ['rich_hits.sql', 'rich_rings.sql'] : []);
+  return { ...job, out };
 }
 
 /** ${PIXELS_PER_SIDE} … of 10-rings.sql from the parameters (camelCase → UPPER_SNAKE). */
@@ -362,6 +348,45 @@ function ruleMeasures(r: { geometric: Measures | null; reference: ReferenceMeasu
   return ['none', null];
 }
 
+// ---------- trackless mode on the same run ----------
+/** FIND_RICH_RINGS (the project rendered without a tracks event) over the run's hits, judged against the truth. */
+async function runTrackless(runner: string, dir: string, run: RichRun, p: RichParameters) {
+  const out = { hits: join(dir, 'out-trackless/rich_hits'), rings: join(dir, 'out-trackless/rich_rings') };
+  const file = (path: string) => ({ connector: 'filesystem', path: `file://${path}`, format: 'json' });
+  const blackhole = { connector: 'blackhole' };
+  const job = writeRichJob(join(dir, 'job-trackless'), richProject('trackless').files, {
+    'hits.sql': file(join(dir, 'hits.json')),
+    'wall_clock.sql': file(join(dir, 'wall_clock.json')),
+    'rich_hits.sql': file(out.hits),
+    'rich_rings.sql': file(out.rings),
+    'rings.sql': blackhole,
+    'run_counters.sql': blackhole,
+  }, ['rich_hits.sql', 'rich_rings.sql']);
+  const result = await runJob(runner, { ...job, out }, parameterEnv(p), dir);
+  if (!result.finished) return { finished: false, seconds: result.jobSeconds, measures: null, exactlyOnce: false };
+  const ringIndex = new Map<string, number>();
+  for await (const o of jsonLines(out.rings)) ringIndex.set(o.track_id as string, ringIndex.size);
+  const ringOf = new Int32Array(run.hitOffset.length).fill(-1);
+  const seen = new Uint8Array(run.hitOffset.length);
+  let rows = 0, unknown = 0, duplicates = 0;
+  for await (const o of jsonLines(out.hits)) {
+    rows++;
+    const i = findHit(run, Number(BigInt(o.time_ns as string) - run.startNs), o.ix as number, o.iy as number);
+    if (i < 0) unknown++;
+    else if (seen[i]!++) duplicates++;
+    else if (o.label === 'signal') ringOf[i] = ringIndex.get(o.track_id as string) ?? -1;
+  }
+  return {
+    finished: true,
+    seconds: result.jobSeconds === null ? null : round(result.jobSeconds, 2),
+    hitsPerSec: result.jobSeconds ? Math.round(run.hitOffset.length / result.jobSeconds) : null,
+    rings: ringIndex.size,
+    output: { rows, unknown, duplicates, missing: run.hitOffset.length - seen.reduce((n, v) => n + (v ? 1 : 0), 0) },
+    exactlyOnce: rows === run.hitOffset.length && unknown === 0 && duplicates === 0,
+    measures: measureTrackless(run, p.minRingHits, ringOf),
+  };
+}
+
 // ---------- one rate ----------
 async function runRate(runner: string, rate: number) {
   const p = resolveParameters({ ...settings.parameters, darkRatePerPixelHz: rate, trackRateHz: settings.trackRateHz }, 'BENCH_RICH_PARAMS');
@@ -401,6 +426,7 @@ async function runRate(runner: string, rate: number) {
     samples: speed.samples,
   };
   const reference = referenceMeasures(dir);
+  const trackless = settings.tracklessRates.includes(rate) ? await runTrackless(runner, dir, run, p) : null;
   const result = {
     darkRatePerPixelHz: rate,
     darkRateOnPlaneHz: round(rate * p.pixelsPerSide ** 2),
@@ -438,6 +464,7 @@ async function runRate(runner: string, rate: number) {
       stderrTail: job.finished ? undefined : job.stderrTail,
     },
     filterOnly,
+    trackless,
   };
   const pct = (m: Measures | null, key: 'precision' | 'recall' | 'efficiency') => (m?.[key] == null ? '–' : `${round(m[key]! * 100, 1)} %`);
   log(`  time-only: precision ${pct(timeOnlyMeasures, 'precision')}, recall ${pct(timeOnlyMeasures, 'recall')}, efficiency ${pct(timeOnlyMeasures, 'efficiency')}, fakes/event ${round(timeOnlyMeasures.fakeRingsPerEvent ?? NaN, 3)}`);
@@ -445,13 +472,14 @@ async function runRate(runner: string, rate: number) {
     log(`  geometric: precision ${pct(geometric, 'precision')}, recall ${pct(geometric, 'recall')}, efficiency ${pct(geometric, 'efficiency')}, fakes/event ${round(geometric?.fakeRingsPerEvent ?? NaN, 3)}`);
     log(`  reference_rings.py --measure on the same run: ${'error' in reference ? `failed: ${reference.error}` : result.referenceAgrees ? 'the same measures for both filters' : `DIFFERENT: ${JSON.stringify(reference)}`}`);
     log(`  job ${result.job.seconds} s, ${hitsPerSec} hits/s, CPU ${job.cpuPercent} %; hits in ${hits}, out ${output?.rows} (each once: ${exactlyOnce ? 'yes' : 'NO'})`);
+    if (trackless) log(`  trackless (FIND_RICH_RINGS, hits only): ${trackless.measures ? `precision ${pct(trackless.measures, 'precision')}, recall ${pct(trackless.measures, 'recall')}, efficiency ${pct(trackless.measures, 'efficiency')}, fakes/event ${round(trackless.measures.fakeRingsPerEvent ?? NaN, 3)}, ${trackless.rings} rings, each hit once: ${trackless.exactlyOnce ? 'yes' : `NO ${JSON.stringify(trackless.output)}`}, ${trackless.seconds} s` : 'did not finish'}`);
     if (filterOnly) log(`  the filter alone (labelled rows to a blackhole): ${filterOnly.finished ? `${filterOnly.seconds} s, ${filterOnly.hitsPerSec} hits/s, sustained ${filterOnly.sustainedLabelledRowsPerSec} rows labelled/s, CPU ${filterOnly.cpuPercentOfOneCore} %` : 'did not finish'}`);
   } else {
     log(`  job ${job.timedOut ? `stopped after ${settings.jobTimeoutSeconds} s` : `failed (exit ${job.exitCode}): ${job.stderrTail}`}; ${result.job.progress?.rowsIntoFilter} of ${inputRows} rows into the filter`);
     const m = 'error' in reference ? null : reference.ringFilter;
     log(`  the rule by reference_rings.py on the same run: ${m ? `precision ${pct(m as Measures, 'precision')}, recall ${pct(m as Measures, 'recall')}, efficiency ${pct(m as Measures, 'efficiency')}, fakes/event ${round(m.fakeRingsPerEvent ?? NaN, 3)}` : `failed: ${(reference as { error: string }).error}`}`);
   }
-  rmSync(dir, { recursive: true, force: true }); // up to a few GB at the highest rate
+  if (process.env.BENCH_RICH_KEEP !== '1') rmSync(dir, { recursive: true, force: true }); // up to a few GB at the highest rate
   return result;
 }
 
@@ -520,7 +548,7 @@ async function main() {
   log(`\nbench:rich — ${machine.cores} cores, ${machine.cpuModel}, ${machine.memoryGiB} GiB, load before measurement ${loadBeforeMeasurement.join(' ')}`);
   log(`${settings.durationMs} ms of detector time at ${settings.trackRateHz} tracks/s per rate, seed ${settings.seed}${Object.keys(settings.parameters).length ? `, ${Object.entries(settings.parameters).map(([k, v]) => `${k} ${v}`).join(', ')}` : ''}; geometric = LABEL_RICH_HITS (10-rings.sql) on a MiniCluster, parallelism 1`);
   log(table(
-    ['dark Hz/px (simulated)', 'tracks', 'hits', 'time-only P/R', 'time-only eff/fakes', 'geometric P/R', 'geometric eff/fakes', 'hits out (once)', 'job s', 'hits/s', 'labelled/s', 'alone: job s', 'hits/s', 'labelled/s', 'CPU %', 'load 1m max', 'late', 'as ref'],
+    ['dark Hz/px (simulated)', 'tracks', 'hits', 'time-only P/R', 'time-only eff/fakes', 'geometric P/R', 'geometric eff/fakes', 'hits out (once)', 'job s', 'hits/s', 'labelled/s', 'alone: job s', 'hits/s', 'labelled/s', 'CPU %', 'load 1m max', 'late', 'as ref', 'trackless P/R', 'trackless eff/fakes'],
     rates.map((r) => [
       `${r.darkRatePerPixelHz} (${r.effectiveDarkRatePerPixelHz})`, r.tracks, r.hits, pr(r.timeOnly), ef(r.timeOnly), pr(...rule(r)), ef(...rule(r)),
       r.output ? `${r.output.rows} (${r.output.exactlyOnce ? 'yes' : 'NO'})` : r.job.timedOut ? `stopped: ${r.job.progress?.rowsIntoFilter} in` : 'failed',
@@ -528,6 +556,8 @@ async function main() {
       r.filterOnly?.seconds, r.filterOnly?.hitsPerSec, r.filterOnly?.sustainedLabelledRowsPerSec,
       r.job.cpuPercentOfOneCore, r.job.loadAverage1m.max, r.job.filterMetrics.lateRows,
       r.referenceAgrees === null ? '–' : r.referenceAgrees ? 'yes' : 'NO',
+      r.trackless ? (r.trackless.measures ? pr(r.trackless.measures, r.trackless.exactlyOnce ? '' : ' NOT ONCE') : 'unfinished') : '–',
+      r.trackless?.measures ? ef(r.trackless.measures) : '–',
     ]),
   ));
   log(`\nGoal efficiency ≥ ${GOALS.efficiency} and ≤ ${GOALS.fakeRingsPerEvent} fakes/event where the time-only precision < ${GOALS.timeOnlyPrecisionBelow}: ${qualityGoal.map((g) => `${g.darkRatePerPixelHz} Hz ${g.met ? 'met' : 'MISSED'}${g.by === 'job' ? '' : g.by === 'reference' ? ' (by the reference: the job did not finish)' : ' (not measured)'}`).join(', ') || 'no such rate'}`);

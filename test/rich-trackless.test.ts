@@ -5,38 +5,19 @@
 // (docs/rich-data-contract.md: efficiency 1.0, no fake ring). Only the connectors change: the tables read the run's
 // JSON (as the gateway writes it to rich.hits.v1) from a file and print the sinks' rows instead of Kafka and JDBC, so
 // the job's Kafka consumer-group hints go too; the job's SQL is otherwise the rendered one.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createManifest } from '../manifest/create.ts';
-import { parameterEnv } from '../manifest/parameters.ts';
-import { renderProject, type PlannedFile } from '../renderer/render.ts';
 import { DEFAULT_PARAMETERS } from '../runtime/rich-simulator/index.ts';
 import { findHit, simulateToFiles, type RichRun } from '../scripts/bench/rich-measures.ts';
+import { richProject, writeRichJob } from '../scripts/bench/rich-job.ts';
 import { measureTrackless } from '../scripts/bench/rich-trackless.ts';
 import { flinkRunnerCommand, runFlinkSql } from './helpers/flink.ts';
 
 const SECONDS = 30; // the contract's span for its trackless figures
 const START_SEC = 1_767_225_600; // 2026-01-01T00:00:00Z
 const RUN = { env: 'dev', tenant: 'detector', runId: 'run-1' };
-
-/** A RICH project whose iot-platform.yaml has no tracks event (nor its topic): trackless mode. */
-function tracklessProject(): { files: PlannedFile[]; env: Record<string, string> } {
-  const manifest = createManifest({ blueprint: 'rich', name: 'my-rich', components: ['redis', 'api', 'dbt'], deploy: ['compose', 'native', 'kubernetes'] });
-  delete (manifest.events as Record<string, unknown>).tracks;
-  manifest.topics = manifest.topics.filter((t) => t.name !== 'rich.tracks.v1');
-  return { files: renderProject(manifest), env: parameterEnv(manifest) };
-}
-
-/** The table's WITH (…) options replaced (the last WITH clause of the file: every table file has one). */
-function withOptions(sql: string, options: Record<string, string>): string {
-  const at = sql.lastIndexOf(') WITH (') >= 0 ? sql.lastIndexOf(') WITH (') + 2 : sql.lastIndexOf('WITH (');
-  const end = sql.indexOf(')', at + 6);
-  if (at < 0 || end < 0) throw new Error(`no WITH (…) in ${sql.slice(0, 80)}`);
-  const list = Object.entries(options).map(([k, v]) => `'${k}' = '${v}'`).join(', ');
-  return `${sql.slice(0, at)}WITH (${list})${sql.slice(end + 1)}`;
-}
 
 /** Rows a print sink wrote: `<identifier>> +I[a, b, …]` → fields as strings. */
 function printed(stdout: string, identifier: string): string[][] {
@@ -54,27 +35,17 @@ beforeAll(async () => {
   flinkRunnerCommand(); // builds the runner on first use
   dir = mkdtempSync(join(tmpdir(), 'iotp-rich-trackless-'));
   run = await simulateToFiles({ parameters: { ...DEFAULT_PARAMETERS }, seed: 13, startSec: START_SEC, durationNs: SECONDS * 1e9, ...RUN }, dir);
-  const { files, env } = tracklessProject();
-  const tables = join(dir, 'flink/tables');
-  mkdirSync(tables, { recursive: true });
-  const connectors: Record<string, Record<string, string>> = {
+  const { files, env } = richProject('trackless');
+  expect(files.find((f) => f.path === 'flink/sql/10-rings.sql')!.content).toContain('FIND_RICH_RINGS(');
+  // no tracks table in trackless mode (writeRichJob refuses tables other than these)
+  const { tables, job: jobFile } = writeRichJob(join(dir, 'flink'), files, {
     'hits.sql': { connector: 'filesystem', path: join(dir, 'hits.json'), format: 'json' },
     'wall_clock.sql': { connector: 'datagen', 'number-of-rows': '1' },
     'rich_hits.sql': { connector: 'print', 'print-identifier': 'rich_hits' },
     'rich_rings.sql': { connector: 'print', 'print-identifier': 'rich_rings' },
     'rings.sql': { connector: 'blackhole' },
     'run_counters.sql': { connector: 'blackhole' },
-  };
-  const tableFiles = files.filter((f) => f.path.startsWith('flink/tables/')).map((f) => f.path.slice('flink/tables/'.length));
-  expect(tableFiles.sort()).toEqual(Object.keys(connectors).sort()); // no tracks table in trackless mode
-  for (const [name, options] of Object.entries(connectors)) {
-    const sql = files.find((f) => f.path === `flink/tables/${name}`)!.content;
-    writeFileSync(join(tables, name), withOptions(sql, options));
-  }
-  const job = files.find((f) => f.path === 'flink/sql/10-rings.sql')!.content;
-  expect(job).toContain('FIND_RICH_RINGS(');
-  const jobFile = join(dir, '10-rings.sql');
-  writeFileSync(jobFile, job.replace(/\/\*\+ OPTIONS\([^)]*\) \*\//g, ''));
+  });
   const result = runFlinkSql(['--tables', tables, jobFile], { ...env, FLINK_PARALLELISM: '1' }, 240_000);
   runner = result;
   hits = printed(result.stdout, 'rich_hits');

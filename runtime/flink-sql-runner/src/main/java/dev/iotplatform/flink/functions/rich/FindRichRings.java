@@ -55,7 +55,12 @@ import org.apache.flink.types.Row;
  * timer at the millisecond that completes them. The rings and labels are therefore {@link HoughRingFinder#find}'s on
  * the whole stream, whatever the bucket boundaries. Open buckets, held hits, the parameters and the last ring id are
  * keyed state, so a restart from a checkpoint goes on where it was; the state has no TTL (the function empties it).
- * A hit that comes after the watermark passed it (metric {@code lateRows}) is still labelled once, with what is left.
+ * A timer takes every bucket up to the watermark it fires for, not only its own: Flink ignores a timer registered at
+ * or before the watermark, so the held hits' timer would be lost when the watermark jumps (the end of the input, a
+ * quiet run moved on by the wall clock); taking all complete buckets decides them instead.
+ *
+ * <p>Late hits: Flink 2.2 drops a row whose time is at or before the watermark before eval is called (so
+ * {@code lateRows} counts none there); the ingest gateway's lateness rule must dead-letter such records first.
  */
 @DataTypeHint("ROW<kind STRING, ringId BIGINT, ix INT, iy INT, timeNs BIGINT, label STRING, hits INT, centreX DOUBLE,"
         + " centreY DOUBLE, radius DOUBLE, chi2 DOUBLE, ndf INT>")
@@ -127,14 +132,23 @@ public class FindRichRings extends ProcessTableFunction<Row> {
         String spec = memory.get(SPEC);
         HoughRingFinder finder = finder(spec == null ? "" : spec);
         TimeContext<Long> time = ctx.timeContext(Long.class);
-        long ms = time.time();
+        // Every hit up to the watermark (the one being advanced to) is in: a later one would be late, and Flink drops
+        // late rows before eval. The buckets up to it are therefore complete and taken now, whose own timers then find
+        // them gone; this also decides what a timer registered here could not (Flink ignores a timer at or before the
+        // watermark: at the end of the input, or when the wall clock moves a quiet run's watermark on).
+        Long watermark = time.currentWatermark();
+        long upTo = watermark == null ? time.time() : Math.max(time.time(), watermark);
         List<Hits> groups = new ArrayList<>();
         groups.add(hits.get(HELD));
-        Integer size = bucketSizes.get(ms);
-        bucketSizes.remove(ms);
-        for (int c = 0; size != null && c * CHUNK < size; c++) {
-            groups.add(hits.get(chunkKey(ms, c)));
-            hits.remove(chunkKey(ms, c));
+        List<Long> complete = new ArrayList<>();
+        for (Long bucket : bucketSizes.keys()) if (bucket <= upTo) complete.add(bucket);
+        for (long bucket : complete) {
+            int size = bucketSizes.get(bucket);
+            bucketSizes.remove(bucket);
+            for (int c = 0; c * CHUNK < size; c++) {
+                groups.add(hits.get(chunkKey(bucket, c)));
+                hits.remove(chunkKey(bucket, c));
+            }
         }
         List<RingFilter.Hit> list = new ArrayList<>();
         for (Hits group : groups) {
@@ -143,12 +157,13 @@ public class FindRichRings extends ProcessTableFunction<Row> {
         }
         RingFilter.Hit[] sorted = list.toArray(new RingFilter.Hit[0]);
         Arrays.sort(sorted, RingFilter.HIT_ORDER);
-        HoughRingFinder.Scan scan = finder.scan(sorted, (ms + 1) * NS_PER_MS);
+        long completeBefore = upTo >= Long.MAX_VALUE / NS_PER_MS - 1 ? Long.MAX_VALUE : (upTo + 1) * NS_PER_MS;
+        HoughRingFinder.Scan scan = finder.scan(sorted, completeBefore);
 
         if (scan.decided() < sorted.length) {
             RingFilter.Hit[] held = Arrays.copyOfRange(sorted, scan.decided(), sorted.length);
             hits.put(HELD, hitsOf(held));
-            // the first held hit is decided once the stream is complete two widths after it
+            // the first held hit is decided once the stream is complete two widths after it: a millisecond after upTo
             time.registerOnTime(Math.floorDiv(held[0].timeNs() + finder.lookaheadNs(), NS_PER_MS));
         } else {
             hits.remove(HELD);

@@ -55,8 +55,12 @@ import org.apache.flink.types.Row;
  * (each with one timer), so a track only scans its window and a labelled hit leaves the state; open tracks, the
  * parameters and the hits held back by a straddling track are keyed state too, so a restart from a checkpoint goes
  * on where it was. The state has no TTL ({@code table.exec.state.ttl} does not apply): the function bounds it itself,
- * and the planner's default (a TTL of Long.MAX_VALUE) would cost more than the rest of the function. A row that comes after the watermark passed it (late) is still labelled (or finalised) once,
- * with what is left: metric {@code lateRows}.
+ * and the planner's default (a TTL of Long.MAX_VALUE) would cost more than the rest of the function.
+ *
+ * <p>Late rows: Flink 2.2 drops a row whose time is at or before the watermark before eval is called (metric
+ * {@code lateRows} then counts none); the ingest gateway's lateness rule must dead-letter such records first (the
+ * blueprint allows none behind the newest of its run). Its timers are all registered in eval, for times after the
+ * row's own, so none is at or before the watermark (which Flink would ignore).
  */
 @DataTypeHint("ROW<kind STRING, trackId BIGINT, ix INT, iy INT, timeNs BIGINT, label STRING, found BOOLEAN, hits INT,"
         + " centreX DOUBLE, centreY DOUBLE, radius DOUBLE, chi2 DOUBLE, ndf INT, cherenkovAngle DOUBLE, beta DOUBLE,"

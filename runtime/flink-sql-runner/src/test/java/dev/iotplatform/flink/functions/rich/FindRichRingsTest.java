@@ -165,6 +165,18 @@ class FindRichRingsTest {
     }
 
     @Test
+    void theHitsOfTheInputsLastMicrosecondsComeOutWhenTheInputEnds() throws Exception {
+        // The end of a bounded input moves the watermark to its end at once: a timer registered then would be ignored.
+        RichSimulation sim = run();
+        long last = sim.hits.stream().mapToLong(RingFilter.Hit::timeNs).max().orElseThrow();
+        long end = (Math.floorDiv(last, MS) + 1) * MS;
+        for (int k = 1; k <= 3; k++) sim.hits.add(new RingFilter.Hit(10 * k, 20 * k, end + MS - 1_000L * k));
+        List<String> actual = find(sim, null, "A");
+        assertSameRows(expected(sim, "A"), actual);
+        assertEquals(sim.hits.size(), actual.stream().filter(s -> s.startsWith("A hit")).count());
+    }
+
+    @Test
     void aJobThatFailsAndResumesFromItsCheckpointStillLabelsEveryHitOnce() throws Exception {
         RichSimulation sim = run();
         long failAt = sim.hits.size() * 2L / 3;
