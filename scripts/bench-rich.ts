@@ -34,7 +34,7 @@
 // Throughput: the checked run's input hits / its wall clock, from the job's start (Flink's REST start-time, after
 // the MiniCluster is up) to the runner's exit (so it includes the job's own shutdown), with the JSON parsing of the
 // sources as on Kafka but without Kafka's client; "labelled/s" is the slope of the rows out of the filter's operator
-// (REST metrics every 0.5 s) between 10 % and 90 % of the input. The checked run's file sinks cost a system call or
+// (REST metrics every 0.2 s) between 10 % and 90 % of the input (a run too short for that is judged by its wall clock). The checked run's file sinks cost a system call or
 // two per row, which is the check's cost, not the filter's: every run of at least 500,000 hits runs again with
 // rich_hits and rich_rings as blackholes ("alone"), the same job on the same input. CPU: the runner JVM over the
 // job. Latency is not measured per record: a pre-filled source has every record at the job's start, so event→row
@@ -82,7 +82,7 @@ const settings = {
     return [name!, Number(value)];
   })),
   jobTimeoutSeconds: num('BENCH_RICH_JOB_TIMEOUT_SECONDS', 300),
-  pollMs: num('BENCH_RICH_POLL_MS', 500),
+  pollMs: num('BENCH_RICH_POLL_MS', 200),
   loadThreshold: num('BENCH_LOAD_THRESHOLD', 1.0),
   loadWaitSeconds: num('BENCH_LOAD_WAIT_SECONDS', 900),
   workDir: process.env.BENCH_RICH_DIR ?? join(tmpdir(), 'bench-rich'),
@@ -511,7 +511,10 @@ async function main() {
   const throughputGoal = rates.filter((r) => r.hits >= GOALS.throughputMinHits).map((r) => ({
     darkRatePerPixelHz: r.darkRatePerPixelHz,
     sustainedLabelledRowsPerSec: r.filterOnly?.sustainedLabelledRowsPerSec ?? null,
-    met: r.job.finished && r.output?.exactlyOnce === true && (r.filterOnly?.sustainedLabelledRowsPerSec ?? 0) >= GOALS.hitsPerSec,
+    // a run too short for the samples to span its output is judged by its wall clock (start and end included)
+    judgedBy: r.filterOnly?.sustainedLabelledRowsPerSec ? 'sustained' : 'wall clock',
+    met: r.job.finished && r.output?.exactlyOnce === true
+      && (r.filterOnly?.sustainedLabelledRowsPerSec ?? r.filterOnly?.hitsPerSec ?? 0) >= GOALS.hitsPerSec,
   }));
   const report = {
     date: started.toISOString(),
@@ -561,7 +564,7 @@ async function main() {
     ]),
   ));
   log(`\nGoal efficiency ≥ ${GOALS.efficiency} and ≤ ${GOALS.fakeRingsPerEvent} fakes/event where the time-only precision < ${GOALS.timeOnlyPrecisionBelow}: ${qualityGoal.map((g) => `${g.darkRatePerPixelHz} Hz ${g.met ? 'met' : 'MISSED'}${g.by === 'job' ? '' : g.by === 'reference' ? ' (by the reference: the job did not finish)' : ' (not measured)'}`).join(', ') || 'no such rate'}`);
-  log(`Goal ≥ ${GOALS.hitsPerSec} hits labelled/s sustained by the filter alone, every hit once in the checked run (runs of ≥ ${GOALS.throughputMinHits} hits): ${throughputGoal.map((g) => `${g.darkRatePerPixelHz} Hz ${g.met ? 'met' : 'MISSED'}`).join(', ') || 'no such run'}`);
+  log(`Goal ≥ ${GOALS.hitsPerSec} hits labelled/s sustained by the filter alone, every hit once in the checked run (runs of ≥ ${GOALS.throughputMinHits} hits): ${throughputGoal.map((g) => `${g.darkRatePerPixelHz} Hz ${g.met ? 'met' : 'MISSED'} (${g.judgedBy})`).join(', ') || 'no such run'}`);
   log(`Latency: ${report.latency}.`);
   log(`Wrote reports/bench-rich.json${chartError ? ` (no chart: ${chartError})` : ' and reports/bench-rich.png'}`);
 }
