@@ -69,22 +69,10 @@ public class FindRichRings extends ProcessTableFunction<Row> {
     public static final String RING = "ring";
     public static final String SIGNAL = "signal";
     public static final String NOISE = "noise";
-    /** The key of the hits held for the next slice (scanned, not decided yet). */
-    static final long HELD = Long.MIN_VALUE;
     private static final long NS_PER_MS = 1_000_000L;
-    /** A millisecond's hits are kept in chunks of this many (key of chunk c of bucket M: M·2^CHUNK_BITS + c). */
-    static final int CHUNK = 256;
-    private static final int CHUNK_BITS = 20;
     /** Keys of the {@code memory} state: the parameters argument (timers get no arguments), the last ring id. */
     static final String SPEC = "spec";
     static final String LAST_RING = "lastRingId";
-
-    /** One chunk of a bucket's hits (or the held ones), in arrival order. */
-    public static class Hits {
-        public int[] ix;
-        public int[] iy;
-        public long[] timeNs;
-    }
 
     private transient String cachedFor;
     private transient HoughRingFinder finder;
@@ -100,7 +88,7 @@ public class FindRichRings extends ProcessTableFunction<Row> {
     public void eval(
             Context ctx,
             @StateHint(ttl = "0") MapView<String, String> memory,
-            @StateHint(ttl = "0") MapView<Long, Hits> hits,
+            @StateHint(ttl = "0") MapView<Long, HitBuckets.Hits> hits,
             @StateHint(ttl = "0") MapView<Long, Integer> bucketSizes,
             @ArgumentHint(name = "hits", value = {ArgumentTrait.SET_SEMANTIC_TABLE, ArgumentTrait.REQUIRE_ON_TIME}) Row hit,
             @ArgumentHint(name = "parameters", isOptional = true) String spec) throws Exception {
@@ -116,18 +104,13 @@ public class FindRichRings extends ProcessTableFunction<Row> {
         Long watermark = time.currentWatermark();
         if (watermark != null && time.time() <= watermark) lateRows.inc();
         long bucket = Math.floorDiv(timeNs, NS_PER_MS);
-        Integer size = bucketSizes.get(bucket);
-        int n = size == null ? 0 : size;
-        long chunk = chunkKey(bucket, n / CHUNK);
-        hits.put(chunk, append(n % CHUNK == 0 ? null : hits.get(chunk), ix, iy, timeNs));
-        bucketSizes.put(bucket, n + 1);
-        if (size != null) return;
+        if (!HitBuckets.add(hits, bucketSizes, bucket, ix, iy, timeNs)) return;
         memory.put(SPEC, spec);
         time.registerOnTime(bucket);
     }
 
     /** The watermark passed millisecond M: scan the held hits and bucket M as far as they are decided (class doc). */
-    public void onTimer(OnTimerContext ctx, MapView<String, String> memory, MapView<Long, Hits> hits,
+    public void onTimer(OnTimerContext ctx, MapView<String, String> memory, MapView<Long, HitBuckets.Hits> hits,
             MapView<Long, Integer> bucketSizes) throws Exception {
         String spec = memory.get(SPEC);
         HoughRingFinder finder = finder(spec == null ? "" : spec);
@@ -138,36 +121,20 @@ public class FindRichRings extends ProcessTableFunction<Row> {
         // watermark: at the end of the input, or when the wall clock moves a quiet run's watermark on).
         Long watermark = time.currentWatermark();
         long upTo = watermark == null ? time.time() : Math.max(time.time(), watermark);
-        List<Hits> groups = new ArrayList<>();
-        groups.add(hits.get(HELD));
+        List<RingFilter.Hit> list = new ArrayList<>();
+        HitBuckets.takeHeld(hits, list);
         List<Long> complete = new ArrayList<>();
         for (Long bucket : bucketSizes.keys()) if (bucket <= upTo) complete.add(bucket);
-        for (long bucket : complete) {
-            int size = bucketSizes.get(bucket);
-            bucketSizes.remove(bucket);
-            for (int c = 0; c * CHUNK < size; c++) {
-                groups.add(hits.get(chunkKey(bucket, c)));
-                hits.remove(chunkKey(bucket, c));
-            }
-        }
-        List<RingFilter.Hit> list = new ArrayList<>();
-        for (Hits group : groups) {
-            if (group == null) continue;
-            for (int i = 0; i < group.timeNs.length; i++) list.add(new RingFilter.Hit(group.ix[i], group.iy[i], group.timeNs[i]));
-        }
+        for (long bucket : complete) HitBuckets.take(hits, bucketSizes, bucket, list);
         RingFilter.Hit[] sorted = list.toArray(new RingFilter.Hit[0]);
         Arrays.sort(sorted, RingFilter.HIT_ORDER);
         long completeBefore = upTo >= Long.MAX_VALUE / NS_PER_MS - 1 ? Long.MAX_VALUE : (upTo + 1) * NS_PER_MS;
         HoughRingFinder.Scan scan = finder.scan(sorted, completeBefore);
 
-        if (scan.decided() < sorted.length) {
-            RingFilter.Hit[] held = Arrays.copyOfRange(sorted, scan.decided(), sorted.length);
-            hits.put(HELD, hitsOf(held));
-            // the first held hit is decided once the stream is complete two widths after it: a millisecond after upTo
-            time.registerOnTime(Math.floorDiv(held[0].timeNs() + finder.lookaheadNs(), NS_PER_MS));
-        } else {
-            hits.remove(HELD);
-        }
+        List<RingFilter.Hit> held = Arrays.asList(sorted).subList(scan.decided(), sorted.length);
+        HitBuckets.hold(hits, held);
+        // the first held hit is decided once the stream is complete two widths after it: a millisecond after upTo
+        if (!held.isEmpty()) time.registerOnTime(Math.floorDiv(held.get(0).timeNs() + finder.lookaheadNs(), NS_PER_MS));
 
         List<HoughRingFinder.FoundRing> rings = new ArrayList<>(scan.rings());
         rings.sort((a, b) -> RingFilter.HIT_ORDER.compare(a.hits().get(0), b.hits().get(0)));
@@ -189,36 +156,6 @@ public class FindRichRings extends ProcessTableFunction<Row> {
             Long id = ringOf.get(h);
             collect(Row.of(HIT, id, h.ix(), h.iy(), h.timeNs(), id == null ? NOISE : SIGNAL, null, null, null, null, null, null));
         }
-    }
-
-    private static long chunkKey(long bucket, int chunk) {
-        if (chunk >= 1 << CHUNK_BITS) throw new IllegalStateException("FIND_RICH_RINGS: more than 2^" + CHUNK_BITS + " chunks of hits in one millisecond");
-        return (bucket << CHUNK_BITS) + chunk;
-    }
-
-    private static Hits hitsOf(RingFilter.Hit[] list) {
-        Hits out = new Hits();
-        out.ix = new int[list.length];
-        out.iy = new int[list.length];
-        out.timeNs = new long[list.length];
-        for (int i = 0; i < list.length; i++) {
-            out.ix[i] = list[i].ix();
-            out.iy[i] = list[i].iy();
-            out.timeNs[i] = list[i].timeNs();
-        }
-        return out;
-    }
-
-    private static Hits append(Hits hits, int ix, int iy, long timeNs) {
-        Hits out = new Hits();
-        int n = hits == null ? 0 : hits.timeNs.length;
-        out.ix = hits == null ? new int[1] : Arrays.copyOf(hits.ix, n + 1);
-        out.iy = hits == null ? new int[1] : Arrays.copyOf(hits.iy, n + 1);
-        out.timeNs = hits == null ? new long[1] : Arrays.copyOf(hits.timeNs, n + 1);
-        out.ix[n] = ix;
-        out.iy[n] = iy;
-        out.timeNs[n] = timeNs;
-        return out;
     }
 
     private HoughRingFinder finder(String spec) {

@@ -1,7 +1,6 @@
 package dev.iotplatform.flink.functions.rich;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,16 +69,7 @@ public class LabelRichHits extends ProcessTableFunction<Row> {
     public static final String HIT = "hit";
     public static final String SIGNAL = "signal";
     public static final String NOISE = "noise";
-    /** The bucket of hits held back by a track whose window straddles the cut. */
-    static final long HELD = Long.MIN_VALUE;
     private static final long NS_PER_MS = 1_000_000L;
-    /**
-     * A millisecond's hits are kept in chunks of this many, so that a hit costs a copy of its chunk, not of every hit
-     * of its millisecond (a 10 kHz-per-pixel detector makes ~600,000 hits a millisecond). Key of chunk c of bucket M:
-     * M·2^CHUNK_BITS + c.
-     */
-    static final int CHUNK = 256;
-    private static final int CHUNK_BITS = 20;
 
     /** The key of the parameters argument in the {@code parameters} state, kept for the timers (they get no arguments). */
     static final String SPEC = "spec";
@@ -89,13 +79,6 @@ public class LabelRichHits extends ProcessTableFunction<Row> {
         public float x, y, z, vx, vy, vz;
         public long first;
         public long last;
-    }
-
-    /** One chunk of a millisecond bucket's hits (or the held ones), in arrival order. */
-    public static class Hits {
-        public int[] ix;
-        public int[] iy;
-        public long[] timeNs;
     }
 
     private transient String cachedFor;
@@ -113,7 +96,7 @@ public class LabelRichHits extends ProcessTableFunction<Row> {
             Context ctx,
             @StateHint(ttl = "0") MapView<String, String> parameters,
             @StateHint(ttl = "0") MapView<Long, OpenTrack> tracks,
-            @StateHint(ttl = "0") MapView<Long, Hits> hits,
+            @StateHint(ttl = "0") MapView<Long, HitBuckets.Hits> hits,
             @StateHint(ttl = "0") MapView<Long, Integer> bucketSizes,
             @ArgumentHint(name = "events", value = {ArgumentTrait.SET_SEMANTIC_TABLE, ArgumentTrait.REQUIRE_ON_TIME}) Row event,
             @ArgumentHint(name = "parameters", isOptional = true) String spec) throws Exception {
@@ -158,12 +141,7 @@ public class LabelRichHits extends ProcessTableFunction<Row> {
             return;
         }
         long bucket = Math.floorDiv(timeNs + lag, NS_PER_MS);
-        Integer size = bucketSizes.get(bucket);
-        int n = size == null ? 0 : size;
-        long chunk = chunkKey(bucket, n / CHUNK);
-        hits.put(chunk, append(n % CHUNK == 0 ? null : hits.get(chunk), ix, iy, timeNs));
-        bucketSizes.put(bucket, n + 1);
-        if (size != null) return;
+        if (!HitBuckets.add(hits, bucketSizes, bucket, ix, iy, timeNs)) return;
         parameters.put(SPEC, spec); // written with each timer, so that a timer finds the parameters of its rows
         time.registerOnTime(bucket);
     }
@@ -182,7 +160,7 @@ public class LabelRichHits extends ProcessTableFunction<Row> {
      * window that straddles it; label the hits below the cut with the tracks whose windows end below it.
      */
     public void onTimer(OnTimerContext ctx, MapView<String, String> parameters, MapView<Long, OpenTrack> tracks,
-            MapView<Long, Hits> hits, MapView<Long, Integer> bucketSizes) throws Exception {
+            MapView<Long, HitBuckets.Hits> hits, MapView<Long, Integer> bucketSizes) throws Exception {
         String spec = parameters.get(SPEC);
         RingFilter filter = filter(spec == null ? "" : spec);
         long ms = ctx.timeContext(Long.class).time();
@@ -206,25 +184,13 @@ public class LabelRichHits extends ProcessTableFunction<Row> {
             tracks.remove(e.getKey());
         }
 
-        Hits held = hits.get(HELD);
-        List<Hits> groups = new ArrayList<>();
-        groups.add(held);
-        Integer size = bucketSizes.get(ms);
-        bucketSizes.remove(ms);
-        for (int c = 0; size != null && c * CHUNK < size; c++) {
-            groups.add(hits.get(chunkKey(ms, c)));
-            hits.remove(chunkKey(ms, c));
-        }
+        List<RingFilter.Hit> taken = new ArrayList<>();
+        HitBuckets.takeHeld(hits, taken);
+        HitBuckets.take(hits, bucketSizes, ms, taken);
         List<RingFilter.Hit> labelled = new ArrayList<>();
         List<RingFilter.Hit> kept = new ArrayList<>();
-        for (Hits group : groups) {
-            if (group == null) continue;
-            for (int i = 0; i < group.timeNs.length; i++) {
-                (group.timeNs[i] < cut ? labelled : kept).add(new RingFilter.Hit(group.ix[i], group.iy[i], group.timeNs[i]));
-            }
-        }
-        if (!kept.isEmpty()) hits.put(HELD, hitsOf(kept));
-        else if (held != null) hits.remove(HELD);
+        for (RingFilter.Hit h : taken) (h.timeNs() < cut ? labelled : kept).add(h);
+        HitBuckets.hold(hits, kept);
 
         labelled.sort(RingFilter.HIT_ORDER);
         if (closing.isEmpty()) {
@@ -249,36 +215,6 @@ public class LabelRichHits extends ProcessTableFunction<Row> {
 
     private static RingFilter.Track track(long timeNs, OpenTrack t) {
         return new RingFilter.Track(timeNs, t.x, t.y, t.z, t.vx, t.vy, t.vz);
-    }
-
-    private static long chunkKey(long bucket, int chunk) {
-        if (chunk >= 1 << CHUNK_BITS) throw new IllegalStateException("LABEL_RICH_HITS: more than 2^" + CHUNK_BITS + " chunks of hits in one millisecond");
-        return (bucket << CHUNK_BITS) + chunk;
-    }
-
-    private static Hits hitsOf(List<RingFilter.Hit> list) {
-        Hits out = new Hits();
-        out.ix = new int[list.size()];
-        out.iy = new int[list.size()];
-        out.timeNs = new long[list.size()];
-        for (int i = 0; i < list.size(); i++) {
-            out.ix[i] = list.get(i).ix();
-            out.iy[i] = list.get(i).iy();
-            out.timeNs[i] = list.get(i).timeNs();
-        }
-        return out;
-    }
-
-    private static Hits append(Hits hits, int ix, int iy, long timeNs) {
-        Hits out = new Hits();
-        int n = hits == null ? 0 : hits.timeNs.length;
-        out.ix = hits == null ? new int[1] : Arrays.copyOf(hits.ix, n + 1);
-        out.iy = hits == null ? new int[1] : Arrays.copyOf(hits.iy, n + 1);
-        out.timeNs = hits == null ? new long[1] : Arrays.copyOf(hits.timeNs, n + 1);
-        out.ix[n] = ix;
-        out.iy[n] = iy;
-        out.timeNs[n] = timeNs;
-        return out;
     }
 
     private RingFilter filter(String spec) {
