@@ -1,8 +1,12 @@
 // Trackless mode (iot-platform.yaml declares no tracks event): Flink's FIND_RICH_RINGS finds rings from the hits
 // alone, so no reference gives its labels row by row; rings.test.ts judges them against the fixture run's truth by
 // the measures of docs/rich-data-contract.md of create-iot-platform ("Measures"), computed here. Pure: the
-// platform's own tests use it too.
-import type { ExpectedHit, TrueHit } from './run.ts';
+// platform's own tests use it too (hence no imports).
+
+/** A stored label (rich_hits): the hit's time as a decimal string of ns, its ring's id when signal. */
+export interface StoredLabel { ix: number; iy: number; timeNs: string; label: 'signal' | 'noise'; trackId: string | null }
+/** A hit of the run's truth: its unshifted time and the track whose photon made it (null: a dark count). */
+export interface TruthHit { ix: number; iy: number; timeNs: bigint; trackId: bigint | null }
 
 export interface RingMeasures {
   /** Tracks with at least minRingHits true hits on the plane. */
@@ -24,7 +28,7 @@ const keyOf = (timeNs: bigint | string, ix: number, iy: number) => `${timeNs}|${
  * The contract's measures of stored labels (times shifted by `shift` ns) against the run's truth (unshifted). A ring
  * id stands for one ring; a track with two true rings counts once.
  */
-export function measureRings(labels: ExpectedHit[], truth: TrueHit[], shift: bigint, minRingHits: number): RingMeasures {
+export function measureRings(labels: StoredLabel[], truth: TruthHit[], shift: bigint, minRingHits: number): RingMeasures {
   const trackOf = new Map(truth.map((h): [string, string | null] => [keyOf(h.timeNs, h.ix, h.iy), h.trackId === null ? null : String(h.trackId)]));
   const hitsPerTrack = new Map<string, number>();
   for (const h of truth) if (h.trackId !== null) hitsPerTrack.set(String(h.trackId), (hitsPerTrack.get(String(h.trackId)) ?? 0) + 1);
