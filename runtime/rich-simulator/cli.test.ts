@@ -64,6 +64,7 @@ describe('iot-rich-sim --out', () => {
     [['--out', 'x', '--refractiveIndex', '0.9'], /flags: refractiveIndex = 0\.9: must be greater than 1/],
     [['--out', 'x', '--start', '2026-01-01T00:00:00'], /--start 2026-01-01T00:00:00: write an ISO time with its zone/],
     [['--out', 'x', '--bogus'], /Unknown option '--bogus'; see --help/],
+    [['--mqtt', 'mqtt://h', '--hits-only', '--tracks-topic', 't'], /--hits-only publishes no tracks: drop --tracks-topic/],
   ])('refuses %j with one line and exit 2', async (args, message) => {
     const run = await sim(args);
     expect(run.code).toBe(2);
@@ -119,6 +120,20 @@ describe('iot-rich-sim --mqtt against Mosquitto', () => {
       const times = (topic === 'rich/t' ? decodeTracks(payload) : decodeHits(payload)).map((r) => window(r.timeNs));
       expect(new Set(times).size).toBe(1);
     }
+  });
+
+  it('publishes only the hits of the same run with --hits-only', async () => {
+    received.length = 0;
+    const args = ['--mqtt', `mqtt://127.0.0.1:${port}`, '--username', 'sim', '--hits-only', '--hits-topic', 'rich/h3'];
+    const run = await sim([...args, '--seed', '3', '--start', START, '--duration', '0.5', '--speed', '4'], { MQTT_PASSWORD: 'sim-secret' });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const expected = simulateRun({ parameters: { ...DEFAULT_PARAMETERS }, seed: 3, startNs: START_NS, durationNs: 0.5e9 });
+    const hits = () => Buffer.concat(received.filter((m) => m.topic === 'rich/h3').map((m) => m.payload));
+    await waitFor('every hit', async () => hits().length >= expected.hits.length * HIT_BYTES, { timeoutMs: 10_000, intervalMs: 20 });
+    expect(hits()).toEqual(encodeHits(expected.hits));
+    expect(received.every((m) => m.topic === 'rich/h3')).toBe(true);
+    expect(JSON.parse(run.stdout.trim().split('\n').at(-1)!)).toEqual({ msg: 'rich simulator stopped', tracks: 0, hits: expected.hits.length, messages: received.length });
   });
 
   it('runs without --duration until SIGTERM, then says what it sent', async () => {

@@ -1,5 +1,6 @@
 // Live output: a run published over MQTT as it happens. One message = the whole records of one kind whose detector
-// time falls in one batch window (every `batchNs`), tracks before hits; empty windows send nothing. Window k is
+// time falls in one batch window (every `batchNs`), tracks before hits; empty windows send nothing. Without a tracks
+// topic (a trackless detector: the pipeline finds rings from the hits alone) only hits go out. Window k is
 // published when the wall clock reaches start + (k + 1)·batch/speed, so detector time runs `speed` times wall time
 // (a publisher that falls behind catches up without waiting).
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,7 +10,8 @@ import { encodeHits, encodeTracks } from './wire.ts';
 
 export interface LiveOptions {
   url: string;
-  tracksTopic: string;
+  /** null: publish hits only (the tracks are still simulated, so the hits are the same run's). */
+  tracksTopic: string | null;
   hitsTopic: string;
   username?: string;
   password?: string;
@@ -47,10 +49,10 @@ export async function publishLive(options: LiveOptions): Promise<LiveSummary> {
       if (options.signal?.aborted) break;
       const { tracks, hits } = generator.advance(k * options.batchNs);
       const sends: Promise<unknown>[] = [];
-      if (tracks.length > 0) sends.push(client.publishAsync(options.tracksTopic, encodeTracks(tracks), { qos: options.qos }));
+      if (tracks.length > 0 && options.tracksTopic !== null) sends.push(client.publishAsync(options.tracksTopic, encodeTracks(tracks), { qos: options.qos }));
       if (hits.length > 0) sends.push(client.publishAsync(options.hitsTopic, encodeHits(hits), { qos: options.qos }));
       await Promise.all(sends);
-      summary.tracks += tracks.length;
+      if (options.tracksTopic !== null) summary.tracks += tracks.length;
       summary.hits += hits.length;
       summary.messages += sends.length;
     }

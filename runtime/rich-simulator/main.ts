@@ -22,6 +22,7 @@ live:
   --mqtt URL          broker, e.g. mqtt://localhost:1883
   --tracks-topic T    topic of track records (default rich/tracks)
   --hits-topic H      topic of hit records (default rich/hits)
+  --hits-only         publish no tracks, only their hits (a trackless detector)
   --username U        (default MQTT_USERNAME)
   --password P        (default MQTT_PASSWORD)
   --speed X           detector seconds per wall second (default 1)
@@ -51,6 +52,7 @@ function parse(argv: string[]) {
       duration: { type: 'string' },
       'tracks-topic': { type: 'string' },
       'hits-topic': { type: 'string' },
+      'hits-only': { type: 'boolean' },
       username: { type: 'string' },
       password: { type: 'string' },
       speed: { type: 'string' },
@@ -62,6 +64,8 @@ function parse(argv: string[]) {
   });
   if (values.help) return undefined;
   if (!values.out === !values.mqtt) throw new UsageError('pass exactly one of --out <dir> and --mqtt <url>; see --help');
+  if (values['hits-only'] && values['tracks-topic'] !== undefined) throw new UsageError('--hits-only publishes no tracks: drop --tracks-topic');
+  if (values['hits-only'] && values.out) throw new UsageError('--hits-only is for --mqtt; --out always writes tracks.bin');
   const overrides: Record<string, unknown> = {};
   try {
     if (values.params) Object.assign(overrides, readParametersFile(values.params));
@@ -89,7 +93,7 @@ function parse(argv: string[]) {
     out: values.out,
     mqtt: values.mqtt,
     run,
-    tracksTopic: values['tracks-topic'] ?? 'rich/tracks',
+    tracksTopic: values['hits-only'] ? null : (values['tracks-topic'] ?? 'rich/tracks'),
     hitsTopic: values['hits-topic'] ?? 'rich/hits',
     username: values.username ?? process.env.MQTT_USERNAME,
     password: values.password ?? process.env.MQTT_PASSWORD,

@@ -1,5 +1,6 @@
--- PostgreSQL rich_rings (postgres/init/10-rich.sql): every track with its ring fit, JDBC upsert on (env, tenant,
--- run_id, track_id). Written by 10-rings.sql.
+-- PostgreSQL rich_rings (postgres/init/10-rich.sql): every track with its ring fit (trackless mode: every ring found
+-- from the hits, track_id its id and the track columns null), JDBC upsert on (env, tenant, run_id, track_id).
+-- Written by 10-rings.sql.
 CREATE TEMPORARY TABLE rich_rings (
   env             STRING,
   tenant          STRING,

@@ -7,7 +7,7 @@ CREATE TEMPORARY TABLE run_counters (
   hits         BIGINT,
   signal_hits  BIGINT,
   noise_hits   BIGINT,
-  tracks       BIGINT,
+  tracks       BIGINT,   -- trackless mode: the rings found (rich_rings rows, as the API's tracks)
   rings_found  BIGINT,
   last_time_ns BIGINT,   -- the newest labelled hit or finalised track
   PRIMARY KEY (env, tenant, run_id) NOT ENFORCED

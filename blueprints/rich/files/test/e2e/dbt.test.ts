@@ -1,19 +1,20 @@
 // dbt over the fixture run on the running stack: once PostgreSQL holds the fixture run's labelled hits and ring fits
 // (helpers/scenario.ts), `npm run stack -- dbt build` (models and their data tests) leaves in the marts exactly the
 // rows computed here: the run's rows from the reference's labels and fits (scenarios/rich/expected-labels.jsonl),
-// the noise map of the fixture tenant from its stored hits, pixelsPerSide from iot-platform.yaml.
+// the noise map of the fixture tenant from its stored hits, pixelsPerSide from iot-platform.yaml. In trackless mode the
+// run's rows come from the stored labels and rings (rings.test.ts judges those against the run's truth).
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveParameters } from 'create-iot-platform/rich-simulator';
 import { manifest, pgPool } from './helpers/clients.ts';
 import { stack } from './helpers/stack.ts';
-import { expected, type ExpectedHit } from './helpers/run.ts';
-import { FIXTURE, fixturePlayed, runStored, type Run } from './helpers/scenario.ts';
+import type { ExpectedHit } from './helpers/run.ts';
+import { FIXTURE, fixturePlayed, runStored, wanted, type Run } from './helpers/scenario.ts';
 
 const NS = 1_000_000_000n;
 let db: pg.Pool;
 let run: Run;
-let want: ReturnType<typeof expected>;
+let want: Awaited<ReturnType<typeof wanted>>;
 
 /** num/den ≥ 0 rounded half up to `places` decimals, printed like PostgreSQL's numeric; '' (null) for den 0. */
 function decimal(num: bigint, den: bigint, places: number): string {
@@ -49,8 +50,8 @@ beforeAll(async () => {
   db = pgPool();
   const played = await fixturePlayed();
   run = played.run;
-  want = expected(played.shift);
   await runStored(db, run, played.shift);
+  want = await wanted(db, run, played.shift);
   await stack('dbt', 'build');
 }, 900_000);
 

@@ -1,15 +1,16 @@
 // The event display of the running stack in headless Chromium (the system's, CHROMIUM_PATH or /usr/bin/chromium),
 // on the fixture run once stored (helpers/scenario.ts): for the found track with the most hits and for the most
 // inclined one, a screenshot shows every hit of the track's window on its pixel in its colour (the track's signal,
-// noise) and the fitted ring where the contract's track frame puts it on the plane (helpers/display.ts).
+// noise) and the fitted ring where the contract's track frame puts it on the plane (helpers/display.ts). In trackless
+// mode (no tracks: the fullest ring and the largest one) the ring is its circle fitted on the plane, with no track mark.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 import type pg from 'pg';
 import { resolveParameters } from 'create-iot-platform/rich-simulator';
 import { env, manifest, pgPool } from './helpers/clients.ts';
-import { COLOURS, halfSquare, near, pixelCentre, readPixels, ringPoint, toScreen, type RingFit } from './helpers/display.ts';
-import { expected, type ExpectedHit } from './helpers/run.ts';
-import { fixturePlayed, runStored, type Run } from './helpers/scenario.ts';
+import { COLOURS, drawnRingPoint, halfSquare, near, pixelCentre, readPixels, toScreen, type PlaneRingFit, type RingFit } from './helpers/display.ts';
+import { trackless, type ExpectedHit } from './helpers/run.ts';
+import { fixturePlayed, runStored, wanted, type Run } from './helpers/scenario.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const abs = (n: bigint) => (n < 0n ? -n : n);
@@ -17,7 +18,7 @@ const abs = (n: bigint) => (n < 0n ? -n : n);
 let browser: Browser;
 let db: pg.Pool;
 let run: Run;
-let want: ReturnType<typeof expected>;
+let want: Awaited<ReturnType<typeof wanted>>;
 
 async function getJson(path: string): Promise<any> {
   const response = await fetch(`${env.apiUrl}${path}`, { headers: { 'x-api-key': env.apiKey } });
@@ -29,8 +30,8 @@ beforeAll(async () => {
   db = pgPool();
   const played = await fixturePlayed();
   run = played.run;
-  want = expected(played.shift);
   await runStored(db, run, played.shift);
+  want = await wanted(db, run, played.shift);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 }, 420_000);
 
@@ -53,11 +54,12 @@ describe('the event display', () => {
     const base = `/api/${run.env}/${run.tenant}/runs/${run.runId}`;
     // tracks with no other track within 20 µs: nothing but their own ring and hits and noise in their window
     const isolated = (trackId: string) => want.rings.every((o) => o.trackId === trackId || abs(BigInt(o.trackId) - BigInt(trackId)) > 20_000n);
-    const found: (RingFit & { trackId: string; hits: number })[] = (await getJson(`${base}/rings?found=true&limit=500`)).items.filter((r: { trackId: string }) => isolated(r.trackId));
+    type Drawn = (RingFit | PlaneRingFit) & { trackId: string; hits: number };
+    const found: Drawn[] = (await getJson(`${base}/rings?found=true&limit=500`)).items.filter((r: { trackId: string }) => isolated(r.trackId));
     expect(found.length).toBeGreaterThan(0);
     const fullest = found.reduce((a, b) => (b.hits > a.hits ? b : a));
-    const inclined = found.reduce((a, b) => (b.vz < a.vz ? b : a));
-    for (const ring of new Set([fullest, inclined])) {
+    const other = trackless() ? found.reduce((a, b) => (b.radius > a.radius ? b : a)) : (found as (RingFit & Drawn)[]).reduce((a, b) => (b.vz < a.vz ? b : a));
+    for (const ring of new Set([fullest, other])) {
       const track = await getJson(`${base}/tracks/${ring.trackId}`);
       const inWindow = (h: ExpectedHit) => BigInt(h.timeNs) >= BigInt(track.window.fromNs) && BigInt(h.timeNs) <= BigInt(track.window.toNs);
       const slice = want.hits.filter((h) => inWindow(h) || h.trackId === ring.trackId);
@@ -71,14 +73,14 @@ describe('the event display', () => {
       const at = toScreen(box, detector);
       const half = halfSquare(box, detector);
       const place = (h: ExpectedHit) => at(...pixelCentre(h.ix, h.iy, detector));
-      const mark = at(ring.x + (ring.vx / ring.vz) * detector.distanceMm, ring.y + (ring.vy / ring.vz) * detector.distanceMm);
+      const mark = ring.vz === null ? null : at(ring.x + (ring.vx / ring.vz) * detector.distanceMm, ring.y + (ring.vy / ring.vz) * detector.distanceMm);
       const apart = (p: { x: number; y: number }, others: ExpectedHit[]) =>
-        others.every((h) => Math.max(Math.abs(place(h).x - p.x), Math.abs(place(h).y - p.y)) > half + 3) && Math.hypot(p.x - mark.x, p.y - mark.y) > 8;
+        others.every((h) => Math.max(Math.abs(place(h).x - p.x), Math.abs(place(h).y - p.y)) > half + 3) && (!mark || Math.hypot(p.x - mark.x, p.y - mark.y) > 8);
       // signal hits are drawn over the ring, noise under it: noise is read away from the ring, the ring away from hits
       const signal = slice.filter((h) => h.trackId === ring.trackId).map(place);
-      const outline = Array.from({ length: 360 }, (_, k) => at(...ringPoint(ring, (2 * Math.PI * k) / 360, detector.distanceMm)));
+      const outline = Array.from({ length: 360 }, (_, k) => at(...drawnRingPoint(ring, (2 * Math.PI * k) / 360, detector.distanceMm)));
       const noise = slice.filter((h) => h.label === 'noise').map(place).filter((p) => outline.every((q) => Math.hypot(q.x - p.x, q.y - p.y) > half + 4));
-      const ringPoints = Array.from({ length: 36 }, (_, k) => at(...ringPoint(ring, (2 * Math.PI * k) / 36 + 0.05, detector.distanceMm))).filter((p) => apart(p, slice));
+      const ringPoints = Array.from({ length: 36 }, (_, k) => at(...drawnRingPoint(ring, (2 * Math.PI * k) / 36 + 0.05, detector.distanceMm))).filter((p) => apart(p, slice));
       expect(ringPoints.length, `${ring.trackId}: ring points clear of hits`).toBeGreaterThan(5);
 
       const png = await page.screenshot({ type: 'png' });

@@ -5,6 +5,8 @@ import type { Browser } from 'playwright-core';
 
 export interface Detector { pixelsPerSide: number; pixelPitchMm: number; distanceMm: number }
 export interface RingFit { x: number; y: number; vx: number; vy: number; vz: number; centreX: number; centreY: number; radius: number }
+/** A ring found from the hits alone (trackless mode): no track, its circle fitted on the plane. */
+export interface PlaneRingFit { vz: null; centreX: number; centreY: number; radius: number }
 export interface Box { x: number; y: number; width: number; height: number }
 type Vec = [number, number, number];
 
@@ -43,6 +45,12 @@ export function ringPoint(ring: RingFit, phi: number, distanceMm: number): [numb
   const psi = Math.atan2(qy, qx);
   const u = [0, 1, 2].map((i) => Math.cos(theta) * v[i]! + Math.sin(theta) * (Math.cos(psi) * e1[i]! + Math.sin(psi) * e2[i]!)) as Vec;
   return [ring.x + (u[0] / u[2]) * distanceMm, ring.y + (u[1] / u[2]) * distanceMm];
+}
+
+/** The point at angle φ of the ring as the display draws it: a trackless ring is its fitted circle as it is. */
+export function drawnRingPoint(ring: RingFit | PlaneRingFit, phi: number, distanceMm: number): [number, number] {
+  if (ring.vz === null) return [ring.centreX + ring.radius * Math.cos(phi), ring.centreY + ring.radius * Math.sin(phi)];
+  return ringPoint(ring, phi, distanceMm);
 }
 
 /** Plane mm → page px: the plane centred in the canvas box, fitted inside the margin, +y up. */

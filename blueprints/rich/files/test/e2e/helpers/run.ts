@@ -4,6 +4,8 @@
 // (scenarios/rich/expected-labels.jsonl). The stream's clock is the detector's, so the run is re-timed to start now
 // (a shift by whole seconds: the filter uses time differences only, so labels and fits do not change) and published
 // over MQTT as the detector's tenant, one message per 10 ms of detector time and kind, as iot-rich-sim does live.
+// In trackless mode (iot-platform.yaml declares no tracks event) only the hits are published and the reference does
+// not apply: the run's truth (which track made each hit) judges the rings found instead (helpers/trackless.ts).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,19 +25,26 @@ export interface ExpectedRing {
   chi2: number | null; ndf: number | null; cherenkovAngle: number | null; beta: number | null;
 }
 
-let run: { tracks: WireTrack[]; hits: WireHit[] } | undefined;
+/** The run's truth: each hit with the track whose photon made it (its unshifted time), null for a dark count. */
+export interface TrueHit extends WireHit { trackId: bigint | null }
+
+/** Trackless mode: the manifest declares no tracks event, so Flink finds rings from the hits alone. */
+export const trackless = (): boolean => !manifest().events.tracks;
+
+let run: { tracks: WireTrack[]; hits: TrueHit[] } | undefined;
 function fixtureRun() {
   if (!run) {
     const recipe = JSON.parse(readFileSync(join(RUN, 'run.json'), 'utf8')) as { seed: number; startNs: string; durationSeconds: number };
     const parameters = resolveParameters(JSON.parse(readFileSync(join(RUN, 'parameters.json'), 'utf8')) as Record<string, unknown>);
     const simulated = simulateRun({ parameters, seed: recipe.seed, startNs: BigInt(recipe.startNs), durationNs: recipe.durationSeconds * 1e9 });
     // The wire carries float32 coordinates: the tracks as a reader of the topic sees them.
-    run = { tracks: decodeTracks(encodeTracks(simulated.tracks)), hits: simulated.hits.map(({ ix, iy, timeNs }) => ({ ix, iy, timeNs })) };
+    run = { tracks: decodeTracks(encodeTracks(simulated.tracks)), hits: simulated.hits.map(({ ix, iy, timeNs, trackId }) => ({ ix, iy, timeNs, trackId })) };
   }
   return run;
 }
 export const runTracks = (): WireTrack[] => fixtureRun().tracks;
-export const runHits = (): WireHit[] => fixtureRun().hits;
+export const runHits = (): WireHit[] => fixtureRun().hits.map(({ ix, iy, timeNs }) => ({ ix, iy, timeNs }));
+export const runTruth = (): TrueHit[] => fixtureRun().hits;
 
 /**
  * The reference's output for the fixture run under the project's filter parameters, times shifted by `shift` ns:
@@ -84,9 +93,12 @@ export function shiftToNow(): bigint {
   return ((now - first) / NS_PER_S + 1n) * NS_PER_S;
 }
 
-/** Publishes the fixture run shifted by `shift` ns, in detector-time order, one message per 10 ms window and kind. */
+/**
+ * Publishes the fixture run shifted by `shift` ns, in detector-time order, one message per 10 ms window and kind;
+ * no tracks in trackless mode.
+ */
 export async function publishRun(run: { env: string; tenant: string; runId: string }, shift: bigint): Promise<void> {
-  const tracks = runTracks().map((t) => ({ ...t, timeNs: t.timeNs + shift }));
+  const tracks = trackless() ? [] : runTracks().map((t) => ({ ...t, timeNs: t.timeNs + shift }));
   const hits = runHits().map((h) => ({ ...h, timeNs: h.timeNs + shift }));
   const windowOf = (ns: bigint) => ns / BATCH_NS;
   const windows = [...new Set([...tracks, ...hits].map((r) => windowOf(r.timeNs)))].sort((a, b) => (a < b ? -1 : 1));
