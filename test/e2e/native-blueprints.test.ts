@@ -1,5 +1,5 @@
 // The platform's end-to-end proof, for every blueprint of the catalog and two component sets each (its defaults,
-// and every component it offers, with parameters away from their defaults): publish this checkout to a local registry, generate a project from it the way a
+// and every component it offers, with parameters away from their defaults), and RICH in trackless mode: publish this checkout to a local registry, generate a project from it the way a
 // user does (`npm create iot-platform@<version>`, installed through that registry), bring its native stack up on
 // real engines (Kafka, Flink, PostgreSQL, Redis, Mosquitto, SeaweedFS, dbt), run that project's own e2e data tests
 // against it (every test it declares must pass), and tear it down leaving no process behind. Components the native
@@ -10,6 +10,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createManifest } from '../../manifest/create.ts';
 import { blueprints, type Blueprint } from '../../renderer/catalog.ts';
 import { NOT_NATIVE } from '../../stack/native/driver.ts';
 import { tempDir } from '../helpers/cli.ts';
@@ -55,15 +56,26 @@ const CHANGED_PARAMETERS: Readonly<Record<string, Record<string, number>>> = {
   rich: { ringSigmas: 2, minRingHits: 8 },
 };
 
-/** Per blueprint: its default components (what `--yes` gives), and all it offers with changed parameters. */
-const projects: { blueprint: Blueprint; name: string; label: string; components: readonly string[] | undefined; parameters?: Record<string, number> }[] = [
-  ...blueprints().values(),
-].flatMap((blueprint) => [
+/** A RICH project in trackless mode, as a user answers for it: its events and topics without the tracks. */
+function tracklessRichAnswers(): Record<string, unknown> {
+  const manifest = createManifest({ blueprint: 'rich', name: 'e2e-rich-trackless', components: ['redis', 'api', 'dbt'], deploy: ['native'] });
+  const { tracks: _tracks, ...events } = manifest.events;
+  return { events, topics: manifest.topics.filter((t) => t.name !== 'rich.tracks.v1') };
+}
+
+/**
+ * Per blueprint: its default components (what `--yes` gives), and all it offers with changed parameters; and the RICH
+ * blueprint once more in trackless mode.
+ */
+const projects: {
+  blueprint: Blueprint; name: string; label: string; components: readonly string[] | undefined; parameters?: Record<string, number>; answers?: Record<string, unknown>;
+}[] = [...blueprints().values()].flatMap((blueprint) => [
   { blueprint, name: `e2e-${blueprint.name}`, label: 'default components', components: undefined },
   { blueprint, name: `e2e-${blueprint.name}-all`, label: 'all components', components: blueprint.components, parameters: CHANGED_PARAMETERS[blueprint.name] },
+  ...(blueprint.name === 'rich' ? [{ blueprint, name: 'e2e-rich-trackless', label: 'no tracks event (trackless mode), default components', components: undefined, answers: tracklessRichAnswers() }] : []),
 ]);
 
-for (const { blueprint: { name: blueprint, when }, name, label, components, parameters } of projects) {
+for (const { blueprint: { name: blueprint, when }, name, label, components, parameters, answers } of projects) {
   const changed = parameters ? ` and ${Object.entries(parameters).map(([k, v]) => `${k} ${v}`).join(', ')}` : '';
   describe(`${blueprint} project with ${label}${components ? ` (${components.join(',')})` : ''}${changed} on the native stack`, () => {
     const project = join(parent, name);
@@ -74,8 +86,8 @@ for (const { blueprint: { name: blueprint, when }, name, label, components, para
     beforeAll(() => {
       const { version } = registry!.published!;
       const chosen = components ? ['--components', components.join(',')] : [];
-      if (parameters) {
-        writeFileSync(join(parent, `${name}.answers.yaml`), stringify({ parameters }));
+      if (parameters || answers) {
+        writeFileSync(join(parent, `${name}.answers.yaml`), stringify({ ...answers, ...(parameters && { parameters }) }));
         chosen.push('--answers', join(parent, `${name}.answers.yaml`));
       }
       const created = npm(['create', `iot-platform@${version}`, '--', name, '--blueprint', blueprint, ...chosen, '--yes', '--skip-git'], 900_000, parent);
@@ -88,6 +100,7 @@ for (const { blueprint: { name: blueprint, when }, name, label, components, para
       chosenComponents = manifest.components;
       if (components) expect([...chosenComponents].sort()).toEqual([...components].sort());
       if (parameters) expect(manifest.parameters).toMatchObject(parameters);
+      if (answers) expect(Object.keys((manifest as unknown as { events: object }).events).sort()).toEqual(Object.keys(answers.events as object).sort());
       const up = npm(['run', 'stack', '--', 'up', '--native'], 900_000, project);
       stackStarted = true;
       if (up.code !== 0) console.error(up.output);
