@@ -3,7 +3,6 @@ package dev.iotplatform.flink.functions.rich;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.iotplatform.flink.functions.PlatformFunctions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,11 +10,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
-import org.apache.flink.table.functions.ScalarFunction;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
@@ -81,19 +76,8 @@ class FindRichRingsTest {
         Path file = dir.resolve("hits.json");
         Files.write(file, lines);
 
-        TableEnvironment env = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
-        env.getConfig().set("parallelism.default", "1");
-        PlatformFunctions.register(env);
-        String source = "hits_in";
-        if (failAfter != null) {
-            env.getConfig().set("execution.checkpointing.interval", "100 ms");
-            env.getConfig().set("restart-strategy.type", "fixed-delay");
-            env.getConfig().set("restart-strategy.fixed-delay.attempts", "1");
-            env.getConfig().set("restart-strategy.fixed-delay.delay", "100 ms");
-            FailOnce.arm(failAfter);
-            env.createTemporarySystemFunction("FAIL_ONCE", FailOnce.class);
-            source = "failing_hits";
-        }
+        TableEnvironment env = FailingJob.environment(failAfter);
+        String source = failAfter == null ? "hits_in" : "failing_hits";
         env.executeSql("CREATE TEMPORARY TABLE hits_in (detector STRING, ix INT, iy INT, timeNs BIGINT,"
                 + " rowtime AS TO_TIMESTAMP_LTZ(timeNs / 1000000, 3), WATERMARK FOR rowtime AS rowtime - INTERVAL '0.001' SECOND)"
                 + " WITH ('connector' = 'filesystem', 'path' = '" + file.toUri() + "', 'format' = 'json')");
@@ -181,34 +165,8 @@ class FindRichRingsTest {
         RichSimulation sim = run();
         long failAt = sim.hits.size() * 2L / 3;
         List<String> actual = find(sim, failAt, "A");
-        assertTrue(FailOnce.FAILED.get(), "the job failed once");
-        assertTrue(FailOnce.ROWS.get() < failAt + sim.hits.size(), FailOnce.ROWS.get() + " rows read, " + sim.hits.size() + " in the file");
+        assertTrue(FailingJob.FailOnce.FAILED.get(), "the job failed once");
+        assertTrue(FailingJob.FailOnce.ROWS.get() < failAt + sim.hits.size(), FailingJob.FailOnce.ROWS.get() + " rows read, " + sim.hits.size() + " in the file");
         assertSameRows(expected(sim, "A"), actual);
-    }
-
-    /** Passes every row; slows down near {@link #failAt} (so that checkpoints complete) and fails the job there, once. */
-    public static class FailOnce extends ScalarFunction {
-        static final AtomicLong ROWS = new AtomicLong();
-        static final AtomicBoolean FAILED = new AtomicBoolean();
-        static volatile long failAt;
-
-        static void arm(long rows) {
-            ROWS.set(0);
-            FAILED.set(false);
-            failAt = rows;
-        }
-
-        public boolean eval(Long timeNs) throws InterruptedException {
-            long n = ROWS.incrementAndGet();
-            if (FAILED.get() || n < failAt - 300) return true;
-            Thread.sleep(3);
-            if (n >= failAt && FAILED.compareAndSet(false, true)) throw new IllegalStateException("injected failure");
-            return true;
-        }
-
-        @Override
-        public boolean isDeterministic() {
-            return false;
-        }
     }
 }

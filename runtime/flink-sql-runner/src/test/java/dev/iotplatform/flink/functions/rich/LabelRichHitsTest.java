@@ -3,18 +3,13 @@ package dev.iotplatform.flink.functions.rich;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.iotplatform.flink.functions.PlatformFunctions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
-import org.apache.flink.table.functions.ScalarFunction;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
@@ -72,19 +67,8 @@ class LabelRichHitsTest {
         Path file = dir.resolve("events.json");
         Files.write(file, lines.stream().map(Line::json).toList());
 
-        TableEnvironment env = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
-        env.getConfig().set("parallelism.default", "1");
-        PlatformFunctions.register(env);
-        String source = "rich_events";
-        if (failAfter != null) {
-            env.getConfig().set("execution.checkpointing.interval", "100 ms");
-            env.getConfig().set("restart-strategy.type", "fixed-delay");
-            env.getConfig().set("restart-strategy.fixed-delay.attempts", "1");
-            env.getConfig().set("restart-strategy.fixed-delay.delay", "100 ms");
-            FailOnce.arm(failAfter);
-            env.createTemporarySystemFunction("FAIL_ONCE", FailOnce.class);
-            source = "failing_events";
-        }
+        TableEnvironment env = FailingJob.environment(failAfter);
+        String source = failAfter == null ? "rich_events" : "failing_events";
         env.executeSql("CREATE TEMPORARY TABLE rich_events (detector STRING, kind STRING, x FLOAT, y FLOAT, z FLOAT,"
                 + " vx FLOAT, vy FLOAT, vz FLOAT, ix INT, iy INT, timeNs BIGINT,"
                 + " rowtime AS TO_TIMESTAMP_LTZ(timeNs / 1000000, 3), WATERMARK FOR rowtime AS rowtime - INTERVAL '0.001' SECOND)"
@@ -100,36 +84,6 @@ class LabelRichHitsTest {
         return out;
     }
 
-    /**
-     * Passes every row; after {@link #slowFrom} rows it slows down (so that checkpoints complete), and at
-     * {@link #failAt} it fails the job, once. Its counters are static: they must outlive the job's restart.
-     */
-    public static class FailOnce extends ScalarFunction {
-        static final AtomicLong ROWS = new AtomicLong();
-        static final AtomicBoolean FAILED = new AtomicBoolean();
-        static volatile long failAt;
-        static volatile long slowFrom;
-
-        static void arm(long rows) {
-            ROWS.set(0);
-            FAILED.set(false);
-            failAt = rows;
-            slowFrom = Math.max(0, rows - 300);
-        }
-
-        public boolean eval(Long timeNs) throws InterruptedException {
-            long n = ROWS.incrementAndGet();
-            if (FAILED.get() || n < slowFrom) return true;
-            Thread.sleep(3);
-            if (n >= failAt && FAILED.compareAndSet(false, true)) throw new IllegalStateException("injected failure");
-            return true;
-        }
-
-        @Override
-        public boolean isDeterministic() {
-            return false;
-        }
-    }
 
     private static String format(Row r) {
         StringBuilder s = new StringBuilder();
@@ -179,9 +133,9 @@ class LabelRichHitsTest {
         int rows = sim.hits.size() + sim.tracks.size();
         long failAt = rows * 2L / 3;
         List<String> actual = label(sim, failAt, "A");
-        assertTrue(FailOnce.FAILED.get(), "the job failed once");
+        assertTrue(FailingJob.FailOnce.FAILED.get(), "the job failed once");
         // resumed from a checkpoint, not from the start: the source re-read fewer rows than the whole file
-        assertTrue(FailOnce.ROWS.get() < failAt + rows, FailOnce.ROWS.get() + " rows read, " + rows + " in the file");
+        assertTrue(FailingJob.FailOnce.ROWS.get() < failAt + rows, FailingJob.FailOnce.ROWS.get() + " rows read, " + rows + " in the file");
         List<String> expected = new ArrayList<>(expected(sim, "A"));
         actual.sort(null);
         expected.sort(null);
