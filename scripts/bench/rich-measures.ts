@@ -172,15 +172,20 @@ export function measure(run: RichRun, minRingHits: number, signal: Uint8Array, r
       if (isFindable) foundTrue++;
     } else fake++;
   }
+  return measuresOf(run, { labelled, truePositive, findable, foundTrue, trueRings, fakeRings: fake });
+}
+
+/** The contract's measures from the counts of a labelling (track mode or trackless). */
+export function measuresOf(run: RichRun, c: { labelled: number; truePositive: number; findable: number; foundTrue: number; trueRings: number; fakeRings: number }): Measures {
   return {
-    precision: labelled ? truePositive / labelled : null,
-    recall: run.trueSignal ? truePositive / run.trueSignal : null,
-    efficiency: findable ? foundTrue / findable : null,
-    fakeRingsPerEvent: run.tracks.length ? fake / run.tracks.length : null,
-    labelledSignal: labelled,
-    findableTracks: findable,
-    trueRings,
-    fakeRings: fake,
+    precision: c.labelled ? c.truePositive / c.labelled : null,
+    recall: run.trueSignal ? c.truePositive / run.trueSignal : null,
+    efficiency: c.findable ? c.foundTrue / c.findable : null,
+    fakeRingsPerEvent: run.tracks.length ? c.fakeRings / run.tracks.length : null,
+    labelledSignal: c.labelled,
+    findableTracks: c.findable,
+    trueRings: c.trueRings,
+    fakeRings: c.fakeRings,
   };
 }
 

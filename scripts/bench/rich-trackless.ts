@@ -3,7 +3,7 @@
 // than half of its hits truly belong to one track (that track then has a true ring), else fake. Efficiency = findable
 // tracks with a true ring / findable tracks; fake rings per event = fake rings / tracks; hit precision and recall as
 // in track mode. A track with two true rings (a flash split in two) counts once for the efficiency and no ring is fake.
-import type { Measures, RichRun } from './rich-measures.ts';
+import { measuresOf, type Measures, type RichRun } from './rich-measures.ts';
 
 /**
  * ringOf[i]: the ring hit i is labelled with (any integer id per ring), or −1 for noise; hits in the run's order
@@ -40,14 +40,5 @@ export function measureTrackless(run: RichRun, minRingHits: number, ringOf: Int3
     findable++;
     if (found.has(k)) foundTrue++;
   }
-  return {
-    precision: labelled ? truePositive / labelled : null,
-    recall: run.trueSignal ? truePositive / run.trueSignal : null,
-    efficiency: findable ? foundTrue / findable : null,
-    fakeRingsPerEvent: run.tracks.length ? fakeRings / run.tracks.length : null,
-    labelledSignal: labelled,
-    findableTracks: findable,
-    trueRings,
-    fakeRings,
-  };
+  return measuresOf(run, { labelled, truePositive, findable, foundTrue, trueRings, fakeRings });
 }
