@@ -100,6 +100,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 // ---------- the job: 10-rings.sql as a project renders it, with file and blackhole connectors ----------
+const file = (path: string) => ({ connector: 'filesystem', path: `file://${path}`, format: 'json' });
+const blackhole = { connector: 'blackhole' };
+
 /**
  * The job's files. Sinks 'files': rich_hits and rich_rings written as JSON files, to be checked row by row (the local
  * file system's writer makes a system call or two per row). Sinks 'blackhole': written nowhere, so that the run
@@ -108,8 +111,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 function writeJob(dir: string, sinks: 'files' | 'blackhole'): { tables: string; job: string; out: { hits: string; rings: string } } {
   const out = { hits: join(dir, 'out/rich_hits'), rings: join(dir, 'out/rich_rings') };
   writeFileSync(join(dir, 'wall_clock.json'), '');
-  const file = (path: string) => ({ connector: 'filesystem', path: `file://${path}`, format: 'json' });
-  const blackhole = { connector: 'blackhole' };
   const job = writeRichJob(join(dir, `job-${sinks}`), richProject('track').files, {
     'tracks.sql': file(join(dir, 'tracks.json')),
     'hits.sql': file(join(dir, 'hits.json')),
@@ -352,8 +353,6 @@ function ruleMeasures(r: { geometric: Measures | null; reference: ReferenceMeasu
 /** FIND_RICH_RINGS (the project rendered without a tracks event) over the run's hits, judged against the truth. */
 async function runTrackless(runner: string, dir: string, run: RichRun, p: RichParameters) {
   const out = { hits: join(dir, 'out-trackless/rich_hits'), rings: join(dir, 'out-trackless/rich_rings') };
-  const file = (path: string) => ({ connector: 'filesystem', path: `file://${path}`, format: 'json' });
-  const blackhole = { connector: 'blackhole' };
   const job = writeRichJob(join(dir, 'job-trackless'), richProject('trackless').files, {
     'hits.sql': file(join(dir, 'hits.json')),
     'wall_clock.sql': file(join(dir, 'wall_clock.json')),
