@@ -1,5 +1,6 @@
 package dev.iotplatform.flink.functions;
 
+import static dev.iotplatform.flink.functions.OrderedEvents.row;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,24 +16,28 @@ import org.junit.jupiter.api.Test;
 
 class EnrichAsOfTest {
     /** Events of two devices in arrival order: versions of location and state, and facts (readings). */
-    private static final String EVENTS = """
-            CREATE TEMPORARY VIEW events AS SELECT * FROM (VALUES
-              ('d1', 'location', TIMESTAMP '2026-03-02 10:00:00', CAST(NULL AS DOUBLE), 1.0, CAST(NULL AS BOOLEAN)),
-              ('d1', 'reading',  TIMESTAMP '2026-03-02 09:59:59', 10.0, CAST(NULL AS DOUBLE), CAST(NULL AS BOOLEAN)),
-              ('d1', 'reading',  TIMESTAMP '2026-03-02 10:00:00', 11.0, CAST(NULL AS DOUBLE), CAST(NULL AS BOOLEAN)),
-              ('d1', 'state',    TIMESTAMP '2026-03-02 10:00:30', CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), TRUE),
-              ('d1', 'location', TIMESTAMP '2026-03-02 10:10:00', CAST(NULL AS DOUBLE), 2.0, CAST(NULL AS BOOLEAN)),
-              ('d1', 'reading',  TIMESTAMP '2026-03-02 10:05:00', 12.0, CAST(NULL AS DOUBLE), CAST(NULL AS BOOLEAN)),
-              ('d1', 'location', TIMESTAMP '2026-03-02 10:10:00', CAST(NULL AS DOUBLE), 3.0, CAST(NULL AS BOOLEAN)),
-              ('d1', 'reading',  TIMESTAMP '2026-03-02 10:10:00', 13.0, CAST(NULL AS DOUBLE), CAST(NULL AS BOOLEAN)),
-              ('d2', 'reading',  TIMESTAMP '2026-03-02 10:10:00', 20.0, CAST(NULL AS DOUBLE), CAST(NULL AS BOOLEAN))
-            ) AS t(device, kind, version_ts, humidity, lat, online)""";
+    private static final List<String> EVENTS = List.of(
+            event("location", "10:00:00", null, 1.0, null),
+            event("reading", "09:59:59", 10.0, null, null),
+            event("reading", "10:00:00", 11.0, null, null),
+            event("state", "10:00:30", null, null, true),
+            event("location", "10:10:00", null, 2.0, null),
+            event("reading", "10:05:00", 12.0, null, null),
+            event("location", "10:10:00", null, 3.0, null),
+            event("reading", "10:10:00", 13.0, null, null),
+            row("device", "d2", "kind", "reading", "version_ts", "2026-03-02 10:10:00", "humidity", 20.0, "lat", null, "online", null));
+
+    private static String event(String kind, String time, Double humidity, Double lat, Boolean online) {
+        return row("device", "d1", "kind", kind, "version_ts", "2026-03-02 " + time, "humidity", humidity, "lat", lat,
+                "online", online);
+    }
 
     private static List<String> run(String query) throws Exception {
         TableEnvironment env = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
         env.getConfig().set("parallelism.default", "1");
         PlatformFunctions.register(env);
-        env.executeSql(EVENTS);
+        OrderedEvents.create(env, "events",
+                "device STRING, kind STRING, version_ts TIMESTAMP(3), humidity DOUBLE, lat DOUBLE, online BOOLEAN", EVENTS);
         List<String> rows = new ArrayList<>();
         try (CloseableIterator<Row> it = env.executeSql(query).collect()) {
             it.forEachRemaining(r -> rows.add(r.toString()));

@@ -1,5 +1,6 @@
 package dev.iotplatform.flink.functions;
 
+import static dev.iotplatform.flink.functions.OrderedEvents.row;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.ArrayList;
@@ -12,23 +13,20 @@ import org.junit.jupiter.api.Test;
 
 class WindowSummaryTest {
     private static String reading(String group, String time, String entity, boolean flag, double measure, long range) {
-        // every field cast like the tick's, so that the planner keeps the rows in one VALUES, in order
-        return String.format("(CAST('reading' AS STRING), CAST('%s' AS STRING), CAST('2026-03-02 %s' AS TIMESTAMP(3)), CAST('%s' AS STRING),"
-                + " CAST(%s AS BOOLEAN), CAST(ARRAY[CAST(%s AS DOUBLE)] AS ARRAY<DOUBLE>), CAST(ARRAY[CAST(%d AS BIGINT)] AS ARRAY<BIGINT>), CAST('%s@%s' AS STRING))",
-                group, time, entity, flag, measure, range, entity, time);
+        return row("kind", "reading", "group_key", group, "event_ts", "2026-03-02 " + time, "entity", entity, "flag", flag,
+                "averaged", List.of(measure), "ranged", List.of(range), "record", entity + "@" + time);
     }
 
     private static String tick(int n) {
-        return "(CAST('tick' AS STRING), CAST(NULL AS STRING), CAST(NULL AS TIMESTAMP(3)), CAST(NULL AS STRING),"
-                + " CAST(NULL AS BOOLEAN), CAST(NULL AS ARRAY<DOUBLE>), CAST(NULL AS ARRAY<BIGINT>), CAST('tick " + n + "' AS STRING))";
+        return row("kind", "tick", "record", "tick " + n);
     }
 
     private static List<String> run(int quietSeconds, String... rows) throws Exception {
         TableEnvironment env = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
         env.getConfig().set("parallelism.default", "1");
         PlatformFunctions.register(env);
-        env.executeSql("CREATE TEMPORARY VIEW events AS SELECT * FROM (VALUES " + String.join(",\n", rows)
-                + ") AS t(kind, group_key, event_ts, entity, flag, averaged, ranged, record)");
+        OrderedEvents.create(env, "events", "kind STRING, group_key STRING, event_ts TIMESTAMP(3), entity STRING, flag BOOLEAN,"
+                + " averaged ARRAY<DOUBLE>, ranged ARRAY<BIGINT>, record STRING", List.of(rows));
         List<String> out = new ArrayList<>();
         String query = "SELECT output, group_key, CAST(window_start AS STRING), CAST(window_end AS STRING), entities, flagged,"
                 + " unflagged, averages[1], range_mins[1], range_maxs[1], late_record FROM WINDOW_SUMMARY(events => TABLE events,"

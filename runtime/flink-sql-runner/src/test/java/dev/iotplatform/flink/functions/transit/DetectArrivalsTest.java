@@ -2,6 +2,9 @@ package dev.iotplatform.flink.functions.transit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import static dev.iotplatform.flink.functions.OrderedEvents.row;
+
+import dev.iotplatform.flink.functions.OrderedEvents;
 import dev.iotplatform.flink.functions.PlatformFunctions;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,24 +44,20 @@ class DetectArrivalsTest {
     }
 
     static String tripRow(String tripId, String json) {
-        return String.format("(CAST('trip' AS STRING), CAST('%s' AS STRING), CAST('%s' AS STRING), CAST(NULL AS STRING),"
-                + " CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS BIGINT), CAST(NULL AS STRING), CAST(NULL AS STRING))",
-                tripId, json);
+        return row("kind", "trip", "tripId", tripId, "trip", json);
     }
 
     static String position(String tripId, String vehicle, double lat, String utc, String startDate) {
-        return String.format(Locale.ROOT, "(CAST('position' AS STRING), CAST(%s AS STRING), CAST(NULL AS STRING), CAST('%s' AS STRING),"
-                + " CAST(%.6f AS DOUBLE), CAST(-122.0 AS DOUBLE), CAST(%d AS BIGINT), CAST(%s AS STRING), CAST(NULL AS STRING))",
-                tripId == null ? "NULL" : "'" + tripId + "'", vehicle, lat, Instant.parse(utc).toEpochMilli(),
-                startDate == null ? "NULL" : "'" + startDate + "'");
+        return row("kind", "position", "tripId", tripId, "vehicleId", vehicle, "latitude", lat, "longitude", -122.0,
+                "timestampMs", Instant.parse(utc).toEpochMilli(), "startDate", startDate);
     }
 
     private static List<String> run(String query, String... events) throws Exception {
         TableEnvironment env = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
         env.getConfig().set("parallelism.default", "1");
         PlatformFunctions.register(env);
-        env.executeSql("CREATE TEMPORARY VIEW events AS SELECT * FROM (VALUES " + String.join(",\n", events)
-                + ") AS t(kind, tripId, trip, vehicleId, latitude, longitude, timestampMs, startDate, startTime)");
+        OrderedEvents.create(env, "events", "kind STRING, tripId STRING, trip STRING, vehicleId STRING, latitude DOUBLE,"
+                + " longitude DOUBLE, timestampMs BIGINT, startDate STRING, startTime STRING", List.of(events));
         env.executeSql("CREATE TEMPORARY VIEW detected AS SELECT * FROM DETECT_ARRIVALS(events => TABLE events PARTITION BY tripId)");
         List<String> out = new ArrayList<>();
         try (CloseableIterator<Row> it = env.executeSql(query).collect()) {
