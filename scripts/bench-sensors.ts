@@ -32,7 +32,7 @@ import { parseEnvFile } from '../stack/native/context.ts';
 import { FLINK_VERSION, KAFKA_VERSION } from '../renderer/versions.ts';
 import { machineContext, waitForQuietMachine } from './bench/machine.ts';
 import { snapshot, usageBetween, machineCpu, type ComponentUsage } from './bench/procstat.ts';
-import { countKeys, flinkPressure, gatewayMetrics, KafkaView, PostgresView, readStack, redisClient, type GatewayCounts, type StackInfo, type VertexPressure } from './bench/observe.ts';
+import { countKeys, flinkCheckpoints, flinkPressure, gatewayMetrics, KafkaView, PostgresView, readStack, redisClient, type GatewayCounts, type JobCheckpoints, type StackInfo, type VertexPressure } from './bench/observe.ts';
 import { Probe } from './bench/probe.ts';
 import { startLoad, type LoadResult } from './bench/load.ts';
 import { publisherCeiling } from './bench/ceiling.ts';
@@ -165,9 +165,15 @@ async function runStep(stack: StackInfo, kafka: KafkaView, pg: PostgresView, red
   const published: LoadResult = await load.done;
   activeLoads.delete(load);
   const usagePublish = snapshot(groups, [BENCH_GROUP]);
+  const checkpoints: JobCheckpoints[] = await flinkCheckpoints(flinkUrls(stack)).catch(() => []);
   const publishSeconds = (Math.max(published.publishEndedAt, published.lastAckAt) - published.startedAt) / 1000;
   const expectedRows = Math.min(published.perKind.humidity ?? 0, published.perKind.temperature ?? 0);
   log(`  published ${published.acked.toLocaleString()} acked (${Math.round(published.achievedRate).toLocaleString()} msg/s), ${published.unacked} unacked; draining …`);
+  const mib = (bytes: number) => round(bytes / 2 ** 20, 1);
+  for (const c of checkpoints) {
+    const largest = c.byVertex.filter((v) => v.stateBytes >= 2 ** 20).map((v) => `${v.vertex} ${mib(v.stateBytes)} MiB`);
+    log(`  checkpoint of ${c.job}: ${mib(c.stateBytes)} MiB state, ${c.durationMs} ms (${c.completed} done)${largest.length ? `; ${largest.join('; ')}` : ''}`);
+  }
 
   // Drain: until every tick is a PostgreSQL row and every device a Redis state hash, or the deadline.
   const drainStart = Date.now();
@@ -282,6 +288,7 @@ async function runStep(stack: StackInfo, kafka: KafkaView, pg: PostgresView, red
       wholeStep: usageBetween(usageBefore, usageEnd, wall),
     },
     loadAverageBefore: loadAvgBefore,
+    flinkCheckpointsAtPublishEnd: checkpoints,
     flinkBackpressure: [...pressure, ...(pressureDuringDrain ? [{ atSecond: 'drain+5s', vertices: pressureDuringDrain }] : [])],
     timeline: samples.map((s) => ({
       s: round((s.t - t0) / 1000, 1),

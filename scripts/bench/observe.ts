@@ -193,6 +193,42 @@ export async function flinkPressure(urls: Record<string, string>): Promise<Verte
   return out;
 }
 
+export interface JobCheckpoints {
+  job: string;
+  completed: number;
+  /** The latest completed checkpoint: its full state size (a heap backend writes all of it every time) and duration. */
+  stateBytes: number;
+  durationMs: number;
+  /** That checkpoint's state per operator chain, largest first. */
+  byVertex: { vertex: string; stateBytes: number }[];
+}
+
+/** Per running job, what its latest checkpoint held and how long it took: state that grows shows here first. */
+export async function flinkCheckpoints(urls: Record<string, string>): Promise<JobCheckpoints[]> {
+  const out: JobCheckpoints[] = [];
+  for (const url of Object.values(urls)) {
+    const get = async (path: string) => (await fetch(`${url}${path}`, { signal: AbortSignal.timeout(5000) })).json() as Promise<any>;
+    const { jobs } = await get('/jobs');
+    for (const { id } of jobs.filter((j: { status: string }) => j.status === 'RUNNING')) {
+      const [job, checkpoints] = await Promise.all([get(`/jobs/${id}`), get(`/jobs/${id}/checkpoints`)]);
+      const latest = checkpoints.latest?.completed;
+      const details = latest ? await get(`/jobs/${id}/checkpoints/details/${latest.id}`) : { tasks: {} };
+      const names = new Map((job.vertices as { id: string; name: string }[]).map((v) => [v.id, v.name]));
+      const byVertex = Object.entries(details.tasks as Record<string, { state_size?: number }>)
+        .map(([vertexId, task]) => ({ vertex: (names.get(vertexId) ?? vertexId).slice(0, 90), stateBytes: task.state_size ?? 0 }))
+        .sort((a, b) => b.stateBytes - a.stateBytes);
+      out.push({
+        job: job.name,
+        completed: checkpoints.counts?.completed ?? 0,
+        stateBytes: latest?.state_size ?? 0,
+        durationMs: latest?.end_to_end_duration ?? 0,
+        byVertex,
+      });
+    }
+  }
+  return out;
+}
+
 /** The gateway's GTFS-Realtime gate counters, summed over its polled events (feeds, entities decoded, passed on). */
 export async function gtfsRtMetrics(port: number): Promise<{ feeds: number; entities: number; passed: number; dropped: number }> {
   const m = (await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(3000) })).json()) as {

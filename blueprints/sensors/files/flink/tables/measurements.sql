@@ -36,6 +36,9 @@ CREATE TEMPORARY TABLE measurements (
   -- crashed job wrote after its last checkpoint is never read, and the restored job writes it once (README: Restarts)
   'sink.delivery-guarantee' = 'exactly-once',
   'sink.transactional-id-prefix' = 'sensors-measurement',
+  -- a small pool of transactional ids reused across checkpoints: the default names a new one (a new producer, and
+  -- a new entry the broker keeps for a week) at every checkpoint, five times a second
+  'sink.transaction-naming-strategy' = 'POOLING',
   -- below the broker limit (transaction.max.timeout.ms, 15 min): the default of 1 h is refused
   'properties.transaction.timeout.ms' = '600000',
   -- readers see committed transactions only

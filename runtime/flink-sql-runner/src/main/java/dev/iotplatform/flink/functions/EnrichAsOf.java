@@ -58,9 +58,11 @@ public class EnrichAsOf extends ProcessTableFunction<Row> {
     /**
      * The newest versions kept per dimension and key: facts arrive out of event-time order (pairs joined on other
      * subtasks, replays, late data), so no time horizon is safe; a count bounds the state instead (with the job's
-     * state TTL for keys that go silent).
+     * state TTL for keys that go silent). A heap state backend copies every version at every checkpoint, so the count
+     * stays small and a version keeps only its time and its dimension's columns: at one report a second per device,
+     * 64 versions still serve a fact a minute late.
      */
-    static final int MAX_VERSIONS = 500;
+    static final int MAX_VERSIONS = 64;
 
     private transient String parsedSpec;
     private transient DimensionSpec spec;
@@ -87,7 +89,7 @@ public class EnrichAsOf extends ProcessTableFunction<Row> {
         if (CLOCK.equals(kind) || time == null) return;
         int dimension = dims.indexOf(kind);
         if (dimension >= 0) {
-            versions.setField(dimension, withVersion((Row[]) versions.getField(dimension), event, time));
+            versions.setField(dimension, withVersion((Row[]) versions.getField(dimension), version(dims, dimension, event), time));
             return;
         }
         TimeContext<Instant> clock = ctx.timeContext(Instant.class);
@@ -128,6 +130,14 @@ public class EnrichAsOf extends ProcessTableFunction<Row> {
             for (String column : dims.columns.get(d)) out.setField(dims.outputColumns.indexOf(column), version.getField(column));
         }
         return out;
+    }
+
+    /** What a version keeps: its time and its dimension's columns (the rest of its row is nulls and keys). */
+    private static Row version(DimensionSpec dims, int dimension, Row event) {
+        Row version = Row.withNames();
+        version.setField(TIME, event.getField(TIME));
+        for (String column : dims.columns.get(dimension)) version.setField(column, event.getField(column));
+        return version;
     }
 
     private static Row[] append(Row[] rows, Row row) {
@@ -200,9 +210,16 @@ public class EnrichAsOf extends ProcessTableFunction<Row> {
     private static DataType versionsType(CallContext ctx) {
         DataType input = inputType(ctx);
         DimensionSpec dims = specOf(ctx);
-        DataType versionRow = input.bridgedTo(Row.class);
+        List<String> names = DataType.getFieldNames(input);
+        List<DataType> types = DataType.getFieldDataTypes(input);
         List<DataTypes.Field> fields = new ArrayList<>();
-        for (String name : dims.names) fields.add(DataTypes.FIELD(name, DataTypes.ARRAY(versionRow)));
+        for (int d = 0; d < dims.names.size(); d++) {
+            List<DataTypes.Field> versionFields = new ArrayList<>();
+            versionFields.add(DataTypes.FIELD(TIME, types.get(names.indexOf(TIME))));
+            for (String column : dims.columns.get(d)) versionFields.add(DataTypes.FIELD(column, types.get(names.indexOf(column))));
+            DataType versionRow = DataTypes.ROW(versionFields.toArray(new DataTypes.Field[0])).bridgedTo(Row.class);
+            fields.add(DataTypes.FIELD(dims.names.get(d), DataTypes.ARRAY(versionRow)));
+        }
         return DataTypes.ROW(fields.toArray(new DataTypes.Field[0])).bridgedTo(Row.class);
     }
 
