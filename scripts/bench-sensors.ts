@@ -218,6 +218,9 @@ async function runStep(stack: StackInfo, kafka: KafkaView, pg: PostgresView, red
     produced: gatewayAfter.produced - gatewayBefore.produced - probeMessages,
     deadLettered: gatewayAfter.deadLettered - gatewayBefore.deadLettered,
     queuedMax: Math.max(0, ...samples.map((s) => s.gateway.queued)),
+    kafkaBatches: gatewayAfter.kafka.batches - gatewayBefore.kafka.batches,
+    kafkaRecordsPerBatch: round((gatewayAfter.kafka.records - gatewayBefore.kafka.records) / Math.max(1, gatewayAfter.kafka.batches - gatewayBefore.kafka.batches), 0),
+    kafkaAckMsMean: round((gatewayAfter.kafka.ackMsTotal - gatewayBefore.kafka.ackMsTotal) / Math.max(1, gatewayAfter.kafka.batches - gatewayBefore.kafka.batches), 1),
   };
   const latencyPg = pg.latency(ENV, tenant);
   const windowStart = published.startedAt;
@@ -302,6 +305,7 @@ async function runStep(stack: StackInfo, kafka: KafkaView, pg: PostgresView, red
   };
   log(`  ${sustained ? '✔ sustained' : '✖ not sustained'}: gateway ${gatewayMsgPerSec} msg/s, PostgreSQL ${postgresRowsPerSec} rows/s, rows ${rows}/${expectedRows}, state hashes ${stateKeys}/${devices}, drain ${drainSeconds} s` +
     (reasons.length ? ` — ${reasons.join('; ')}` : ''));
+  log(`  gateway → Kafka: ${gateway.kafkaBatches} batches of ${gateway.kafkaRecordsPerBatch} records on average, acknowledged in ${gateway.kafkaAckMsMean} ms on average (one batch in flight); queue up to ${gateway.queuedMax}`);
   log(`  latency event→PostgreSQL p50/p95/p99 ${latencyPg.p50}/${latencyPg.p95}/${latencyPg.p99} ms; event→Redis p50/p95/p99 ${redisLatency.p50}/${redisLatency.p95}/${redisLatency.p99} ms (${redisLatency.samples} probe ticks)`);
   return result;
 }

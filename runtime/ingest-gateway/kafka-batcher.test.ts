@@ -17,6 +17,8 @@ describe('Kafka batcher', () => {
     expect(batches.every((b) => b.reduce((n, t) => n + t.count, 0) <= 3)).toBe(true);
     expect(sent).toEqual({ x: 3, y: 4 });
     expect(batcher.pending).toBe(0);
+    expect(batcher.sent).toMatchObject({ batches: batches.length, records: 7 });
+    expect(batcher.sent.ackMsMax).toBeGreaterThanOrEqual(0);
   });
 
   it('retries a failed batch without losing or reordering records', async () => {

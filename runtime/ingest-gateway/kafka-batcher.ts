@@ -38,6 +38,8 @@ export class KafkaBatcher {
   private timer: NodeJS.Timeout | undefined;
   private paused = false;
   private idle: (() => void)[] = [];
+  /** Acknowledged batches: how many, their records, and the time Kafka took to acknowledge them (ms). */
+  readonly sent = { batches: 0, records: 0, ackMsTotal: 0, ackMsMax: 0 };
 
   constructor(sender: BatchSender, options: BatcherOptions = {}) {
     this.sender = sender;
@@ -98,6 +100,7 @@ export class KafkaBatcher {
           if (!messages) byTopic.set(r.topic, (messages = []));
           messages.push({ key: r.key, value: r.value });
         }
+        const startedAt = performance.now();
         try {
           await this.sender.sendBatch({
             topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
@@ -108,6 +111,11 @@ export class KafkaBatcher {
           await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs));
           continue;
         }
+        const ackMs = performance.now() - startedAt;
+        this.sent.batches += 1;
+        this.sent.records += batch.length;
+        this.sent.ackMsTotal += ackMs;
+        this.sent.ackMsMax = Math.max(this.sent.ackMsMax, ackMs);
         const counts = new Map<string, number>();
         for (const r of batch) counts.set(r.label, (counts.get(r.label) ?? 0) + 1);
         for (const [label, count] of counts) this.options.onSent?.(label, count);

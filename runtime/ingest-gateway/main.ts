@@ -63,6 +63,7 @@ const health = await startHealthServer({
   metrics: () => ({
     ...ingest.metrics(),
     queued: batcher.pending,
+    kafka: { ...batcher.sent, ackMsTotal: Math.round(batcher.sent.ackMsTotal), ackMsMax: Math.round(batcher.sent.ackMsMax) },
     sources: Object.fromEntries(sources.flatMap((s) => (s.metrics ? [[s.kind, s.metrics()]] : []))),
   }),
 });

@@ -136,6 +136,8 @@ export interface GatewayCounts {
   produced: number;
   deadLettered: number;
   queued: number;
+  /** Batches Kafka acknowledged, their records, and the total and longest time it took (ms). */
+  kafka: { batches: number; records: number; ackMsTotal: number; ackMsMax: number };
 }
 
 export async function gatewayMetrics(port: number): Promise<GatewayCounts> {
@@ -144,6 +146,7 @@ export async function gatewayMetrics(port: number): Promise<GatewayCounts> {
     unmatched: { received: number };
     deadLettered: number;
     queued: number;
+    kafka: GatewayCounts['kafka'];
   };
   const events = Object.values(m.events);
   return {
@@ -151,6 +154,7 @@ export async function gatewayMetrics(port: number): Promise<GatewayCounts> {
     produced: events.reduce((n, e) => n + e.produced, 0),
     deadLettered: m.deadLettered,
     queued: m.queued,
+    kafka: m.kafka,
   };
 }
 
