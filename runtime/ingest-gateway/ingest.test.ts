@@ -56,6 +56,19 @@ describe('MQTT topic patterns', () => {
 });
 
 describe('message parsing and validation', () => {
+  it('counts the records Kafka acknowledged per event, also for events named like the gateway\'s own records', () => {
+    const queued: OutRecord[] = [];
+    const ingest = new Ingest({ state: events.state!, dlq: { ...events.state!, topic: 'sensors.dlq-event.v1' } }, 'sensors.dlq', (r) => queued.push(r));
+    for (const event of ['state', 'dlq']) {
+      ingest.accept({ event, source: 'mqtt', origin: `prod/tenant-1/sensors/device-001/${event}`, payload: Buffer.from(`device-001,${T},-70,9.5,88,true`), context, receivedAt: 0 });
+    }
+    ingest.accept({ event: 'state', source: 'mqtt', origin: 'prod/tenant-1/sensors/device-001/state', payload: Buffer.from('bad'), context, receivedAt: 0 });
+    expect(queued.map((r) => r.label)).toEqual(['state', 'dlq', '#dlq']);
+    for (const r of queued) ingest.onSent(r.label, 1);
+    expect(ingest.counters).toEqual({ state: { received: 2, produced: 1, deadLettered: 1 }, dlq: { received: 1, produced: 1, deadLettered: 0 } });
+    expect(ingest.deadLetterProduced).toBe(1);
+  });
+
   it('parses the four CSV payloads of the v2 emulator into the Kafka JSON', () => {
     const at = 1_700_000_000_000;
     const h = parseMessage(events.humidity!, `device-001,${T},45.50,17`, context, at);

@@ -38,8 +38,9 @@ interface EventCounters {
   deadLettered: number;
 }
 
-export const DLQ_LABEL = 'dlq';
-export const STATE_LABEL = 'state';
+// Labels of the gateway's own records: '#' never starts an event name, so an event may be called state or dlq.
+export const DLQ_LABEL = '#dlq';
+export const STATE_LABEL = '#state';
 
 export class Ingest {
   readonly counters: Record<string, EventCounters> = {};

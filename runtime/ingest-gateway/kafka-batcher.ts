@@ -6,7 +6,7 @@ export interface OutRecord {
   topic: string;
   key: string | null;
   value: string;
-  /** Metric label (the event name, or "dlq"). */
+  /** Metric label: the event name, or the gateway's own DLQ_LABEL / STATE_LABEL (ingest.ts). */
   label: string;
 }
 
