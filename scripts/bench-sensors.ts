@@ -56,6 +56,8 @@ const settings = {
   loadThreshold: num('BENCH_LOAD_THRESHOLD', 1.0),
   loadWaitSeconds: num('BENCH_LOAD_WAIT_SECONDS', 1200),
   ceilingSeconds: num('BENCH_CEILING_SECONDS', 8),
+  idleSettleSeconds: num('BENCH_IDLE_SETTLE_SECONDS', 60),
+  idleSeconds: num('BENCH_IDLE_SECONDS', 30),
   projectDir: process.env.BENCH_PROJECT_DIR ?? join(tmpdir(), 'bench-sensors'),
   keepStack: process.env.BENCH_KEEP_STACK === '1',
   profileFlink: process.env.BENCH_PROFILE === '1',
@@ -366,10 +368,14 @@ async function main() {
   const warmStart = Date.now();
   while (probe.samples.length < settings.probeDevices && Date.now() - warmStart < 180_000) await sleep(1000);
   log(`Warm-up: ${probe.samples.length} probe readings reached Redis after ${round((Date.now() - warmStart) / 1000)} s`);
+  // Idle: the probe's trickle only, the fixed cost of the stack; measured once start-up work (JIT compilation, first
+  // checkpoints) has settled, which made the first 15 s after warm-up read 5 to 10 times higher.
+  await sleep(settings.idleSettleSeconds * 1000);
   const idleBefore = snapshot(procGroups(stack), [BENCH_GROUP]);
-  await sleep(15_000);
+  await sleep(settings.idleSeconds * 1000);
   const idle = snapshot(procGroups(stack), [BENCH_GROUP]);
-  const idleUsage = usageBetween(idleBefore, idle, 15); // the probe's trickle only: the fixed cost of the stack
+  const idleUsage = usageBetween(idleBefore, idle, settings.idleSeconds);
+  log(`Idle (after ${settings.idleSettleSeconds} s settling, over ${settings.idleSeconds} s): ${Object.entries(idleUsage).map(([k, v]) => `${k} ${v.cpuPercent} %`).join(', ')}`);
   const loadBeforeMeasurement = loadavg().map((n) => round(n, 2));
 
   const steps: Awaited<ReturnType<typeof runStep>>[] = [];

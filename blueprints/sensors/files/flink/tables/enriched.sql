@@ -45,7 +45,7 @@ CREATE TEMPORARY TABLE enriched (
   'sink.delivery-guarantee' = 'exactly-once',
   'sink.transactional-id-prefix' = 'sensors-enriched',
   -- a small pool of transactional ids reused across checkpoints: the default names a new one (a new producer, and
-  -- a new entry the broker keeps for a week) at every checkpoint
+  -- a new entry the broker keeps for a week) at every checkpoint, here every second
   'sink.transaction-naming-strategy' = 'POOLING',
   -- below the broker limit (transaction.max.timeout.ms, 15 min): the default of 1 h is refused
   'properties.transaction.timeout.ms' = '600000',
