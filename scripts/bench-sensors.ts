@@ -215,14 +215,15 @@ async function runStep(stack: StackInfo, kafka: KafkaView, pg: PostgresView, red
   const probeMessages = Object.values(probeIn).reduce((a, b) => a + b, 0);
   const probeTicks = probe.ticks - probeTicksBefore;
   const kafkaRecords = Object.fromEntries(topics.map((t) => [t, offsetsAfter[t]! - offsetsBefore[t]!]));
+  const kafkaBatches = gatewayAfter.kafka.batches - gatewayBefore.kafka.batches;
   const gateway = {
     received: gatewayAfter.received - gatewayBefore.received - probeMessages,
     produced: gatewayAfter.produced - gatewayBefore.produced - probeMessages,
     deadLettered: gatewayAfter.deadLettered - gatewayBefore.deadLettered,
     queuedMax: Math.max(0, ...samples.map((s) => s.gateway.queued)),
-    kafkaBatches: gatewayAfter.kafka.batches - gatewayBefore.kafka.batches,
-    kafkaRecordsPerBatch: round((gatewayAfter.kafka.records - gatewayBefore.kafka.records) / Math.max(1, gatewayAfter.kafka.batches - gatewayBefore.kafka.batches), 0),
-    kafkaAckMsMean: round((gatewayAfter.kafka.ackMsTotal - gatewayBefore.kafka.ackMsTotal) / Math.max(1, gatewayAfter.kafka.batches - gatewayBefore.kafka.batches), 1),
+    kafkaBatches,
+    kafkaRecordsPerBatch: round((gatewayAfter.kafka.records - gatewayBefore.kafka.records) / Math.max(1, kafkaBatches), 0),
+    kafkaAckMsMean: round((gatewayAfter.kafka.ackMsTotal - gatewayBefore.kafka.ackMsTotal) / Math.max(1, kafkaBatches), 1),
   };
   const latencyPg = pg.latency(ENV, tenant);
   const windowStart = published.startedAt;

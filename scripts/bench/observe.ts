@@ -159,6 +159,15 @@ export async function gatewayMetrics(port: number): Promise<GatewayCounts> {
 }
 
 // ---------- Flink REST ----------
+/** A GET against a Flink REST endpoint, its JSON answer (5 s at most). */
+const flinkRest = (url: string) => async (path: string) =>
+  (await fetch(`${url}${path}`, { signal: AbortSignal.timeout(5000) })).json() as Promise<any>;
+
+async function runningJobIds(get: ReturnType<typeof flinkRest>): Promise<string[]> {
+  const { jobs } = await get('/jobs');
+  return (jobs as { id: string; status: string }[]).filter((j) => j.status === 'RUNNING').map((j) => j.id);
+}
+
 export interface VertexPressure {
   job: string;
   vertex: string;
@@ -173,9 +182,8 @@ export async function flinkPressure(urls: Record<string, string>): Promise<Verte
   const out: VertexPressure[] = [];
   for (const [name, url] of Object.entries(urls)) {
     try {
-      const get = async (path: string) => (await fetch(`${url}${path}`, { signal: AbortSignal.timeout(5000) })).json() as Promise<any>;
-      const { jobs } = await get('/jobs');
-      for (const { id } of jobs.filter((j: { status: string }) => j.status === 'RUNNING')) {
+      const get = flinkRest(url);
+      for (const id of await runningJobIds(get)) {
         const job = await get(`/jobs/${id}`);
         for (const v of job.vertices as { id: string; name: string; parallelism: number }[]) {
           const bp = await get(`/jobs/${id}/vertices/${v.id}/backpressure`);
@@ -211,9 +219,8 @@ export interface JobCheckpoints {
 export async function flinkCheckpoints(urls: Record<string, string>): Promise<JobCheckpoints[]> {
   const out: JobCheckpoints[] = [];
   for (const url of Object.values(urls)) {
-    const get = async (path: string) => (await fetch(`${url}${path}`, { signal: AbortSignal.timeout(5000) })).json() as Promise<any>;
-    const { jobs } = await get('/jobs');
-    for (const { id } of jobs.filter((j: { status: string }) => j.status === 'RUNNING')) {
+    const get = flinkRest(url);
+    for (const id of await runningJobIds(get)) {
       const [job, checkpoints] = await Promise.all([get(`/jobs/${id}`), get(`/jobs/${id}/checkpoints`)]);
       const latest = checkpoints.latest?.completed;
       const details = latest ? await get(`/jobs/${id}/checkpoints/details/${latest.id}`) : { tasks: {} };

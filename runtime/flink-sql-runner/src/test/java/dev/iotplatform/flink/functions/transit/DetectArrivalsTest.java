@@ -1,8 +1,7 @@
 package dev.iotplatform.flink.functions.transit;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import static dev.iotplatform.flink.functions.OrderedEvents.row;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.iotplatform.flink.functions.OrderedEvents;
 import dev.iotplatform.flink.functions.PlatformFunctions;
