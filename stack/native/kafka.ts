@@ -49,6 +49,8 @@ function writeConfigs(ctx: NativeContext): { server: string; log4j: string } {
       'offsets.topic.num.partitions=3',
       'transaction.state.log.replication.factor=1',
       'transaction.state.log.min.isr=1',
+      // Flink's exactly-once sinks name a new transactional id per checkpoint; the default keeps each for 7 days
+      'transactional.id.expiration.ms=3600000',
       'share.coordinator.state.topic.replication.factor=1',
       'share.coordinator.state.topic.min.isr=1',
       'group.initial.rebalance.delay.ms=0',
