@@ -223,12 +223,29 @@ def candidates(track, frame, hits, times, g):
     return found
 
 
+def radial_seed(cands, g):
+    """The candidates (in S0 order) of the fullest band [rho_j, rho_j + 2k·sigma_r] of distance from the origin,
+    rho_j a candidate's own distance; ties: the smallest rho_j."""
+    rho = {i: math.sqrt(q[0] * q[0] + q[1] * q[1]) for i, q in cands.items()}
+    radii = sorted(rho.values())
+    width = 2 * g.k * g.sigma_r
+    best_from, best_count, end = None, 0, 0
+    for j, start in enumerate(radii):
+        while end < len(radii) and radii[end] - start <= width:
+            end += 1
+        if end - j > best_count:
+            best_from, best_count = start, end - j
+    return [i for i in cands if rho[i] >= best_from and rho[i] - best_from <= width]
+
+
 def find_ring(cands, g):
     """(final hit indices, fit) of the rule's fit-and-trim loop, or None when no ring."""
     if len(cands) < g.min_hits:
         return None
     s0 = list(cands)
-    s = s0
+    s = radial_seed(cands, g)
+    if len(s) < g.min_hits:
+        return None
     fit = taubin([cands[i] for i in s])
     if fit is None:
         return None

@@ -170,20 +170,16 @@ public final class RingFilter {
         int minHits = geometry.minRingHits();
         if (n < minHits) return null;
 
-        // S as a selection of S0; the fit is always that of the current S
-        boolean[] in = new boolean[n];
-        Arrays.fill(in, true);
+        // S as a selection of S0, starting from the seed; the fit is always that of the current S
+        boolean[] in = radialSeed(qx, qy, n);
+        if (count(in) < minHits) return null;
         double[] sx = new double[n], sy = new double[n];
         TaubinCircleFit.Circle circle = fitSelected(qx, qy, in, sx, sy);
         if (circle == null) return null;
         for (int refit = 0; refit < MAX_REFITS; refit++) {
             boolean[] next = new boolean[n];
-            int size = 0;
-            for (int m = 0; m < n; m++) {
-                next[m] = Math.abs(circle.residual(qx[m], qy[m])) <= band;
-                if (next[m]) size++;
-            }
-            if (size < minHits) return null;
+            for (int m = 0; m < n; m++) next[m] = Math.abs(circle.residual(qx[m], qy[m])) <= band;
+            if (count(next) < minHits) return null;
             if (Arrays.equals(next, in)) break;
             in = next;
             circle = fitSelected(qx, qy, in, sx, sy);
@@ -199,6 +195,41 @@ public final class RingFilter {
             size++;
         }
         return new Fit(circle, kept, residual, size);
+    }
+
+    /**
+     * Step 3's seed: the candidates whose distance ρ from the expected centre (the origin of the track frame) lies in
+     * [ρj, ρj + 2·k·σr] for the candidate j whose interval holds the most (ties: the smallest ρj). A ring is a circle
+     * around the origin there, so its hits gather in one such band, while dark hits spread over the whole annulus:
+     * fitting the band first keeps a noisy window's fit on the ring (Taubin's fit of all of S0 is pulled to the
+     * annulus's middle once dark hits are about as many as the ring's).
+     */
+    private boolean[] radialSeed(double[] qx, double[] qy, int n) {
+        double[] rho = new double[n];
+        Integer[] byRho = new Integer[n];
+        for (int m = 0; m < n; m++) {
+            rho[m] = Math.sqrt(qx[m] * qx[m] + qy[m] * qy[m]);
+            byRho[m] = m;
+        }
+        Arrays.sort(byRho, Comparator.comparingDouble(m -> rho[m]));
+        int best = 0, bestCount = 0;
+        for (int lo = 0, hi = 0; lo < n; lo++) {
+            while (hi < n && rho[byRho[hi]] - rho[byRho[lo]] <= 2 * band) hi++;
+            if (hi - lo > bestCount) {
+                best = lo;
+                bestCount = hi - lo;
+            }
+        }
+        boolean[] seed = new boolean[n];
+        double from = rho[byRho[best]];
+        for (int m = 0; m < n; m++) seed[m] = rho[m] >= from && rho[m] - from <= 2 * band;
+        return seed;
+    }
+
+    private static int count(boolean[] selected) {
+        int size = 0;
+        for (boolean b : selected) if (b) size++;
+        return size;
     }
 
     /** Taubin's fit of the selected points, or null when they lie on one line. */

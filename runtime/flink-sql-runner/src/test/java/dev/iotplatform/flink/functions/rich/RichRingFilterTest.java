@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 class RichRingFilterTest {
     private static final RichGeometry G = RichGeometry.defaults();
     private static final RingFilter FILTER = new RingFilter(G);
+    /** The defaults with kt = k = 1.2 (timeWindowSigmas, ringSigmas): cuts for a dark rate of 10 kHz per pixel. */
+    private static final RichGeometry TIGHT = new RichGeometry(240, 3, 200, 1.05, 0.02, 10, 1000, 1.2, 1.2, 5);
     private static final double RADIUS = G.distanceMm() * Math.tan(G.thetaMax()); // β = 1
 
     /** A track at normal incidence through (x, y) at time t. */
@@ -63,6 +65,53 @@ class RichRingFilterTest {
             assertTrue(r.beta() > 0.95 && r.beta() < 1.03, "β " + r.beta());
             assertEquals(r.hits() - 3, r.ndf());
         }
+    }
+
+    @Test
+    void theFitStartsFromTheFullestRadialBandSoDarkHitsDoNotPullItOffTheRing() {
+        // a β = 1 ring of 24 hits and, at the same time, 100 dark hits spread evenly over the candidate annulus, with
+        // the tight cuts of a noisy detector (k = 1.2): a fit of all the candidates sits between the ring and the
+        // annulus's middle, and its band misses the ring; the seed (the fullest band of width 2kσr around the
+        // expected centre) holds the ring
+        RingFilter filter = new RingFilter(TIGHT);
+        RingFilter.Track t = normal(3_000_000, 0f, 0f);
+        List<RingFilter.Hit> hits = new ArrayList<>(ring(t, 24, 0, Math.PI / 12));
+        long onTime = t.timeNs() + Math.round(G.meanDelayNs(1));
+        Random random = new Random(7);
+        double inner = TIGHT.minRadius(), outer = TIGHT.maxRadius();
+        for (int i = 0; i < 100; i++) {
+            double r = Math.sqrt(inner * inner + random.nextDouble() * (outer * outer - inner * inner));
+            double a = 2 * Math.PI * random.nextDouble();
+            hits.add(new RingFilter.Hit(pixel(r * Math.cos(a)), pixel(r * Math.sin(a)), onTime + 30 + i));
+        }
+        RingFilter.Result result = filter.run(List.of(t), hits);
+        RingFilter.Ring ring = result.rings().get(0);
+        assertTrue(ring.found());
+        assertEquals(RADIUS, ring.radius(), TIGHT.sigmaR());
+        for (int i = 0; i < 24; i++) assertEquals(t.trackId(), result.trackOf()[i], "ring hit " + i);
+    }
+
+    @Test
+    void atTenKilohertzDarkRatePerPixelTighterCutsFindTheRings() {
+        // 10 kHz per pixel is 576 MHz of dark hits on the plane; kt = k = 1.2 (the manifest's timeWindowSigmas and
+        // ringSigmas) keep a ring's band more the ring's than the noise's. The contract's measures: a found ring is
+        // true when more than half of its hits are its track's.
+        RichSimulation sim = new RichSimulation(TIGHT, 20261203L).run(1_000_000_000L, 1_000_000L, 40_000, 10_000.0 * 240 * 240);
+        RingFilter.Result result = new RingFilter(TIGHT).run(sim.tracks, sim.hits);
+        int findable = 0, trueRings = 0, fakeRings = 0;
+        for (RingFilter.Ring r : result.rings()) {
+            if (sim.reached.get(r.trackId()) >= TIGHT.minRingHits()) findable++;
+            if (!r.found()) continue;
+            int own = 0;
+            for (int i = 0; i < sim.hits.size(); i++) {
+                if (Long.valueOf(r.trackId()).equals(result.trackOf()[i]) && Long.valueOf(r.trackId()).equals(sim.truth.get(sim.hits.get(i)))) own++;
+            }
+            if (2 * own > r.hits()) trueRings++;
+            else fakeRings++;
+        }
+        assertTrue(sim.tracks.size() >= 25 && sim.hits.size() > 500_000, sim.tracks.size() + " tracks, " + sim.hits.size() + " hits");
+        assertTrue(trueRings >= 0.95 * findable, trueRings + " true rings of " + findable + " findable tracks");
+        assertTrue(fakeRings <= 0.3 * sim.tracks.size(), fakeRings + " fake rings of " + sim.tracks.size() + " tracks");
     }
 
     @Test
