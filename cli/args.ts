@@ -13,6 +13,7 @@ export const CREATE_FLAGS = {
   owner: { type: 'string' },
   'time-zone': { type: 'string' },
   answers: { type: 'string' },
+  variant: { type: 'string' },
   yes: { type: 'boolean', short: 'y' },
   'dry-run': { type: 'boolean' },
   force: { type: 'boolean' },

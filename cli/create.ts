@@ -10,7 +10,7 @@ import { QUESTIONS, SETTINGS, settingProblem, unanswered, type CreateAnswers, ty
 import { readAnswersFile } from './answers-file.ts';
 import { shellQuote } from './shell-quote.ts';
 import { DEPLOY_TARGETS } from '../manifest/schema.ts';
-import { checkComponents, getBlueprint } from '../renderer/catalog.ts';
+import { checkComponents, getBlueprint, variantOf } from '../renderer/catalog.ts';
 import type { PlannedFile } from '../renderer/render.ts';
 import { packageRoot, platformVersion } from '../renderer/package-root.ts';
 import type { CreateFlags } from './args.ts';
@@ -29,6 +29,7 @@ export async function create(flags: CreateFlags, terminal: Terminal): Promise<vo
   const replay = flags.answers ? readAnswersFile(resolve(flags.answers), fromFlags.blueprint) : undefined;
   const dependency = platformDependency(flags);
   const known = { ...replay?.answers, ...fromFlags };
+  if (fromFlags.variant !== undefined) variantOf(getBlueprint(known.blueprint ?? (defaultOf('blueprint', known) as string)), fromFlags.variant);
   if (fromFlags.components) checkComponents(getBlueprint(known.blueprint ?? (defaultOf('blueprint', known) as string)), fromFlags.components);
   // An answers file stands for the answers: what it leaves out takes its default, as under --yes.
   const yes = flags.yes || replay !== undefined;
@@ -169,6 +170,7 @@ function answersFromFlags(flags: CreateFlags): Partial<CreateAnswers> {
     answers.name = flags.name;
   }
   if (flags.components !== undefined) answers.components = splitList(flags.components);
+  if (flags.variant !== undefined) answers.variant = flags.variant;
   if (flags.deploy !== undefined) {
     const targets = splitList(flags.deploy);
     const unknown = targets.filter((t) => !(DEPLOY_TARGETS as readonly string[]).includes(t));

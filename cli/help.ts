@@ -29,6 +29,7 @@ More settings
   --description TEXT        One-line project description
   --owner NAME              Owning team (Backstage catalog), default platform-team
   --time-zone ZONE          IANA time zone for "local" days, default UTC
+  --variant NAME            A variant of the blueprint (see Blueprints)
   --answers FILE            Answers from YAML shaped like iot-platform.yaml: a whole manifest (replayed,
                             events and all) or any part of it; defaults fill the rest, flags override it
   --github OWNER/NAME       Also create the GitHub repository (user or organisation) and push the
@@ -47,7 +48,7 @@ Behaviour
   -v, --version             Show the version
 
 Blueprints
-${[...blueprints().values()].map((b) => `  ${b.name.padEnd(26)}${b.title}`).join('\n')}
+${[...blueprints().values()].map((b) => [`  ${b.name.padEnd(26)}${b.title}`, ...Object.entries(b.variants).map(([name, v]) => `    --variant ${name.padEnd(14)}${v.description}`)].join('\n')).join('\n')}
 
 Components (--components, comma-separated)
 ${COMPONENTS.map((c) => `  ${c.padEnd(26)}${COMPONENT_INFO[c].title}${COMPONENT_INFO[c].requires.length ? ` (needs ${COMPONENT_INFO[c].requires.join(', ')})` : ''}`).join('\n')}

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { getBlueprint, checkComponents } from '../renderer/catalog.ts';
+import { getBlueprint, checkComponents, variantOf } from '../renderer/catalog.ts';
 import { platformVersion } from '../renderer/package-root.ts';
 import { API_VERSION, DEPLOY_TARGETS, type Manifest } from './schema.ts';
 import { validateManifest } from './load.ts';
@@ -17,6 +17,8 @@ export interface Answers {
   deploy: string[];
   timeZone?: string;
   github?: string;
+  /** A variant of the blueprint (blueprint.yaml `variants`): the manifest without some of its events and topics. */
+  variant?: string;
 }
 
 export function createManifest(answers: Answers): Manifest {
@@ -26,6 +28,11 @@ export function createManifest(answers: Answers): Manifest {
     Manifest,
     'events' | 'topics' | 'sinks' | 'mqtt'
   >;
+  if (answers.variant !== undefined) {
+    const { without } = variantOf(blueprint, answers.variant);
+    defaults.events = Object.fromEntries(Object.entries(defaults.events).filter(([name]) => !without.events.includes(name)));
+    defaults.topics = (defaults.topics ?? []).filter((t) => !without.topics.includes(t.name));
+  }
   const sinks = {
     redis: components.includes('redis') ? (defaults.sinks?.redis ?? []) : [],
     postgres: defaults.sinks?.postgres ?? [],

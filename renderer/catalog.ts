@@ -22,6 +22,15 @@ const ownershipRules = z.strictObject({
   user: z.array(z.string()).default([]),
 });
 
+/** A variant of a blueprint: its manifest without some of its events and topics (`create --variant NAME`). */
+const blueprintVariant = z.strictObject({
+  description: z.string(),
+  without: z.strictObject({
+    events: z.array(z.string()).default([]),
+    topics: z.array(z.string()).default([]),
+  }),
+});
+
 const blueprintMeta = z.strictObject({
   name: z.string(),
   title: z.string(),
@@ -34,6 +43,7 @@ const blueprintMeta = z.strictObject({
   services: z.array(serviceSpec).default([]),
   /** npm scripts the blueprint adds to a project's package.json (e.g. a platform bin it needs). */
   scripts: z.record(z.string().regex(/^[a-z][a-z0-9:-]*$/), z.string()).default({}),
+  variants: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), blueprintVariant).default({}),
 });
 export type BlueprintMeta = z.infer<typeof blueprintMeta>;
 
@@ -81,6 +91,14 @@ export function getBlueprint(name: string): Blueprint {
     throw new UserError(`unknown blueprint "${name}"; choose one of: ${[...blueprints().keys()].join(', ')} (--blueprint NAME)`);
   }
   return blueprint;
+}
+
+/** The blueprint's variant of that name, or a user error that lists its variants. */
+export function variantOf(blueprint: Blueprint, name: string): z.infer<typeof blueprintVariant> {
+  const variant = blueprint.variants[name];
+  if (variant) return variant;
+  const names = Object.keys(blueprint.variants);
+  throw new UserError(`blueprint ${blueprint.name} has no variant "${name}"; ${names.length ? `its variants: ${names.join(', ')}` : 'it has none'} (--variant NAME)`);
 }
 
 /** Why a blueprint cannot run with a component set: each caller words the fix for its source (flag, prompt, file). */

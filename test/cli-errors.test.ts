@@ -6,7 +6,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../cli/errors.ts';
+import { createManifest } from '../manifest/create.ts';
 import { parseManifest } from '../manifest/load.ts';
+import { blueprints } from '../renderer/catalog.ts';
 import { EXIT_CONFLICTS } from '../upgrade/command.ts';
 import { runCli, tempDir } from './helpers/cli.ts';
 import { renderSensors, renderToDir } from './helpers/render.ts';
@@ -202,6 +204,31 @@ describe('create: plan and replay', () => {
     expect(execFileSync('sh', ['-c', `cd 'it'\\''s my sensors' && pwd`], { cwd, encoding: 'utf8' }).trim()).toBe(join(cwd, "it's my sensors"));
     const plain = runCli(['plain-name', '--blueprint', 'sensors', '--yes', ...BASE], cwd);
     expect(plain.stdout).toContain('\n  cd plain-name\n');
+  });
+
+  it('--variant makes the blueprint\'s variant: RICH trackless has no tracks event nor topic, and its ring job finds rings in the hits', () => {
+    const cwd = tempDir();
+    const result = runCli(['rings', '--blueprint', 'rich', '--variant', 'trackless', '--yes', ...BASE], cwd);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const manifest = parseManifest(readFileSync(join(cwd, 'rings', 'iot-platform.yaml'), 'utf8'), 'iot-platform.yaml');
+    expect(Object.keys(manifest.events)).toEqual(['hits']);
+    expect(manifest.topics.map((t) => t.name)).not.toContain('rich.tracks.v1');
+    expect(manifest.topics.map((t) => t.name)).toContain('rich.hits.v1');
+    const job = readFileSync(join(cwd, 'rings', 'flink', 'sql', '10-rings.sql'), 'utf8');
+    expect(job).toContain('FIND_RICH_RINGS(');
+    expect(job).not.toContain('LABEL_RICH_HITS(');
+    expect(existsSync(join(cwd, 'rings', 'flink', 'tables', 'tracks.sql'))).toBe(false);
+    // every variant names events and topics its blueprint has
+    for (const blueprint of blueprints().values()) {
+      const full = createManifest({ blueprint: blueprint.name, name: 'x', components: [], deploy: ['native'] });
+      for (const variant of Object.values(blueprint.variants)) {
+        for (const event of variant.without.events) expect(Object.keys(full.events), `${blueprint.name}: ${event}`).toContain(event);
+        for (const topic of variant.without.topics) expect(full.topics.map((t) => t.name), `${blueprint.name}: ${topic}`).toContain(topic);
+      }
+    }
+    expectUserError(['out', '--blueprint', 'rich', '--variant', 'ringless', '--yes'], 'error: blueprint rich has no variant "ringless"; its variants: trackless (--variant NAME)');
+    expectUserError(['out', '--blueprint', 'sensors', '--variant', 'trackless', '--yes'], 'error: blueprint sensors has no variant "trackless"; it has none (--variant NAME)');
   });
 
   it('--answers takes a partial file: defaults fill the rest, without --yes or prompts', () => {

@@ -14,6 +14,7 @@ export interface CreateAnswers {
   description?: string;
   owner?: string;
   timeZone?: string;
+  variant?: string;
 }
 
 type Known = Partial<CreateAnswers>;

@@ -12,7 +12,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 report = json.load(open(sys.argv[1]))
-rates = report["rates"]
+# the lines: the runs at the default cuts; runs with other cuts (BENCH_RICH_CUTS) are single points
+rates = [r for r in report["rates"] if not r.get("cuts")]
+tuned = [r for r in report["rates"] if r.get("cuts")]
 goals = report["goals"]
 x = [r["darkRatePerPixelHz"] for r in rates]
 
@@ -37,6 +39,11 @@ for key, label, colour in FILTERS:
     ax1.plot(x, series(key, "recall"), marker="s", linestyle="--", color=colour, label=f"{label}: recall")
 ax1.plot(x, reference("precision"), marker="o", mfc="none", linestyle=":", color="tab:blue", alpha=0.6, label="geometric rule, Python reference: precision")
 ax1.plot(x, reference("recall"), marker="s", mfc="none", linestyle=":", color="tab:blue", alpha=0.6, label="geometric rule, Python reference: recall")
+for r in tuned:
+    cuts = ", ".join(f"{k} {v}" for k, v in r["cuts"].items())
+    m = r.get("geometric") or r["reference"].get("ringFilter")
+    ax1.scatter([r["darkRatePerPixelHz"]] * 2, [value(m, "precision"), value(m, "recall")], marker="*", s=90, color="tab:green", label=f"geometric, {cuts}: precision, recall")
+    ax2.scatter([r["darkRatePerPixelHz"]] * 2, [value(m, "efficiency"), value(m, "fakeRingsPerEvent")], marker="*", s=90, color="tab:green", label=f"geometric, {cuts}: efficiency, fakes / event")
 ax1.axhline(goals["timeOnlyPrecisionBelow"], color="grey", alpha=0.5, linestyle=":", label="90 %")
 ax1.set_xscale("log")
 ax1.set_ylim(0, 1.05)

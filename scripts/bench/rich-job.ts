@@ -10,13 +10,12 @@ import { renderProject, type PlannedFile } from '../../renderer/render.ts';
 
 export type RichMode = 'track' | 'trackless';
 
-/** A RICH project's files and parameter environment; trackless: its iot-platform.yaml has no tracks event (nor topic). */
+/** A RICH project's files and parameter environment; trackless: `create --variant trackless` (no tracks event nor topic). */
 export function richProject(mode: RichMode): { files: PlannedFile[]; env: Record<string, string> } {
-  const manifest = createManifest({ blueprint: 'rich', name: 'my-rich', components: ['redis', 'api', 'dbt'], deploy: ['compose', 'native', 'kubernetes'] });
-  if (mode === 'trackless') {
-    delete (manifest.events as Record<string, unknown>).tracks;
-    manifest.topics = manifest.topics.filter((t) => t.name !== 'rich.tracks.v1');
-  }
+  const manifest = createManifest({
+    blueprint: 'rich', name: 'my-rich', components: ['redis', 'api', 'dbt'], deploy: ['compose', 'native', 'kubernetes'],
+    ...(mode === 'trackless' && { variant: 'trackless' }),
+  });
   return { files: renderProject(manifest), env: parameterEnv(manifest) };
 }
 

@@ -10,7 +10,6 @@ import { isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createManifest } from '../../manifest/create.ts';
 import { blueprints, type Blueprint } from '../../renderer/catalog.ts';
 import { NOT_NATIVE } from '../../stack/native/driver.ts';
 import { tempDir } from '../helpers/cli.ts';
@@ -56,26 +55,19 @@ const CHANGED_PARAMETERS: Readonly<Record<string, Record<string, number>>> = {
   rich: { ringSigmas: 2, minRingHits: 8 },
 };
 
-/** A RICH project in trackless mode, as a user answers for it: its events and topics without the tracks. */
-function tracklessRichAnswers(): Record<string, unknown> {
-  const manifest = createManifest({ blueprint: 'rich', name: 'e2e-rich-trackless', components: ['redis', 'api', 'dbt'], deploy: ['native'] });
-  const { tracks: _tracks, ...events } = manifest.events;
-  return { events, topics: manifest.topics.filter((t) => t.name !== 'rich.tracks.v1') };
-}
-
 /**
  * Per blueprint: its default components (what `--yes` gives), and all it offers with changed parameters; and the RICH
  * blueprint once more in trackless mode.
  */
 const projects: {
-  blueprint: Blueprint; name: string; label: string; components: readonly string[] | undefined; parameters?: Record<string, number>; answers?: Record<string, unknown>;
+  blueprint: Blueprint; name: string; label: string; components: readonly string[] | undefined; parameters?: Record<string, number>; variant?: string;
 }[] = [...blueprints().values()].flatMap((blueprint) => [
   { blueprint, name: `e2e-${blueprint.name}`, label: 'default components', components: undefined },
   { blueprint, name: `e2e-${blueprint.name}-all`, label: 'all components', components: blueprint.components, parameters: CHANGED_PARAMETERS[blueprint.name] },
-  ...(blueprint.name === 'rich' ? [{ blueprint, name: 'e2e-rich-trackless', label: 'no tracks event (trackless mode), default components', components: undefined, answers: tracklessRichAnswers() }] : []),
+  ...(blueprint.name === 'rich' ? [{ blueprint, name: 'e2e-rich-trackless', label: 'no tracks event (--variant trackless), default components', components: undefined, variant: 'trackless' }] : []),
 ]);
 
-for (const { blueprint: { name: blueprint, when }, name, label, components, parameters, answers } of projects) {
+for (const { blueprint: { name: blueprint, when }, name, label, components, parameters, variant } of projects) {
   const changed = parameters ? ` and ${Object.entries(parameters).map(([k, v]) => `${k} ${v}`).join(', ')}` : '';
   describe(`${blueprint} project with ${label}${components ? ` (${components.join(',')})` : ''}${changed} on the native stack`, () => {
     const project = join(parent, name);
@@ -85,9 +77,9 @@ for (const { blueprint: { name: blueprint, when }, name, label, components, para
 
     beforeAll(() => {
       const { version } = registry!.published!;
-      const chosen = components ? ['--components', components.join(',')] : [];
-      if (parameters || answers) {
-        writeFileSync(join(parent, `${name}.answers.yaml`), stringify({ ...answers, ...(parameters && { parameters }) }));
+      const chosen = [...(components ? ['--components', components.join(',')] : []), ...(variant ? ['--variant', variant] : [])];
+      if (parameters) {
+        writeFileSync(join(parent, `${name}.answers.yaml`), stringify({ parameters }));
         chosen.push('--answers', join(parent, `${name}.answers.yaml`));
       }
       const created = npm(['create', `iot-platform@${version}`, '--', name, '--blueprint', blueprint, ...chosen, '--yes', '--skip-git'], 900_000, parent);
