@@ -29,8 +29,9 @@ export async function create(flags: CreateFlags, terminal: Terminal): Promise<vo
   const replay = flags.answers ? readAnswersFile(resolve(flags.answers), fromFlags.blueprint) : undefined;
   const dependency = platformDependency(flags);
   const known = { ...replay?.answers, ...fromFlags };
-  if (fromFlags.variant !== undefined) variantOf(getBlueprint(known.blueprint ?? (defaultOf('blueprint', known) as string)), fromFlags.variant);
-  if (fromFlags.components) checkComponents(getBlueprint(known.blueprint ?? (defaultOf('blueprint', known) as string)), fromFlags.components);
+  const chosenBlueprint = () => getBlueprint(known.blueprint ?? (defaultOf('blueprint', known) as string));
+  if (fromFlags.variant !== undefined) variantOf(chosenBlueprint(), fromFlags.variant);
+  if (fromFlags.components) checkComponents(chosenBlueprint(), fromFlags.components);
   // An answers file stands for the answers: what it leaves out takes its default, as under --yes.
   const yes = flags.yes || replay !== undefined;
   const missing = unanswered(known);

@@ -95,8 +95,7 @@ export function getBlueprint(name: string): Blueprint {
 
 /** The blueprint's variant of that name, or a user error that lists its variants. */
 export function variantOf(blueprint: Blueprint, name: string): z.infer<typeof blueprintVariant> {
-  const variant = blueprint.variants[name];
-  if (variant) return variant;
+  if (Object.hasOwn(blueprint.variants, name)) return blueprint.variants[name]!;
   const names = Object.keys(blueprint.variants);
   throw new UserError(`blueprint ${blueprint.name} has no variant "${name}"; ${names.length ? `its variants: ${names.join(', ')}` : 'it has none'} (--variant NAME)`);
 }

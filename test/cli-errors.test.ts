@@ -229,6 +229,7 @@ describe('create: plan and replay', () => {
     }
     expectUserError(['out', '--blueprint', 'rich', '--variant', 'ringless', '--yes'], 'error: blueprint rich has no variant "ringless"; its variants: trackless (--variant NAME)');
     expectUserError(['out', '--blueprint', 'sensors', '--variant', 'trackless', '--yes'], 'error: blueprint sensors has no variant "trackless"; it has none (--variant NAME)');
+    expectUserError(['out', '--blueprint', 'rich', '--variant', 'constructor', '--yes'], 'error: blueprint rich has no variant "constructor"; its variants: trackless (--variant NAME)');
   });
 
   it('--answers takes a partial file: defaults fill the rest, without --yes or prompts', () => {
