@@ -73,6 +73,8 @@ import { round, sleep, table } from './bench/stats.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const num = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+/** { name: value } → "name value, name value" */
+const parameterList = (parameters: Record<string, number>) => Object.entries(parameters).map(([k, v]) => `${k} ${v}`).join(', ');
 /** "name=value,name=value" → { name: value } */
 const pairs = (text: string): Record<string, number> => Object.fromEntries(text.split(',').filter(Boolean).map((pair) => {
   const [name, value] = pair.split('=').map((s) => s.trim());
@@ -400,11 +402,10 @@ async function runTrackless(runner: string, dir: string, run: RichRun, p: RichPa
 // ---------- one rate ----------
 async function runRate(runner: string, rate: number, cuts: Record<string, number> | null = null) {
   const p = resolveParameters({ ...settings.parameters, ...cuts, darkRatePerPixelHz: rate, trackRateHz: settings.trackRateHz }, 'BENCH_RICH_PARAMS / BENCH_RICH_CUTS');
-  const cutsLabel = cuts ? Object.entries(cuts).map(([k, v]) => `${k} ${v}`).join(', ') : '';
   const dir = join(settings.workDir, `rate-${rate}${cuts ? `-${Object.values(cuts).join('-')}` : ''}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  log(`\nDark rate ${rate} Hz per pixel (${round(rate * p.pixelsPerSide ** 2)} Hz on the plane)${cuts ? `, cuts ${cutsLabel}` : ''}: simulating ${settings.durationMs} ms …`);
+  log(`\nDark rate ${rate} Hz per pixel (${round(rate * p.pixelsPerSide ** 2)} Hz on the plane)${cuts ? `, cuts ${parameterList(cuts)}` : ''}: simulating ${settings.durationMs} ms …`);
   const simStarted = Date.now();
   const runId = `dark-${rate}`;
   const run = await simulateToFiles({ parameters: p, seed: settings.seed, startSec: START_SEC, durationNs: settings.durationMs * 1e6, ...KEYS, runId }, dir);
@@ -570,7 +571,7 @@ async function main() {
     return [m, by === 'reference' ? ' ref' : ''] as const;
   };
   log(`\nbench:rich — ${machine.cores} cores, ${machine.cpuModel}, ${machine.memoryGiB} GiB, load before measurement ${loadBeforeMeasurement.join(' ')}`);
-  log(`${settings.durationMs} ms of detector time at ${settings.trackRateHz} tracks/s per rate, seed ${settings.seed}${Object.keys(settings.parameters).length ? `, ${Object.entries(settings.parameters).map(([k, v]) => `${k} ${v}`).join(', ')}` : ''}; geometric = LABEL_RICH_HITS (10-rings.sql) on a MiniCluster, parallelism 1`);
+  log(`${settings.durationMs} ms of detector time at ${settings.trackRateHz} tracks/s per rate, seed ${settings.seed}${Object.keys(settings.parameters).length ? `, ${parameterList(settings.parameters)}` : ''}; geometric = LABEL_RICH_HITS (10-rings.sql) on a MiniCluster, parallelism 1`);
   log(table(
     ['dark Hz/px (simulated)', 'tracks', 'hits', 'time-only P/R', 'time-only eff/fakes', 'geometric P/R', 'geometric eff/fakes', 'hits out (once)', 'job s', 'hits/s', 'labelled/s', 'alone: job s', 'hits/s', 'labelled/s', 'CPU %', 'load 1m max', 'late', 'as ref', 'trackless P/R', 'trackless eff/fakes'],
     rates.map((r) => [
@@ -584,7 +585,7 @@ async function main() {
       r.trackless?.measures ? ef(r.trackless.measures) : '–',
     ]),
   ));
-  log(`\nGoal efficiency ≥ ${GOALS.efficiency} and ≤ ${GOALS.fakeRingsPerEvent} fakes/event where the time-only precision < ${GOALS.timeOnlyPrecisionBelow}: ${qualityGoal.map((g) => `${g.darkRatePerPixelHz} Hz${g.cuts ? ` (${Object.entries(g.cuts).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''} ${g.met ? 'met' : 'MISSED'}${g.by === 'job' ? '' : g.by === 'reference' ? ' (by the reference: the job did not finish)' : ' (not measured)'}`).join(', ') || 'no such rate'}`);
+  log(`\nGoal efficiency ≥ ${GOALS.efficiency} and ≤ ${GOALS.fakeRingsPerEvent} fakes/event where the time-only precision < ${GOALS.timeOnlyPrecisionBelow}: ${qualityGoal.map((g) => `${g.darkRatePerPixelHz} Hz${g.cuts ? ` (${parameterList(g.cuts)})` : ''} ${g.met ? 'met' : 'MISSED'}${g.by === 'job' ? '' : g.by === 'reference' ? ' (by the reference: the job did not finish)' : ' (not measured)'}`).join(', ') || 'no such rate'}`);
   log(`Goal ≥ ${GOALS.hitsPerSec} hits labelled/s sustained by the filter alone, every hit once in the checked run (runs of ≥ ${GOALS.throughputMinHits} hits): ${throughputGoal.map((g) => `${g.darkRatePerPixelHz} Hz ${g.met ? 'met' : 'MISSED'} (${g.judgedBy})`).join(', ') || 'no such run'}`);
   log(`Latency: ${report.latency}.`);
   log(`Wrote reports/bench-rich.json${chartError ? ` (no chart: ${chartError})` : ' and reports/bench-rich.png'}`);

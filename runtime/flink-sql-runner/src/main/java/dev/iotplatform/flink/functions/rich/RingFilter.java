@@ -221,8 +221,7 @@ public final class RingFilter {
             }
         }
         boolean[] seed = new boolean[n];
-        double from = rho[byRho[best]];
-        for (int m = 0; m < n; m++) seed[m] = rho[m] >= from && rho[m] - from <= 2 * band;
+        for (int i = best; i < best + bestCount; i++) seed[byRho[i]] = true;
         return seed;
     }
 

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -98,15 +100,16 @@ class RichRingFilterTest {
         // true when more than half of its hits are its track's.
         RichSimulation sim = new RichSimulation(TIGHT, 20261203L).run(1_000_000_000L, 1_000_000L, 40_000, 10_000.0 * 240 * 240);
         RingFilter.Result result = new RingFilter(TIGHT).run(sim.tracks, sim.hits);
+        Map<Long, Integer> own = new HashMap<>(); // per track: its hits labelled with it
+        for (int i = 0; i < sim.hits.size(); i++) {
+            Long label = result.trackOf()[i];
+            if (label != null && label.equals(sim.truth.get(sim.hits.get(i)))) own.merge(label, 1, Integer::sum);
+        }
         int findable = 0, trueRings = 0, fakeRings = 0;
         for (RingFilter.Ring r : result.rings()) {
             if (sim.reached.get(r.trackId()) >= TIGHT.minRingHits()) findable++;
             if (!r.found()) continue;
-            int own = 0;
-            for (int i = 0; i < sim.hits.size(); i++) {
-                if (Long.valueOf(r.trackId()).equals(result.trackOf()[i]) && Long.valueOf(r.trackId()).equals(sim.truth.get(sim.hits.get(i)))) own++;
-            }
-            if (2 * own > r.hits()) trueRings++;
+            if (2 * own.getOrDefault(r.trackId(), 0) > r.hits()) trueRings++;
             else fakeRings++;
         }
         assertTrue(sim.tracks.size() >= 25 && sim.hits.size() > 500_000, sim.tracks.size() + " tracks, " + sim.hits.size() + " hits");
