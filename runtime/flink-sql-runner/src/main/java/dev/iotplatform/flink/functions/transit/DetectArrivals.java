@@ -59,8 +59,8 @@ public class DetectArrivals extends ProcessTableFunction<Row> {
     /**
      * The trip record's JSON sits in a map state under this one key: a map entry is read only when asked for (here:
      * when the parsed trip is not cached), where a value state would be converted on every position. It is kept
-     * deflated: the heap state backend writes every trip's record at every checkpoint, and a record (shape, stops,
-     * service dates) is kilobytes of repetitive JSON that deflates about tenfold.
+     * packed ({@link StateCompression}): the heap state backend writes every trip's record at every checkpoint, and a
+     * record (shape, stops, service dates) is kilobytes of repetitive JSON.
      */
     private static final String RECORD_JSON = "json";
     private static final Logger LOG = LoggerFactory.getLogger(DetectArrivals.class);
@@ -122,7 +122,7 @@ public class DetectArrivals extends ProcessTableFunction<Row> {
     public void eval(
             Context ctx,
             @StateHint(ttl = "0") TripVersion version,
-            @StateHint(ttl = "0") MapView<String, byte[]> record,
+            @StateHint(ttl = "0") MapView<String, String> record,
             @StateHint(ttl = "0") Waiting waiting,
             @StateHint(ttl = "0") MapView<String, VehicleRun> runs,
             @ArgumentHint(name = "events", value = {ArgumentTrait.SET_SEMANTIC_TABLE}) Row event,
@@ -169,7 +169,7 @@ public class DetectArrivals extends ProcessTableFunction<Row> {
         partitionChecked = true;
     }
 
-    private void onTripRecord(String tripId, String json, TripVersion version, MapView<String, byte[]> record, Waiting waiting,
+    private void onTripRecord(String tripId, String json, TripVersion version, MapView<String, String> record, Waiting waiting,
             MapView<String, VehicleRun> runs, OnTime onTime) throws Exception {
         trips.remove(tripId);
         if (json == null) { // the trip left the feed
@@ -180,7 +180,7 @@ public class DetectArrivals extends ProcessTableFunction<Row> {
             return;
         }
         version.fingerprint = fingerprint(json);
-        record.put(RECORD_JSON, StateCompression.deflate(json));
+        record.put(RECORD_JSON, StateCompression.pack(json));
         TripModel trip = trip(tripId, version, record);
         if (waiting.positions == null) return;
         Position[] held = waiting.positions;
@@ -269,12 +269,12 @@ public class DetectArrivals extends ProcessTableFunction<Row> {
     }
 
     /** The partition's trip, parsed once per version; null when it has none or its record cannot be used. */
-    private TripModel trip(String tripId, TripVersion version, MapView<String, byte[]> record) throws Exception {
+    private TripModel trip(String tripId, TripVersion version, MapView<String, String> record) throws Exception {
         if (version.fingerprint == null || version.rejected) return null;
         Cached cached = trips.get(tripId);
         if (cached != null && cached.fingerprint() == version.fingerprint) return cached.trip();
         try {
-            TripModel trip = TripModel.parse(StateCompression.inflate(record.get(RECORD_JSON)));
+            TripModel trip = TripModel.parse(StateCompression.unpack(record.get(RECORD_JSON)));
             trips.put(tripId, new Cached(version.fingerprint, trip));
             return trip;
         } catch (IllegalArgumentException e) {

@@ -2,39 +2,50 @@ package dev.iotplatform.flink.functions.transit;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
 
-/** Text kept in Flink state as deflated UTF-8: large, rarely read values that every checkpoint would write whole. */
+/**
+ * JSON kept in Flink state deflated (as Base64 text): large, rarely read values that the heap state backend writes
+ * whole at every checkpoint. The state stays a STRING, so checkpoints of earlier versions, which held the JSON
+ * itself, still restore: a value that starts with '{' (never the first character of Base64) is read as it is.
+ */
 final class StateCompression {
     private StateCompression() {}
 
-    static byte[] deflate(String text) {
+    static String pack(String json) {
         Deflater deflater = new Deflater(Deflater.BEST_SPEED);
         try {
-            deflater.setInput(text.getBytes(StandardCharsets.UTF_8));
+            deflater.setInput(json.getBytes(StandardCharsets.UTF_8));
             deflater.finish();
-            return drain(deflater::deflate, deflater::finished);
+            return Base64.getEncoder().encodeToString(drain(deflater::deflate, deflater::finished));
         } finally {
             deflater.end();
         }
     }
 
-    static String inflate(byte[] packed) {
+    static String unpack(String stored) {
+        if (stored.startsWith("{")) return stored;
+        byte[] packed;
+        try {
+            packed = Base64.getDecoder().decode(stored);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("packed state value is not Base64: " + e.getMessage(), e);
+        }
         Inflater inflater = new Inflater();
         try {
             inflater.setInput(packed);
-            byte[] text = drain(buffer -> {
+            return new String(drain(buffer -> {
                 try {
                     int n = inflater.inflate(buffer);
-                    if (n == 0 && !inflater.finished() && inflater.needsInput()) throw new IllegalArgumentException("deflated state value is truncated");
+                    if (n == 0 && !inflater.finished() && inflater.needsInput()) throw new IllegalArgumentException("packed state value is truncated");
                     return n;
                 } catch (DataFormatException e) {
-                    throw new IllegalArgumentException("deflated state value is corrupt: " + e.getMessage(), e);
+                    throw new IllegalArgumentException("packed state value is corrupt: " + e.getMessage(), e);
                 }
-            }, inflater::finished);
-            return new String(text, StandardCharsets.UTF_8);
+            }, inflater::finished), StandardCharsets.UTF_8);
         } finally {
             inflater.end();
         }
