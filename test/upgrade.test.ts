@@ -171,11 +171,11 @@ const CORPUS: Case[] = [
   {
     path: 'vitest.config.ts',
     ownership: 'platform',
-    template: 'header loses the version',
+    template: 'header loses the version; the e2e setup checks kafkajs reads read_committed first',
     user: 'append a TS line',
     apply: append('vitest.config.ts', 'export const MY_LOG_TAG = "mine";\n'),
-    status: 'updated',
-    detail: 'platform-owned file you edited: your edit kept; header without the platform version',
+    status: 'merged',
+    detail: PLATFORM_MERGED,
     check: ({ text, expected }) => expect(text).toBe(`${expected.get('vitest.config.ts')}export const MY_LOG_TAG = "mine";\n`),
   },
   {

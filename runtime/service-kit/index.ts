@@ -1,4 +1,6 @@
 // The service library of generated repositories: `import { env, createLogger, … } from 'create-iot-platform/service-kit'`.
+// first: kafkajs must find the corrected read_committed filter when it loads (kafkajs-read-committed.ts)
+export { kafkajsReadsCommitted } from './kafkajs-read-committed.ts';
 export * as env from './env.ts';
 export { EnvError } from './env.ts';
 export { createLogger, logLevel, type Logger, type LogLevel } from './log.ts';

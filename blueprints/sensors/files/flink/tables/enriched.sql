@@ -44,9 +44,7 @@ CREATE TEMPORARY TABLE enriched (
   -- crashed job wrote after its last checkpoint is never read, and the restored job writes it once (README: Restarts)
   'sink.delivery-guarantee' = 'exactly-once',
   -- a new transactional id per checkpoint (Flink's default naming; the broker forgets ids after an hour, see
-  -- transactional.id.expiration.ms in the stack). Not the POOLING strategy: after a restore it aborts the failed
-  -- attempt's transactions in listing order, and a client that expects aborted transactions sorted by first
-  -- offset (kafkajs) then shows records of an aborted transaction to its read_committed readers.
+  -- transactional.id.expiration.ms in the stack)
   'sink.transactional-id-prefix' = 'sensors-enriched',
   -- below the broker limit (transaction.max.timeout.ms, 15 min): the default of 1 h is refused
   'properties.transaction.timeout.ms' = '600000',
