@@ -50,7 +50,8 @@ describe('summariseProfile', () => {
   it('profiles a real JVM: a busy method shows up in its thread’s group', () => {
     const source = join(dir, 'Busy.java');
     writeFileSync(source, `public class Busy {
-  static double spin(long until) { double x = 0; while (System.nanoTime() < until) x += Math.sqrt(x + 1); return x; }
+  // many square roots per clock read: where reading the clock is a system call, it would otherwise be the leaf
+  static double spin(long until) { double x = 0; while (System.nanoTime() < until) for (int i = 0; i < 100_000; i++) x += Math.sqrt(x + i); return x; }
   public static void main(String[] a) { System.out.println(spin(System.nanoTime() + 1_500_000_000L) > 0); }
 }
 `);
