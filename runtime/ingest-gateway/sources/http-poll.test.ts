@@ -297,11 +297,11 @@ describe('HttpPoller.pollOnce', () => {
 });
 
 describe('HttpPoller scheduling', () => {
-  it('computes the next delay from the previous start, at least 50 ms, with capped exponential back-off', () => {
+  it('computes the next delay from the previous start, at least 10 ms, with capped exponential back-off', () => {
     // Poll started at 1000 and ended at 1030, interval 200 ms: the next starts at 1200, 170 ms after the end.
     expect(nextPollDelay(1000, 1030, 200, 0)).toBe(170);
-    expect(nextPollDelay(1000, 1190, 200, 0)).toBe(50);
-    expect(nextPollDelay(1000, 1500, 200, 0)).toBe(50);
+    expect(nextPollDelay(1000, 1195, 200, 0)).toBe(10);
+    expect(nextPollDelay(1000, 1500, 200, 0)).toBe(10);
     expect([1, 2, 3, 4, 8, 9, 50].map((errors) => nextPollDelay(1000, 1000, 200, errors))).toEqual([400, 800, 1600, 3200, 51_200, 60_000, 60_000]);
     // An interval above 60 s is never shortened by back-off.
     expect(nextPollDelay(0, 0, 90_000, 3)).toBe(90_000);

@@ -43,14 +43,15 @@ export type PollResult = 'changed' | 'not-modified' | 'undecodable';
 export const USER_AGENT = 'create-iot-platform-gateway';
 export const ACCEPT = 'application/x-protobuf, application/octet-stream, */*;q=0.1';
 const DEFAULT_TIMEOUT_MS = 20_000;
-const MIN_GAP_MS = 50;
+// a poll that overran its interval (a large body on a busy machine) is followed almost at once, never in a busy loop
+const MIN_GAP_MS = 10;
 const MAX_BACKOFF_MS = 60_000;
 
 const gunzipAsync = promisify(gunzip);
 
 /**
  * Milliseconds from the end of a poll to the start of the next: `intervalMs` after the previous start
- * (doubled per consecutive error, capped at 60 s or the interval if longer), and never less than 50 ms.
+ * (doubled per consecutive error, capped at 60 s or the interval if longer), and never less than 10 ms.
  */
 export function nextPollDelay(startedAt: number, endedAt: number, intervalMs: number, consecutiveErrors: number): number {
   const period = consecutiveErrors === 0 ? intervalMs : Math.min(Math.max(MAX_BACKOFF_MS, intervalMs), intervalMs * 2 ** consecutiveErrors);
