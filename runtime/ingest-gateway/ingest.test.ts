@@ -69,6 +69,27 @@ describe('message parsing and validation', () => {
     expect(ingest.deadLetterProduced).toBe(1);
   });
 
+  it('queues gate state once per interval, each key\'s newest value, and the rest at flushState', async () => {
+    const queued: OutRecord[] = [];
+    const ingest = new Ingest({}, 'transport.dlq', (r) => queued.push(r), 'transport.ingest-gateway.state', 40);
+    ingest.queueState('vehicle_positions', [['feed', 1000], ['vehicle:v1', 990]]);
+    ingest.queueState('vehicle_positions', [['feed', 1010], ['vehicle:v2', 1005]]);
+    expect(queued).toEqual([]);
+    const deadline = Date.now() + 5000;
+    while (queued.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(queued.map((r) => [r.key, r.value, r.topic, r.label])).toEqual([
+      ['vehicle_positions|feed', '1010', 'transport.ingest-gateway.state', '#state'],
+      ['vehicle_positions|vehicle:v1', '990', 'transport.ingest-gateway.state', '#state'],
+      ['vehicle_positions|vehicle:v2', '1005', 'transport.ingest-gateway.state', '#state'],
+    ]);
+    ingest.queueState('vehicle_positions', [['vehicle:v1', 1020]]);
+    ingest.flushState();
+    expect(queued.slice(3).map((r) => [r.key, r.value])).toEqual([['vehicle_positions|vehicle:v1', '1020']]);
+    const atOnce = new Ingest({}, 'transport.dlq', (r) => queued.push(r), 'transport.ingest-gateway.state');
+    atOnce.queueState('vehicle_positions', [['feed', 1030]]);
+    expect(queued.slice(4).map((r) => [r.key, r.value])).toEqual([['vehicle_positions|feed', '1030']]);
+  });
+
   it('parses the four CSV payloads of the v2 emulator into the Kafka JSON', () => {
     const at = 1_700_000_000_000;
     const h = parseMessage(events.humidity!, `device-001,${T},45.50,17`, context, at);

@@ -54,13 +54,27 @@ export class Ingest {
   private readonly dlqTopic: string;
   private readonly enqueue: (record: OutRecord) => void;
   private readonly stateTopic: string | undefined;
+  private readonly stateIntervalMs: number;
+  private readonly pendingState = new Map<string, number>();
+  private stateTimer: NodeJS.Timeout | undefined;
 
-  /** Without `stateTopic`, GTFS-RT gate state lives in memory only. */
-  constructor(events: Record<string, EventDefinition>, dlqTopic: string, enqueue: (record: OutRecord) => void, stateTopic?: string) {
+  /**
+   * Without `stateTopic`, GTFS-RT gate state lives in memory only. Gate state is queued at most once per
+   * `stateIntervalMs` (0: with every payload), only each key's newest value: a feed polled every 200 ms would
+   * otherwise write one state record per position, as many as the positions themselves.
+   */
+  constructor(
+    events: Record<string, EventDefinition>,
+    dlqTopic: string,
+    enqueue: (record: OutRecord) => void,
+    stateTopic?: string,
+    stateIntervalMs = 0,
+  ) {
     this.events = events;
     this.dlqTopic = dlqTopic;
     this.enqueue = enqueue;
     this.stateTopic = stateTopic;
+    this.stateIntervalMs = stateIntervalMs;
     for (const [name, event] of Object.entries(events)) {
       this.counters[name] = { received: 0, produced: 0, deadLettered: 0 };
       if (GATED[event.format]) this.gtfsRt[name] = new GtfsRtGate();
@@ -87,12 +101,24 @@ export class Ingest {
   }
 
   /**
-   * Queues gate state for the state topic. Call it once the records of the payload the changes came from are
-   * acknowledged, so that the state never runs ahead of what Kafka holds.
+   * Queues gate state for the state topic (now, or with the next changes of the interval). Call it once the
+   * records of the payload the changes came from are acknowledged, so that the state never runs ahead of what
+   * Kafka holds; a crash before the state is written republishes those records, never loses them.
    */
   queueState(event: string, changes: readonly StateEntry[]): void {
     if (!this.stateTopic) return;
-    for (const [key, ms] of changes) this.enqueue({ topic: this.stateTopic, key: `${event}|${key}`, value: String(ms), label: STATE_LABEL });
+    for (const [key, ms] of changes) this.pendingState.set(`${event}|${key}`, ms);
+    if (this.stateIntervalMs <= 0) this.flushState();
+    else if (this.pendingState.size > 0) this.stateTimer ??= setTimeout(() => this.flushState(), this.stateIntervalMs).unref();
+  }
+
+  /** Queues the gate state still waiting for its interval (at shutdown, after the sources stopped). */
+  flushState(): void {
+    clearTimeout(this.stateTimer);
+    this.stateTimer = undefined;
+    if (!this.stateTopic) return;
+    for (const [key, ms] of this.pendingState) this.enqueue({ topic: this.stateTopic, key, value: String(ms), label: STATE_LABEL });
+    this.pendingState.clear();
   }
 
   /** Decodes, validates and queues one payload: how many records went to the event's topic, and why others did not. */

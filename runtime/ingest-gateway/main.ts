@@ -24,6 +24,7 @@ const config = env.readConfig(() => ({
   maxBatch: env.int('KAFKA_BATCH_SIZE', 2000),
   lingerMs: env.int('KAFKA_LINGER_MS', 5),
   highWater: env.int('GATEWAY_MAX_QUEUED', 100_000),
+  stateIntervalMs: env.int('GATEWAY_STATE_INTERVAL_MS', 1000),
 }));
 
 const manifest = loadManifestOrExit(log);
@@ -55,7 +56,7 @@ const batcher = new KafkaBatcher(
 );
 const keepsState = Object.values(manifest.events).some((event) => event.format.startsWith('gtfs-rt'));
 const stateTopic = keepsState ? stateTopicName(deadLetterTopic(manifest), process.env) : undefined;
-const ingest = new Ingest(manifest.events, deadLetterTopic(manifest), (record) => batcher.enqueue(record), stateTopic);
+const ingest = new Ingest(manifest.events, deadLetterTopic(manifest), (record) => batcher.enqueue(record), stateTopic, config.stateIntervalMs);
 
 const health = await startHealthServer({
   port: config.healthPort,
@@ -85,6 +86,7 @@ if (stateTopic) {
     const state = await readStateTopic(kafka, stateTopic);
     ingest.restoreState(state);
     log.info('gateway state restored', { stateTopic, entries: state.size });
+    onShutdown('gateway state', () => ingest.flushState()); // after the sources stopped, before the last batches
   } catch (error) {
     log.fatal(`cannot read the gateway state topic ${stateTopic}: ${(error as Error).message}; check that the gateway may create and read it, or set GATEWAY_STATE_TOPIC`);
     await shutdown(log, 'state restore failed', 1);
