@@ -1,6 +1,6 @@
 // Redis sink: materialises upsert-kafka topics (JSON values, null = delete) into Redis hashes, keyed by
-// the manifest's sinks.redis[].key templates. Per batch only the final value per key is written, as
-// MULTI { DEL; HSET; EXPIRE } (so removed fields disappear), and offsets are committed only after Redis
+// the manifest's sinks.redis[].key templates. Per batch only the final value per key is written, by one script
+// call doing DEL; HSET; EXPIRE per key (so removed fields disappear), and offsets are committed only after Redis
 // acknowledged. Health on HEALTH_PORT: /healthz /readyz /metrics.
 import { Redis } from 'ioredis';
 import * as env from '../service-kit/env.ts';
@@ -9,7 +9,8 @@ import { loadManifestOrExit } from '../service-kit/manifest.ts';
 import { installShutdownHandlers, onShutdown, shutdown } from '../service-kit/shutdown.ts';
 import { startHealthServer } from '../service-kit/health-server.ts';
 import { createKafka } from '../service-kit/kafka.ts';
-import { reduceBatch, sinkRoute, type KeyOperation, type SinkRoute } from './materialize.ts';
+import { defineApplyOperations } from './apply-script.ts';
+import { reduceBatch, sinkRoute, type SinkRoute } from './materialize.ts';
 
 const log = createLogger('redis-sink');
 installShutdownHandlers(log);
@@ -52,20 +53,7 @@ consumer.on(consumer.events.GROUP_JOIN, () => {
   consumerRunning = true;
 });
 
-async function apply(operations: KeyOperation[]): Promise<void> {
-  if (operations.length === 0) return;
-  const tx = redis.multi();
-  for (const op of operations) {
-    tx.del(op.key);
-    if (op.op === 'set' && Object.keys(op.fields).length > 0) {
-      tx.hset(op.key, op.fields);
-      if (op.ttlSeconds) tx.expire(op.key, op.ttlSeconds);
-    }
-  }
-  const results = await tx.exec();
-  if (!results) throw new Error('redis transaction was aborted');
-  for (const [error] of results) if (error) throw error;
-}
+const apply = defineApplyOperations(redis);
 
 const health = await startHealthServer({
   port: config.healthPort,
