@@ -31,26 +31,23 @@ SELECT * FROM enriched /*+ OPTIONS('properties.group.id' = 'flink-sensors-summar
 WHERE env IS NOT NULL AND tenant IS NOT NULL AND device_id IS NOT NULL
   AND event_ts > TIMESTAMP '1970-01-01 00:00:00.000';
 
--- Per device over its whole history (TTL-bounded): last, last ok (humidity >= dryThreshold) and first event times.
-CREATE TEMPORARY VIEW drought_agg AS
+-- Per device over its whole history (TTL-bounded): last, last ok (humidity >= dryThreshold) and first event times,
+-- and the latest reading's values (LATEST_BY, a platform function: the value on the row with the greatest order).
+-- One aggregation, so every update is one consistent row: a join of this to a ROW_NUMBER view of the same stream
+-- could emit the newest event time beside an older reading's humidity.
+CREATE TEMPORARY VIEW drought AS
 SELECT
   env, tenant, device_id,
   MAX(event_ts) AS last_event_ts,
   MAX(CASE WHEN humidity >= ${DRY_THRESHOLD} THEN event_ts END) AS last_ok_event_ts,
   MIN(event_ts) AS first_event_ts,
-  MAX(GREATEST(COALESCE(humidity_ingested_at, 0), COALESCE(temperature_ingested_at, 0), COALESCE(state_ingested_at, 0))) AS last_seen_ms
+  MAX(GREATEST(COALESCE(humidity_ingested_at, 0), COALESCE(temperature_ingested_at, 0), COALESCE(state_ingested_at, 0))) AS last_seen_ms,
+  LATEST_BY(humidity, measured_at_ms) AS last_humidity,
+  LATEST_BY(measurement_processing_ts_ms, measured_at_ms) AS last_measurement_processing_ts_ms,
+  LATEST_BY(enriched_processing_ts_ms, measured_at_ms) AS last_enriched_processing_ts_ms,
+  LATEST_BY(humidity_ingested_at, measured_at_ms) AS last_humidity_ingested_at
 FROM enriched_clean
 GROUP BY env, tenant, device_id;
-
--- The device's latest reading by event time.
-CREATE TEMPORARY VIEW drought_latest AS
-SELECT env, tenant, device_id, humidity, measurement_processing_ts_ms, enriched_processing_ts_ms, humidity_ingested_at
-FROM (
-  SELECT *,
-    ROW_NUMBER() OVER (PARTITION BY env, tenant, device_id ORDER BY measured_at_ms DESC) AS rn
-  FROM enriched_clean
-)
-WHERE rn = 1;
 
 -- Readings for WINDOW_SUMMARY (a device counts online when a reading says so, offline when one says not or has
 -- no state), and a wall-clock heartbeat so that quiet tenants' windows close.
@@ -110,19 +107,17 @@ WHERE output = 'late';
 
 INSERT INTO drought_streak
 SELECT
-  a.env, a.tenant, a.device_id,
+  env, tenant, device_id,
   CAST(${DRY_THRESHOLD} AS DOUBLE) AS threshold,
-  CAST(TIMESTAMPDIFF(SECOND, COALESCE(a.last_ok_event_ts, a.first_event_ts), a.last_event_ts) AS DOUBLE) / 86400.0 AS streak_days,
-  l.humidity AS last_humidity,
-  DATE_FORMAT(a.last_event_ts, 'yyyy-MM-dd''T''HH:mm:ss.SSS''Z''') AS last_event_ts,
-  DATE_FORMAT(a.last_ok_event_ts, 'yyyy-MM-dd''T''HH:mm:ss.SSS''Z''') AS last_ok_event_ts,
-  DATE_FORMAT(a.first_event_ts, 'yyyy-MM-dd''T''HH:mm:ss.SSS''Z''') AS first_event_ts,
-  a.last_seen_ms,
-  l.measurement_processing_ts_ms AS last_measurement_processing_ts_ms,
-  l.enriched_processing_ts_ms AS last_enriched_processing_ts_ms,
-  l.humidity_ingested_at AS last_humidity_ingested_at
-FROM drought_agg AS a
-JOIN drought_latest AS l
-  ON a.env = l.env AND a.tenant = l.tenant AND a.device_id = l.device_id;
+  CAST(TIMESTAMPDIFF(SECOND, COALESCE(last_ok_event_ts, first_event_ts), last_event_ts) AS DOUBLE) / 86400.0 AS streak_days,
+  last_humidity,
+  DATE_FORMAT(last_event_ts, 'yyyy-MM-dd''T''HH:mm:ss.SSS''Z''') AS last_event_ts,
+  DATE_FORMAT(last_ok_event_ts, 'yyyy-MM-dd''T''HH:mm:ss.SSS''Z''') AS last_ok_event_ts,
+  DATE_FORMAT(first_event_ts, 'yyyy-MM-dd''T''HH:mm:ss.SSS''Z''') AS first_event_ts,
+  last_seen_ms,
+  last_measurement_processing_ts_ms,
+  last_enriched_processing_ts_ms,
+  last_humidity_ingested_at
+FROM drought;
 
 END;

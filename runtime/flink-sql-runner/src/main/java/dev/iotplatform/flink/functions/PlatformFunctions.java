@@ -13,6 +13,7 @@ public final class PlatformFunctions {
     public static void register(TableEnvironment tEnv) {
         tEnv.createTemporarySystemFunction("ENRICH_AS_OF", EnrichAsOf.class);
         tEnv.createTemporarySystemFunction("PAIR_ONCE", PairOnce.class);
+        tEnv.createTemporarySystemFunction("LATEST_BY", LatestBy.class);
         tEnv.createTemporarySystemFunction("WINDOW_SUMMARY", WindowSummary.class);
         tEnv.createTemporarySystemFunction("DETECT_ARRIVALS", DetectArrivals.class);
         tEnv.createTemporarySystemFunction("STOP_HEADWAYS", StopHeadways.class);

@@ -7,11 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.table.api.EnvironmentSettings;
-import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.types.Row;
-import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
 
 class EnrichAsOfTest {
@@ -33,16 +30,8 @@ class EnrichAsOfTest {
     }
 
     private static List<String> run(String query) throws Exception {
-        TableEnvironment env = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
-        env.getConfig().set("parallelism.default", "1");
-        PlatformFunctions.register(env);
-        OrderedEvents.create(env, "events",
-                "device STRING, kind STRING, version_ts TIMESTAMP(3), humidity DOUBLE, lat DOUBLE, online BOOLEAN", EVENTS);
-        List<String> rows = new ArrayList<>();
-        try (CloseableIterator<Row> it = env.executeSql(query).collect()) {
-            it.forEachRemaining(r -> rows.add(r.toString()));
-        }
-        return rows;
+        return OrderedEvents.query("events", "device STRING, kind STRING, version_ts TIMESTAMP(3), humidity DOUBLE, lat DOUBLE,"
+                + " online BOOLEAN", EVENTS, query).stream().map(Row::toString).toList();
     }
 
     @Test

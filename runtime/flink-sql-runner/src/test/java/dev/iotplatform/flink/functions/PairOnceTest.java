@@ -5,13 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.table.api.EnvironmentSettings;
-import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.types.Row;
-import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
 
 class PairOnceTest {
@@ -29,17 +25,9 @@ class PairOnceTest {
     }
 
     private static List<String> run(String kinds, String... events) throws Exception {
-        TableEnvironment env = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
-        env.getConfig().set("parallelism.default", "1");
-        PlatformFunctions.register(env);
-        OrderedEvents.create(env, "readings", COLUMNS, List.of(events));
-        List<String> rows = new ArrayList<>();
         String query = "SELECT * FROM PAIR_ONCE(events => TABLE readings PARTITION BY (device, seq), kinds => '" + kinds
                 + "', within_seconds => 60)";
-        try (CloseableIterator<Row> it = env.executeSql(query).collect()) {
-            it.forEachRemaining(r -> rows.add(r.toString()));
-        }
-        return rows;
+        return OrderedEvents.query("readings", COLUMNS, List.of(events), query).stream().map(Row::toString).toList();
     }
 
     @Test

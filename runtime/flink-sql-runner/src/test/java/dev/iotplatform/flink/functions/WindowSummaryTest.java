@@ -3,12 +3,8 @@ package dev.iotplatform.flink.functions;
 import static dev.iotplatform.flink.functions.OrderedEvents.row;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.table.api.EnvironmentSettings;
-import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.types.Row;
-import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
 
 class WindowSummaryTest {
@@ -22,19 +18,11 @@ class WindowSummaryTest {
     }
 
     private static List<String> run(int quietSeconds, String... rows) throws Exception {
-        TableEnvironment env = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
-        env.getConfig().set("parallelism.default", "1");
-        PlatformFunctions.register(env);
-        OrderedEvents.create(env, "events", "kind STRING, group_key STRING, event_ts TIMESTAMP(3), entity STRING, flag BOOLEAN,"
-                + " averaged ARRAY<DOUBLE>, ranged ARRAY<BIGINT>, record STRING", List.of(rows));
-        List<String> out = new ArrayList<>();
         String query = "SELECT output, group_key, CAST(window_start AS STRING), CAST(window_end AS STRING), entities, flagged,"
                 + " unflagged, averages[1], range_mins[1], range_maxs[1], late_record FROM WINDOW_SUMMARY(events => TABLE events,"
                 + " size_seconds => 600, slide_seconds => 10, delay_seconds => 5, lateness_seconds => 3600, quiet_seconds => " + quietSeconds + ")";
-        try (CloseableIterator<Row> it = env.executeSql(query).collect()) {
-            it.forEachRemaining(r -> out.add(r.toString()));
-        }
-        return out;
+        return OrderedEvents.query("events", "kind STRING, group_key STRING, event_ts TIMESTAMP(3), entity STRING, flag BOOLEAN,"
+                + " averaged ARRAY<DOUBLE>, ranged ARRAY<BIGINT>, record STRING", List.of(rows), query).stream().map(Row::toString).toList();
     }
 
     @Test

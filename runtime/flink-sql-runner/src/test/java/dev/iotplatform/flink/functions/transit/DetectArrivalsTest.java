@@ -4,15 +4,10 @@ import static dev.iotplatform.flink.functions.OrderedEvents.row;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.iotplatform.flink.functions.OrderedEvents;
-import dev.iotplatform.flink.functions.PlatformFunctions;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.apache.flink.table.api.EnvironmentSettings;
-import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.types.Row;
-import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -52,17 +47,10 @@ class DetectArrivalsTest {
     }
 
     private static List<String> run(String query, String... events) throws Exception {
-        TableEnvironment env = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
-        env.getConfig().set("parallelism.default", "1");
-        PlatformFunctions.register(env);
-        OrderedEvents.create(env, "events", "kind STRING, tripId STRING, trip STRING, vehicleId STRING, latitude DOUBLE,"
-                + " longitude DOUBLE, timestampMs BIGINT, startDate STRING, startTime STRING", List.of(events));
-        env.executeSql("CREATE TEMPORARY VIEW detected AS SELECT * FROM DETECT_ARRIVALS(events => TABLE events PARTITION BY tripId)");
-        List<String> out = new ArrayList<>();
-        try (CloseableIterator<Row> it = env.executeSql(query).collect()) {
-            it.forEachRemaining(r -> out.add(format(r)));
-        }
-        return out;
+        return OrderedEvents.query("events", "kind STRING, tripId STRING, trip STRING, vehicleId STRING, latitude DOUBLE,"
+                        + " longitude DOUBLE, timestampMs BIGINT, startDate STRING, startTime STRING", List.of(events),
+                "CREATE TEMPORARY VIEW detected AS SELECT * FROM DETECT_ARRIVALS(events => TABLE events PARTITION BY tripId)",
+                query).stream().map(DetectArrivalsTest::format).toList();
     }
 
     private static List<String> arrivals(String... events) throws Exception {
