@@ -3,16 +3,27 @@
 -- the shape lies between two consecutive samples of a vehicle is arrived at the interpolated second; its delay is
 -- taken against the GTFS schedule of the trip's service date in the agency's time zone (times past 24:00:00 and
 -- daylight-saving days included). The platform functions DETECT_ARRIVALS and STOP_HEADWAYS do it, with their state
--- in Flink checkpoints (the platform's docs/transport-data-contract.md states the rules). Three sinks:
+-- in Flink checkpoints (the platform's docs/transport-data-contract.md states the rules). Four sinks:
 --   * transport.arrivals.v1 and PostgreSQL stop_arrivals: one row per observed arrival (upserts on its key);
---   * transport.vehicle-arrival: each vehicle's last arrival (Redis).
+--   * transport.vehicle-arrival: each vehicle's last arrival (Redis);
+--   * transport.vehicle-state: each vehicle's newest position, trip and the stop the feed says it is at or going to,
+--     an upsert per vehicle (Redis hash transport:vehicle:{vehicle_id}, expiring after the TTL of iot-platform.yaml's
+--     sinks.redis when the vehicle stops reporting).
 -- On time: parameters onTimeMinDelaySeconds ≤ delay ≤ onTimeMaxDelaySeconds (iot-platform.yaml parameters:).
 -- Tables (flink/tables/, created by the SQL runner before this script): trips, positions → arrivals,
--- stop_arrivals, vehicle_arrival. Each source names this job's consumer group in an OPTIONS hint.
+-- stop_arrivals, vehicle_arrival, vehicle_state. Each source names this job's consumer group in an OPTIONS hint;
+-- positions are read once (positions_read) for both the arrivals and the vehicle states.
 
 SET 'pipeline.name' = 'transport-10-arrivals';
 SET 'execution.checkpointing.interval' = '5s';
 SET 'table.local-time-zone' = 'UTC';
+-- The newest position per vehicle: a vehicle silent for a day is forgotten (its Redis hash expired long before).
+-- DETECT_ARRIVALS and STOP_HEADWAYS keep their state without TTL (their state hints say so): a trip's record must
+-- outlive days without service.
+SET 'table.exec.state.ttl' = '1 d';
+
+CREATE TEMPORARY VIEW positions_read AS
+  SELECT * FROM positions /*+ OPTIONS('properties.group.id' = 'flink-transport-arrivals') */;
 
 -- Trip records and positions as one stream per trip: DETECT_ARRIVALS keeps each trip's record and each vehicle's
 -- run on it in keyed state (a position that comes before its trip's record waits for it).
@@ -24,7 +35,7 @@ CREATE TEMPORARY VIEW transit_events AS
   WHERE trip_key IS NOT NULL
   UNION ALL
   SELECT 'position', tripId, CAST(NULL AS STRING), vehicleId, latitude, longitude, `timestamp`, startDate, startTime
-  FROM positions /*+ OPTIONS('properties.group.id' = 'flink-transport-arrivals') */
+  FROM positions_read
   WHERE tripId IS NOT NULL;
 
 CREATE TEMPORARY VIEW detected AS
@@ -56,4 +67,17 @@ BEGIN
   SELECT vehicleId, tripId, routeId, serviceDate, stopId, stopSequence, arrivalTime, scheduledArrivalTime,
          delaySeconds, onTime
   FROM detected;
+
+  -- The newest position per vehicle by its own time: positions are keyed by trip, so a vehicle that changed trips
+  -- may be read out of order across partitions; an older position never replaces a newer one. The gateway already
+  -- dropped repeated feeds and unmoved vehicles.
+  INSERT INTO vehicle_state
+  SELECT vehicleId, vehicleLabel, tripId, routeId, directionId, startDate, latitude, longitude, bearing, speed,
+         stopId, currentStopSequence, currentStatus, `timestamp`, ingestedAt
+  FROM (
+    SELECT *, ROW_NUMBER() OVER (PARTITION BY vehicleId ORDER BY `timestamp` DESC) AS newest
+    FROM positions_read
+    WHERE vehicleId IS NOT NULL AND `timestamp` IS NOT NULL
+  )
+  WHERE newest = 1;
 END;

@@ -1,6 +1,6 @@
 -- transport.positions.v1: GTFS-Realtime vehicle positions as the ingest gateway writes them (key = trip id;
--- iot-platform.yaml events.vehicle_positions). Read by 10-arrivals.sql and 20-vehicles.sql, each with its own
--- consumer group in an OPTIONS hint.
+-- iot-platform.yaml events.vehicle_positions). Read by 10-arrivals.sql (once, for the arrivals and the
+-- vehicle states), which names its consumer group in an OPTIONS hint.
 CREATE TEMPORARY TABLE positions (
   trip_key            STRING,   -- Kafka record key: the trip id
   entityId            STRING,

@@ -1,6 +1,6 @@
 -- transport.vehicle-state (upsert on vehicle_id): each vehicle's newest position, trip and the stop the feed says it
 -- is at or going to (Redis hash transport:vehicle:{vehicle_id}, TTL from iot-platform.yaml). Written by
--- 20-vehicles.sql.
+-- 10-arrivals.sql.
 CREATE TEMPORARY TABLE vehicle_state (
   vehicle_id            STRING,
   vehicle_label         STRING,
