@@ -2,7 +2,7 @@
 // upsert-kafka → Redis sink → Redis), at rising target rates until a step is not sustained.
 //
 //   npm run bench:sensors
-//   BENCH_RATES=2000,5000,10000,25000,40000 BENCH_STEP_SECONDS=60 npm run bench:sensors
+//   BENCH_RATES=5000,10000,25000 BENCH_STEP_SECONDS=60 npm run bench:sensors
 //
 // Per step (own tenant, so counts are separable): realistic ticks from the simulator's models (4 CSV
 // messages each: humidity, temperature, location, state; every device ticks every BENCH_TICK_SECONDS)
@@ -11,8 +11,10 @@
 // gateway received/produced/dead-lettered, Kafka records per topic by offsets, PostgreSQL rows = ticks,
 // Redis state hashes = devices), latency event→PostgreSQL (server side, every row) and event→Redis (probe
 // devices), per-component CPU and peak RSS, consumer lag over time and Flink backpressure.
-// A step is sustained when ≥ 95 % of the target rate was published, nothing was lost, and the backlog
-// drained within BENCH_DRAIN_BOUND_SECONDS after publishing stopped.
+// A step is sustained when ≥ 95 % of the target rate was published, nothing was lost, neither p95 latency
+// (event→PostgreSQL, event→Redis) nor consumer lag grew from the first third of the step to the last (by more than
+// half plus a slack: LATENCY_SLACK_MS, LAG_SLACK_SECONDS of input), and the backlog drained within
+// BENCH_DRAIN_BOUND_SECONDS after publishing stopped. Steps last BENCH_STEP_SECONDS (default 3 minutes).
 // BENCH_PROFILE=1 attaches async-profiler to Flink's JVM (scripts/bench/jvm-profile.ts) and reports where its CPU
 // went per operator chain; the profile covers the JVM's whole run (start, warm-up, the steps, the drain).
 // Writes reports/bench-sensors.json and reports/bench-sensors.png; the stack is torn down at the end, on
@@ -39,12 +41,13 @@ import { publisherCeiling } from './bench/ceiling.ts';
 import { drawChart } from './bench/chart.ts';
 import { logProfile, profileNextFlink, summariseProfile } from './bench/jvm-profile.ts';
 import { round, sleep, summarize, table } from './bench/stats.ts';
+import { grew, meanByThirds, thirdsOf } from './bench/growth.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const num = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 const settings = {
   rates: (process.env.BENCH_RATES ?? '2000,5000,10000,25000,40000').split(',').map(Number).filter((n) => n > 0),
-  stepSeconds: num('BENCH_STEP_SECONDS', 60),
+  stepSeconds: num('BENCH_STEP_SECONDS', 180),
   tickSeconds: num('BENCH_TICK_SECONDS', 1),
   drainBoundSeconds: num('BENCH_DRAIN_BOUND_SECONDS', 30),
   drainMaxSeconds: num('BENCH_DRAIN_MAX_SECONDS', 150),
@@ -63,6 +66,9 @@ const settings = {
   profileFlink: process.env.BENCH_PROFILE === '1',
 };
 const ENV = 'bench';
+/** What a steady pipeline's p95 latency and consumer lag may vary by between the thirds of a step. */
+const LATENCY_SLACK_MS = 500;
+const LAG_SLACK_SECONDS = 2;
 const BENCH_GROUP = 'bench (probe+observers)';
 const runId = Date.now().toString(36);
 const log = (line: string) => console.log(line);
@@ -230,6 +236,21 @@ async function runStep(stack: StackInfo, kafka: KafkaView, pg: PostgresView, red
   const windowEnd = Math.max(published.publishEndedAt, published.lastAckAt);
   const redisLatency = summarize(probe.samples.filter((s) => s.eventTime >= windowStart && s.eventTime <= windowEnd).map((s) => s.latencyMs));
 
+  // Steady: neither latency nor consumer lag grows from the first third of the publishing window to the last.
+  const thirds = thirdsOf(windowStart, windowEnd);
+  const redisP95InThird = (from: number, to: number) => summarize(probe.samples.filter((s) => s.eventTime >= from && s.eventTime < to).map((s) => s.latencyMs)).p95;
+  const totalLag = (s: Sample) => (s.lag ? Object.values(s.lag).flatMap((topics) => Object.values(topics)).reduce((a, b) => a + b, 0) : undefined);
+  const growth = {
+    postgresP95Ms: pg.p95ByThirds(ENV, tenant, thirds),
+    redisP95Ms: { first: redisP95InThird(thirds[0], thirds[1]), last: redisP95InThird(thirds[2], thirds[3] + 1) },
+    consumerLag: meanByThirds(samples, totalLag, windowStart, windowEnd),
+  };
+  const grown = [
+    ...(grew(growth.postgresP95Ms, LATENCY_SLACK_MS) ? [`p95 event→PostgreSQL grew from ${growth.postgresP95Ms.first} to ${growth.postgresP95Ms.last} ms over the step`] : []),
+    ...(grew(growth.redisP95Ms, LATENCY_SLACK_MS) ? [`p95 event→Redis grew from ${growth.redisP95Ms.first} to ${growth.redisP95Ms.last} ms over the step`] : []),
+    ...(grew(growth.consumerLag, rate * LAG_SLACK_SECONDS) ? [`consumer lag grew from ${Math.round(growth.consumerLag.first!)} to ${Math.round(growth.consumerLag.last!)} records over the step`] : []),
+  ];
+
   // Throughput: the gateway over the publishing window (plus the backlog it still had), PostgreSQL over its inserts.
   const gwSeries = samples.map((s) => ({ t: s.t, produced: s.gateway.produced - gatewayBefore.produced, queued: s.gateway.queued }));
   const caughtUp = gwSeries.find((s) => s.t >= windowEnd && s.produced >= published.acked - gateway.deadLettered);
@@ -247,8 +268,9 @@ async function runStep(stack: StackInfo, kafka: KafkaView, pg: PostgresView, red
   const nothingLost = lost.mqttToGateway === 0 && lost.gatewayToKafka === 0 && lost.rowsMissing === 0 && lost.stateHashesMissing === 0 && gateway.deadLettered === 0;
   const achievedOk = published.achievedRate >= rate * 0.95;
   const drainedInBound = drained && drainSeconds <= settings.drainBoundSeconds;
-  const sustained = achievedOk && nothingLost && drainedInBound;
+  const sustained = achievedOk && nothingLost && drainedInBound && grown.length === 0;
   const reasons = [
+    ...grown,
     ...(achievedOk ? [] : [`published only ${Math.round(published.achievedRate)} msg/s (< 95 % of target)`]),
     ...(nothingLost ? [] : [`lost or missing: ${JSON.stringify(lost)}`]),
     ...(drained ? (drainedInBound ? [] : [`backlog drained in ${drainSeconds} s (> ${settings.drainBoundSeconds} s)`]) : [`backlog not drained after ${drainSeconds} s`]),
@@ -273,6 +295,7 @@ async function runStep(stack: StackInfo, kafka: KafkaView, pg: PostgresView, red
     },
     throughput: { gatewayMsgPerSec, postgresRowsPerSec, postgresMsgEquivalentPerSec: postgresRowsPerSec * 4 },
     drain: { drained, seconds: drainSeconds, boundSeconds: settings.drainBoundSeconds },
+    growth,
     counts: {
       mqttAcked: published.acked,
       gateway,

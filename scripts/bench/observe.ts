@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { readFileSync } from 'node:fs';
+import type { Thirds } from './growth.ts';
 
 export interface StackInfo {
   projectDir: string;
@@ -102,6 +103,21 @@ export class PostgresView {
             FROM sensor_readings WHERE env = '${env}' AND tenant = '${tenant}') t`);
     const n = (i: number) => (row?.[i] ? Math.round(Number(row[i])) : null);
     return { rows: n(0) ?? 0, p50: n(1), p95: n(2), p99: n(3), max: n(4), mean: n(5), firstInsertMs: n(6), lastInsertMs: n(7), devices: n(8) ?? 0 };
+  }
+
+  /** p95 of inserted_at − measured_at over the rows measured in the first and in the last third of a window. */
+  p95ByThirds(env: string, tenant: string, [start, firstEnd, lastStart, end]: [number, number, number, number]): Thirds {
+    const rows = this.query(`
+      SELECT CASE WHEN m < ${firstEnd} THEN 'first' ELSE 'last' END, percentile_cont(0.95) WITHIN GROUP (ORDER BY ms)
+      FROM (SELECT extract(epoch FROM measured_at) * 1000 AS m, extract(epoch FROM inserted_at - measured_at) * 1000 AS ms
+            FROM sensor_readings WHERE env = '${env}' AND tenant = '${tenant}') t
+      WHERE (m >= ${start} AND m < ${firstEnd}) OR (m >= ${lastStart} AND m <= ${end})
+      GROUP BY 1`);
+    const third = (name: string) => {
+      const row = rows.find((r) => r[0] === name);
+      return row ? Math.round(Number(row[1])) : null;
+    };
+    return { first: third('first'), last: third('last') };
   }
 }
 

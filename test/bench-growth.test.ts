@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { grew, meanByThirds, thirdsOf } from '../scripts/bench/growth.ts';
+
+describe('bench step growth', () => {
+  it('splits the publishing window into thirds', () => {
+    expect(thirdsOf(1_000, 10_000)).toEqual([1_000, 4_000, 7_000, 10_000]);
+  });
+
+  it('averages samples of the first and the last third only', () => {
+    const samples = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => ({ t: 1_000 * (i + 1), lag: i === 4 ? undefined : i * 10 }));
+    // first third [1000, 4000): t = 1000, 2000, 3000; last third [7000, 10000]: t = 7000, 8000, 9000
+    expect(meanByThirds(samples, (s) => s.lag, 1_000, 10_000)).toEqual({ first: 10, last: 70 });
+    expect(meanByThirds([], (s: { t: number }) => s.t, 0, 10)).toEqual({ first: null, last: null });
+  });
+
+  it('calls growth beyond half of the first third plus the slack', () => {
+    expect(grew({ first: 1_000, last: 2_000 }, 500)).toBe(false);
+    expect(grew({ first: 1_000, last: 2_001 }, 500)).toBe(true);
+    expect(grew({ first: 0, last: 501 }, 500)).toBe(true);
+    expect(grew({ first: null, last: 90_000 }, 500)).toBe(false);
+  });
+});
