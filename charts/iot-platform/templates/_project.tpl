@@ -215,7 +215,7 @@ spec:
             - name: POSTGRES_DB
               value: {{ include "iot-platform.database" $ctx | quote }}
             - name: POSTGRES_JDBC_URL
-              value: {{ printf "jdbc:postgresql://%s:5432/%s" (include "iot-platform.postgresHost" $ctx) (include "iot-platform.database" $ctx) | quote }}
+              value: {{ printf "jdbc:postgresql://%s:5432/%s?reWriteBatchedInserts=true" (include "iot-platform.postgresHost" $ctx) (include "iot-platform.database" $ctx) | quote }}
             - name: POSTGRES_FLINK_USER
               value: flink_writer
             - name: POSTGRES_FLINK_PASSWORD
