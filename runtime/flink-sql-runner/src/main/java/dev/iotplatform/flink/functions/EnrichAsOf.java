@@ -50,11 +50,21 @@ import org.apache.flink.types.Row;
  * idle. Without on_time a fact comes out as soon as it arrives. A version that enters after a fact it precedes in
  * event time serves later facts only. Each dimension keeps its newest {@link #MAX_VERSIONS} versions per key, so
  * facts that arrive out of order, late or replayed still find the version valid at their time.
+ *
+ * <p>State per key: {@value #PACKED}, one BYTES field per dimension holding its versions ({@link PackedVersions}:
+ * the runtime converts every state entry on every call, which for an array of rows meant every field of every
+ * version); {@code pending}, the facts waiting for the watermark and the dimensions argument (which onTimer does
+ * not get). {@code versions}, the layout before (per dimension an array of rows: version_ts and its columns), stays
+ * declared with its type so that earlier checkpoints restore; a key's next call moves it into {@value #PACKED}.
+ * Declared, it also keeps Flink refusing a restore after a dimension's columns changed (their names and types are
+ * in its type, not in the bytes' type). A dimension column must be of a type {@link PackedVersions} keeps, which
+ * planning checks.
  */
 public class EnrichAsOf extends ProcessTableFunction<Row> {
     static final String KIND = "kind";
     static final String CLOCK = "clock";
     static final String TIME = "version_ts";
+    static final String PACKED = "packedVersions";
     /**
      * The newest versions kept per dimension and key: facts arrive out of event-time order (pairs joined on other
      * subtasks, replays, late data), so no time horizon is safe; a count bounds the state instead (with the job's
@@ -72,6 +82,7 @@ public class EnrichAsOf extends ProcessTableFunction<Row> {
         LinkedHashMap<String, StateTypeStrategy> state = new LinkedHashMap<>();
         state.put("versions", StateTypeStrategy.of(ctx -> Optional.of(versionsType(ctx))));
         state.put("pending", StateTypeStrategy.of(ctx -> Optional.of(pendingType(ctx))));
+        state.put(PACKED, StateTypeStrategy.of(ctx -> Optional.of(packedType(ctx))));
         return TypeInference.newBuilder()
                 .staticArguments(
                         StaticArgument.table("events", Row.class, false,
@@ -82,21 +93,23 @@ public class EnrichAsOf extends ProcessTableFunction<Row> {
                 .build();
     }
 
-    public void eval(Context ctx, Row versions, Row pending, Row event, String dimensions) {
+    public void eval(Context ctx, Row versions, Row pending, Row packed, Row event, String dimensions) {
         DimensionSpec dims = spec(ctx.tableSemanticsFor("events"), dimensions);
+        migrate(dims, versions, packed);
         String kind = event.getFieldAs(KIND);
         LocalDateTime time = event.getFieldAs(TIME);
         if (CLOCK.equals(kind) || time == null) return;
         int dimension = dims.indexOf(kind);
         if (dimension >= 0) {
-            versions.setField(dimension, withVersion((Row[]) versions.getField(dimension), version(dims, dimension, event), time));
+            byte[] kept = (byte[]) packed.getField(dimension);
+            packed.setField(dimension, PackedVersions.with(kept, time, valuesOf(event, dims.columns.get(dimension)), MAX_VERSIONS));
             return;
         }
         TimeContext<Instant> clock = ctx.timeContext(Instant.class);
         Instant entered = clock.time();
         Instant watermark = clock.currentWatermark();
         if (entered == null || (watermark != null && !entered.isAfter(watermark))) {
-            collect(enriched(dims, versions, event));
+            collect(enriched(dims, packed, event));
             return;
         }
         Row[] waiting = (Row[]) pending.getField(1);
@@ -106,38 +119,62 @@ public class EnrichAsOf extends ProcessTableFunction<Row> {
     }
 
     /** The watermark passed the time facts entered: every input has read past them; out they come, in arrival order. */
-    public void onTimer(OnTimerContext ctx, Row versions, Row pending) {
+    public void onTimer(OnTimerContext ctx, Row versions, Row pending, Row packed) {
         Row[] waiting = (Row[]) pending.getField(1);
         if (waiting == null) return;
         DimensionSpec dims = spec(ctx.tableSemanticsFor("events"), pending.getFieldAs(0));
+        migrate(dims, versions, packed);
         Instant now = ctx.timeContext(Instant.class).time();
         String timeColumn = dims.timeColumn;
         List<Row> still = new ArrayList<>();
         for (Row fact : waiting) {
             if (instantOf(fact.getField(timeColumn)).isAfter(now)) still.add(fact);
-            else collect(enriched(dims, versions, fact));
+            else collect(enriched(dims, packed, fact));
         }
         pending.setField(1, still.isEmpty() ? null : still.toArray(new Row[0]));
     }
 
-    private static Row enriched(DimensionSpec dims, Row versions, Row fact) {
+    private static Row enriched(DimensionSpec dims, Row packed, Row fact) {
         LocalDateTime time = fact.getFieldAs(TIME);
         Row out = new Row(dims.outputColumns.size());
         for (int i = 0; i < dims.outputColumns.size(); i++) out.setField(i, fact.getField(dims.outputColumns.get(i)));
         for (int d = 0; d < dims.names.size(); d++) {
-            Row version = validAt((Row[]) versions.getField(d), time);
-            if (version == null) continue;
-            for (String column : dims.columns.get(d)) out.setField(dims.outputColumns.indexOf(column), version.getField(column));
+            byte[] versions = (byte[]) packed.getField(d);
+            int valid = PackedVersions.validAt(versions, time);
+            if (valid < 0) continue;
+            Object[] values = PackedVersions.values(versions, valid);
+            List<String> columns = dims.columns.get(d);
+            for (int c = 0; c < columns.size(); c++) out.setField(dims.outputColumns.indexOf(columns.get(c)), values[c]);
         }
         return out;
     }
 
-    /** What a version keeps: its time and its dimension's columns (the rest of its row is nulls and keys). */
-    private static Row version(DimensionSpec dims, int dimension, Row event) {
-        Row version = Row.withNames();
-        version.setField(TIME, event.getField(TIME));
-        for (String column : dims.columns.get(dimension)) version.setField(column, event.getField(column));
-        return version;
+    /** What a version keeps besides its time: its dimension's columns (the rest of its row is nulls and keys). */
+    private static Object[] valuesOf(Row row, List<String> columns) {
+        Object[] values = new Object[columns.size()];
+        for (int c = 0; c < values.length; c++) values[c] = row.getField(columns.get(c));
+        return values;
+    }
+
+    /**
+     * Moves a key's versions from state {@code versions}, the layout before {@value #PACKED}, into {@code packed}
+     * and empties the old entry (a state row of nulls is dropped). Every call moves them before adding a version, so
+     * a dimension with old versions has no packed ones yet.
+     */
+    static void migrate(DimensionSpec dims, Row versions, Row packed) {
+        for (int d = 0; d < dims.names.size(); d++) {
+            Row[] old = (Row[]) versions.getField(d);
+            if (old == null) continue;
+            packed.setField(d, pack(old, dims.columns.get(d)));
+            versions.setField(d, null);
+        }
+    }
+
+    /** One dimension's versions in the layout before (rows of version_ts and {@code columns}, sorted by time), packed. */
+    static byte[] pack(Row[] versions, List<String> columns) {
+        byte[] packed = null;
+        for (Row version : versions) packed = PackedVersions.with(packed, timeOf(version), valuesOf(version, columns), MAX_VERSIONS);
+        return packed;
     }
 
     private static Row[] append(Row[] rows, Row row) {
@@ -150,6 +187,8 @@ public class EnrichAsOf extends ProcessTableFunction<Row> {
     private static Instant instantOf(Object value) {
         return value instanceof LocalDateTime local ? local.toInstant(java.time.ZoneOffset.UTC) : (Instant) value;
     }
+
+    // withVersion and validAt: the rules on the rows of the layout before, kept as the reference for the packed form's tests
 
     /** The versions sorted by time, the new one after those of equal time; beyond {@link #MAX_VERSIONS} the oldest go. */
     static Row[] withVersion(Row[] versions, Row version, LocalDateTime time) {
@@ -207,6 +246,7 @@ public class EnrichAsOf extends ProcessTableFunction<Row> {
         return null;
     }
 
+    /** The layout before {@value #PACKED}: declared for checkpoints taken with it to restore ({@link #migrate}). */
     private static DataType versionsType(CallContext ctx) {
         DataType input = inputType(ctx);
         DimensionSpec dims = specOf(ctx);
@@ -223,6 +263,27 @@ public class EnrichAsOf extends ProcessTableFunction<Row> {
         return DataTypes.ROW(fields.toArray(new DataTypes.Field[0])).bridgedTo(Row.class);
     }
 
+    /** One BYTES field per dimension, named after it ({@link PackedVersions}). */
+    private static DataType packedType(CallContext ctx) {
+        DimensionSpec dims = specOf(ctx);
+        List<DataTypes.Field> fields = new ArrayList<>();
+        for (String dimension : dims.names) fields.add(DataTypes.FIELD(dimension, DataTypes.BYTES()));
+        return DataTypes.ROW(fields.toArray(new DataTypes.Field[0])).bridgedTo(Row.class);
+    }
+
+    /** Refuses a dimension column whose type {@link PackedVersions} does not keep (from SQL validation on). */
+    private static void refuseColumnsNotKept(CallContext ctx, DimensionSpec dims, List<String> names, List<DataType> types) {
+        for (int d = 0; d < dims.names.size(); d++) {
+            for (String column : dims.columns.get(d)) {
+                DataType type = types.get(names.indexOf(column));
+                if (PackedVersions.keeps(type.getLogicalType())) continue;
+                throw ctx.newValidationError("ENRICH_AS_OF: dimension %s: column %s is of type %s, which a version cannot keep"
+                        + " (it keeps CHAR, VARCHAR, BOOLEAN, TINYINT, SMALLINT, INT, BIGINT, FLOAT, DOUBLE, DECIMAL, DATE, TIME,"
+                        + " TIMESTAMP, TIMESTAMP_LTZ, BINARY, VARBINARY)", dims.names.get(d), column, type);
+            }
+        }
+    }
+
     private static DataType pendingType(CallContext ctx) {
         return DataTypes.ROW(
                 DataTypes.FIELD("dimensions", DataTypes.STRING()),
@@ -234,6 +295,7 @@ public class EnrichAsOf extends ProcessTableFunction<Row> {
         DimensionSpec dims = specOf(ctx);
         List<String> names = DataType.getFieldNames(input);
         List<DataType> types = DataType.getFieldDataTypes(input);
+        refuseColumnsNotKept(ctx, dims, names, types);
         List<DataTypes.Field> fields = new ArrayList<>();
         for (String column : dims.outputColumns) {
             DataType type = types.get(names.indexOf(column));

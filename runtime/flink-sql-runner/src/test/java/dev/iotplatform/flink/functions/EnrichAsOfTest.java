@@ -2,11 +2,16 @@ package dev.iotplatform.flink.functions;
 
 import static dev.iotplatform.flink.functions.OrderedEvents.row;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.types.Row;
 import org.junit.jupiter.api.Test;
@@ -74,6 +79,114 @@ class EnrichAsOfTest {
                 "SELECT * FROM ENRICH_AS_OF(events => TABLE events PARTITION BY device, dimensions => 'location: latitude')"));
         assertTrue(rootMessage(e).contains("dimension location: column latitude is not an output column of the events table"),
                 rootMessage(e));
+    }
+
+    @Test
+    void aDimensionColumnOfATypeAVersionCannotKeepIsRejectedWhenPlanning() {
+        ValidationException e = assertThrows(ValidationException.class, () -> OrderedEvents.query("events",
+                "device STRING, kind STRING, version_ts TIMESTAMP(3), humidity DOUBLE, tags ARRAY<STRING>", List.of(),
+                "SELECT * FROM ENRICH_AS_OF(events => TABLE events PARTITION BY device, dimensions => 'meta: tags')"));
+        assertTrue(rootMessage(e).contains("dimension meta: column tags is of type ARRAY<STRING>, which a version cannot keep"),
+                rootMessage(e));
+    }
+
+    @Test
+    void everyKeptTypeComesOutAsItWentIn() throws Exception {
+        String columns = "device STRING, kind STRING, version_ts TIMESTAMP(9), x DOUBLE, v_string STRING, v_double DOUBLE,"
+                + " v_float FLOAT, v_int INT, v_bigint BIGINT, v_smallint SMALLINT, v_tinyint TINYINT, v_boolean BOOLEAN,"
+                + " v_timestamp TIMESTAMP(9), v_ltz TIMESTAMP_LTZ(3), v_decimal DECIMAL(10, 3), v_date DATE, v_time TIME,"
+                + " v_bytes BYTES";
+        List<String> events = List.of(
+                row("device", "d1", "kind", "all", "version_ts", "2026-03-02 10:00:00.000000002", "v_string", "Zürich",
+                        "v_double", -2.5, "v_float", 1.5, "v_int", -7, "v_bigint", 9007199254740993L, "v_smallint", -300,
+                        "v_tinyint", 12, "v_boolean", true, "v_timestamp", "2026-03-02 09:00:00.123456789",
+                        "v_ltz", "2026-03-02 08:00:00.250Z", "v_decimal", 12.345, "v_date", "2026-03-01", "v_time", "23:59:58",
+                        "v_bytes", "AAEC"),
+                fact("2026-03-02 10:00:00.000000001", 1.0),  // a nanosecond before the version
+                fact("2026-03-02 10:00:00.000000002", 2.0),
+                row("device", "d1", "kind", "all", "version_ts", "2026-03-02 11:00:00"), // every column null
+                fact("2026-03-02 11:00:00", 3.0));
+        List<String> rows = OrderedEvents.query("events", columns, events, "SELECT * FROM ENRICH_AS_OF(events => TABLE events"
+                        + " PARTITION BY device, dimensions => 'all: v_string, v_double, v_float, v_int, v_bigint, v_smallint,"
+                        + " v_tinyint, v_boolean, v_timestamp, v_ltz, v_decimal, v_date, v_time, v_bytes')").stream()
+                .map(EnrichAsOfTest::deepString).toList();
+        assertEquals(List.of(
+                "d1, 1.0, null, null, null, null, null, null, null, null, null, null, null, null, null, null",
+                "d1, 2.0, Zürich, -2.5, 1.5, -7, 9007199254740993, -300, 12, true, 2026-03-02T09:00:00.123456789,"
+                        + " 2026-03-02T08:00:00.250Z, 12.345, 2026-03-01, 23:59:58, [0, 1, 2]",
+                "d1, 3.0, null, null, null, null, null, null, null, null, null, null, null, null, null, null"), rows);
+    }
+
+    private static String fact(String time, double x) {
+        return row("device", "d1", "kind", "reading", "version_ts", time, "x", x);
+    }
+
+    private static String deepString(Row row) {
+        List<String> fields = new ArrayList<>();
+        for (int i = 0; i < row.getArity(); i++) {
+            Object v = row.getField(i);
+            fields.add(v instanceof byte[] bytes ? Arrays.toString(bytes) : String.valueOf(v));
+        }
+        return String.join(", ", fields);
+    }
+
+    @Test
+    void withOnTimeAFactWaitsForTheVersionsReadWithinTheHold() throws Exception {
+        List<String> events = List.of(
+                timed("reading", "10:00:00", 1.0, null, "12:00:00"),
+                timed("location", "09:59:00", null, 5.0, "12:00:01"),  // read after the fact, within its hold
+                timed("reading", "10:01:00", 2.0, null, "12:00:05"),
+                timed("location", "10:00:30", null, 6.0, "12:00:06"),
+                timed("reading", "09:59:30", 3.0, null, "12:00:07")); // out of order: the 09:59 location
+        List<String> rows = OrderedEvents.query("events", "device STRING, kind STRING, version_ts TIMESTAMP(3), humidity DOUBLE,"
+                + " lat DOUBLE, read_at TIMESTAMP(3), WATERMARK FOR read_at AS read_at - INTERVAL '2' SECOND", events,
+                "SELECT device, humidity, lat FROM ENRICH_AS_OF(events => TABLE events PARTITION BY device,"
+                        + " on_time => DESCRIPTOR(read_at), dimensions => 'location: lat')").stream().map(Row::toString).toList();
+        assertEquals(List.of("+I[d1, 1.0, 5.0]", "+I[d1, 2.0, 6.0]", "+I[d1, 3.0, 5.0]"), rows);
+    }
+
+    private static String timed(String kind, String time, Double humidity, Double lat, String readAt) {
+        return row("device", "d1", "kind", kind, "version_ts", "2026-03-02 " + time, "humidity", humidity, "lat", lat,
+                "read_at", "2026-03-02 " + readAt);
+    }
+
+    /** A key's versions as the state before the packed form held them: moved over, they answer every fact as before. */
+    @Test
+    void versionsOfTheLayoutBeforeMoveToThePackedStateAndAnswerAsBefore() {
+        DimensionSpec dims = DimensionSpec.parse("location: lat, place; state: online", new DimensionSpec.Input(
+                List.of("device", "kind", "version_ts", "lat", "place", "online"), List.of("device"), null));
+        LocalDateTime t0 = LocalDateTime.parse("2026-03-02T10:00");
+        Random random = new Random(7);
+        Row[] locations = null;
+        for (int seq = 0; seq < EnrichAsOf.MAX_VERSIONS + 20; seq++) {
+            Row v = Row.withNames();
+            v.setField(EnrichAsOf.TIME, t0.plusSeconds(random.nextInt(50)).plusNanos(random.nextInt(2)));
+            v.setField("lat", random.nextBoolean() ? null : (double) seq);
+            v.setField("place", "p" + seq);
+            locations = EnrichAsOf.withVersion(locations, v, v.getFieldAs(EnrichAsOf.TIME));
+        }
+        Row versions = Row.withPositions(2); // state versions: location's versions, none of state
+        versions.setField(0, locations);
+        Row packed = Row.withPositions(2);
+
+        EnrichAsOf.migrate(dims, versions, packed);
+        assertNull(versions.getField(0));
+        assertNull(versions.getField(1));
+        assertNull(packed.getField(1));
+        byte[] moved = (byte[]) packed.getField(0);
+        assertEquals(locations.length, PackedVersions.count(moved));
+        for (int s = -1; s <= 51; s++) {
+            for (int nanos = 0; nanos <= 1; nanos++) {
+                LocalDateTime time = t0.plusSeconds(s).plusNanos(nanos);
+                Row before = EnrichAsOf.validAt(locations, time);
+                int after = PackedVersions.validAt(moved, time);
+                assertEquals(before == null ? "none" : before.getField("lat") + " " + before.getField("place"),
+                        after < 0 ? "none" : Arrays.stream(PackedVersions.values(moved, after)).map(String::valueOf)
+                                .reduce((a, b) -> a + " " + b).orElseThrow(), "at " + time);
+            }
+        }
+        EnrichAsOf.migrate(dims, versions, packed); // nothing left to move
+        assertSame(moved, packed.getField(0));
     }
 
     private static String rootMessage(Throwable e) {
