@@ -392,12 +392,14 @@ async function main() {
   const warmStart = Date.now();
   while (probe.samples.length < settings.probeDevices && Date.now() - warmStart < 180_000) await sleep(1000);
   log(`Warm-up: ${probe.samples.length} probe readings reached Redis after ${round((Date.now() - warmStart) / 1000)} s`);
-  // Idle: the probe's trickle only, the fixed cost of the stack; measured once start-up work (JIT compilation, first
-  // checkpoints) has settled, which made the first 15 s after warm-up read 5 to 10 times higher.
+  // Idle: no traffic at all (the probe paused), the fixed cost of the stack; measured once start-up work (JIT
+  // compilation, first checkpoints) has settled, which made the first 15 s after warm-up read 5 to 10 times higher.
+  await probe.quiesce();
   await sleep(settings.idleSettleSeconds * 1000);
   const idleBefore = snapshot(procGroups(stack), [BENCH_GROUP]);
   await sleep(settings.idleSeconds * 1000);
   const idle = snapshot(procGroups(stack), [BENCH_GROUP]);
+  probe.resume();
   const idleUsage = usageBetween(idleBefore, idle, settings.idleSeconds);
   log(`Idle (after ${settings.idleSettleSeconds} s settling, over ${settings.idleSeconds} s): ${Object.entries(idleUsage).map(([k, v]) => `${k} ${v.cpuPercent} %`).join(', ')}`);
   const loadBeforeMeasurement = loadavg().map((n) => round(n, 2));
