@@ -50,18 +50,12 @@ SELECT
   CONCAT(env, '|', tenant, '|', deviceId) AS record_key,
   env, tenant, deviceId AS device_id,
   DATE_FORMAT(event_ts, 'yyyy-MM-dd''T''HH:mm:ss.SSS''Z''') AS measured_at,
-  UNIX_TIMESTAMP(DATE_FORMAT(event_ts, 'yyyy-MM-dd HH:mm:ss')) * 1000
-    + CAST(DATE_FORMAT(event_ts, 'SSS') AS BIGINT) AS measured_at_ms,
+  EPOCH_MILLIS(event_ts) AS measured_at_ms,
   seq, humidity, temperature,
   humidity_event_time, temperature_event_time,
   humidity_ingested_at, temperature_ingested_at,
-  UNIX_TIMESTAMP(DATE_FORMAT(processed_ts, 'yyyy-MM-dd HH:mm:ss')) * 1000
-    + CAST(DATE_FORMAT(processed_ts, 'SSS') AS BIGINT) AS measurement_processing_ts_ms
-FROM (
-  -- evaluated once per row; the epoch-ms arithmetic above reads it twice (UTC session time zone)
-  SELECT *, CAST(CURRENT_ROW_TIMESTAMP() AS TIMESTAMP(3)) AS processed_ts
-  FROM PAIR_ONCE(
-    events => TABLE readings PARTITION BY (env, tenant, deviceId, seq),
-    kinds => 'humidity, temperature',
-    within_seconds => 60)
-);
+  EPOCH_MILLIS(CURRENT_ROW_TIMESTAMP()) AS measurement_processing_ts_ms
+FROM PAIR_ONCE(
+  events => TABLE readings PARTITION BY (env, tenant, deviceId, seq),
+  kinds => 'humidity, temperature',
+  within_seconds => 60);

@@ -94,8 +94,7 @@ SELECT
   lat, lon, location_event_time, location_ingested_at,
   rssi, snr, battery, online, state_event_time, state_ingested_at,
   measurement_processing_ts_ms,
-  UNIX_TIMESTAMP(DATE_FORMAT(processed_ts, 'yyyy-MM-dd HH:mm:ss')) * 1000
-    + CAST(DATE_FORMAT(processed_ts, 'SSS') AS BIGINT) AS enriched_processing_ts_ms,
+  EPOCH_MILLIS(processed_ts) AS enriched_processing_ts_ms,
   CAST(REPLACE(REPLACE(measured_at, 'T', ' '), 'Z', '') AS TIMESTAMP(3)) AS measured_ts
 FROM (
   SELECT *, CAST(CURRENT_ROW_TIMESTAMP() AS TIMESTAMP(3)) AS processed_ts
@@ -143,8 +142,7 @@ SELECT
   m.env, m.tenant, m.device_id, m.measured_at, m.measured_at_ms, m.seq, m.humidity, m.temperature,
   l.lat, l.lon, l.location_event_time, s.rssi, s.snr, s.battery, s.online, s.state_event_time, s.state_ingested_at,
   GREATEST(COALESCE(m.humidity_ingested_at, 0), COALESCE(m.temperature_ingested_at, 0), COALESCE(s.state_ingested_at, 0)) AS last_seen_ms,
-  UNIX_TIMESTAMP(DATE_FORMAT(CURRENT_ROW_TIMESTAMP(), 'yyyy-MM-dd HH:mm:ss')) * 1000
-    + CAST(DATE_FORMAT(CURRENT_ROW_TIMESTAMP(), 'SSS') AS BIGINT) AS enriched_processing_ts_ms
+  EPOCH_MILLIS(CURRENT_ROW_TIMESTAMP()) AS enriched_processing_ts_ms
 FROM latest_measurements AS m
 LEFT JOIN current_locations AS l ON m.dim_key = l.dim_key
 LEFT JOIN current_states AS s ON m.dim_key = s.dim_key;

@@ -100,8 +100,7 @@ WHERE output = 'window';
 
 INSERT INTO dead_letters
 SELECT late_reason, 'flink', 'sensors-30-summary', late_record,
-  UNIX_TIMESTAMP(DATE_FORMAT(CURRENT_ROW_TIMESTAMP(), 'yyyy-MM-dd HH:mm:ss')) * 1000
-    + CAST(DATE_FORMAT(CURRENT_ROW_TIMESTAMP(), 'SSS') AS BIGINT)
+  EPOCH_MILLIS(CURRENT_ROW_TIMESTAMP())
 FROM window_summaries
 WHERE output = 'late';
 

@@ -14,6 +14,7 @@ public final class PlatformFunctions {
         tEnv.createTemporarySystemFunction("ENRICH_AS_OF", EnrichAsOf.class);
         tEnv.createTemporarySystemFunction("PAIR_ONCE", PairOnce.class);
         tEnv.createTemporarySystemFunction("LATEST_BY", LatestBy.class);
+        tEnv.createTemporarySystemFunction("EPOCH_MILLIS", EpochMillis.class);
         tEnv.createTemporarySystemFunction("WINDOW_SUMMARY", WindowSummary.class);
         tEnv.createTemporarySystemFunction("DETECT_ARRIVALS", DetectArrivals.class);
         tEnv.createTemporarySystemFunction("STOP_HEADWAYS", StopHeadways.class);
