@@ -1,5 +1,6 @@
 package dev.iotplatform.flink.functions;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 import org.apache.flink.table.api.DataTypes;
+import org.apache.flink.table.api.dataview.ListView;
 import org.apache.flink.table.catalog.DataTypeFactory;
 import org.apache.flink.table.functions.ProcessTableFunction;
 import org.apache.flink.table.functions.TableSemantics;
@@ -52,12 +54,17 @@ import org.apache.flink.types.Row;
  * facts that arrive out of order, late or replayed still find the version valid at their time.
  *
  * <p>State per key: {@value #PACKED}, one BYTES field per dimension holding its versions ({@link PackedVersions}:
- * the runtime converts every state entry on every call, which for an array of rows meant every field of every
- * version); {@code pending}, the facts waiting for the watermark and the dimensions argument (which onTimer does
- * not get). {@code versions}, the layout before (per dimension an array of rows: version_ts and its columns), stays
- * declared with its type so that earlier checkpoints restore; a key's next call moves it into {@value #PACKED}.
- * Declared, it also keeps Flink refusing a restore after a dimension's columns changed (their names and types are
- * in its type, not in the bytes' type). A dimension column must be of a type {@link PackedVersions} keeps, which
+ * the runtime converts every value entry whole on every call, which for an array of rows meant every field of every
+ * version); {@value #WAITING}, the facts waiting for the watermark in arrival order, a {@link ListView} (list state:
+ * a call converts only the facts it adds or reads, where an array of rows in a value entry was converted whole by
+ * every call of the key, a version's too); {@value #WAITING_DIMENSIONS}, the dimensions argument while facts wait
+ * (onTimer does not get it). These two have no TTL: each fact leaves when its timer fires, and the dimensions with
+ * the last (under a TTL the dimensions, written only when they change, could expire while facts wait).
+ * {@code versions} and {@code pending}, the layouts before (per dimension an array of rows: version_ts and its
+ * columns; the dimensions and an array of the waiting facts), stay declared with their types so that earlier
+ * checkpoints restore; a key's next call moves them into {@value #PACKED} and {@value #WAITING}. Declared,
+ * {@code versions} also keeps Flink refusing a restore after a dimension's columns changed (their names and types
+ * are in its type, not in the bytes' type). A dimension column must be of a type {@link PackedVersions} keeps, which
  * planning checks.
  */
 public class EnrichAsOf extends ProcessTableFunction<Row> {
@@ -65,6 +72,8 @@ public class EnrichAsOf extends ProcessTableFunction<Row> {
     static final String CLOCK = "clock";
     static final String TIME = "version_ts";
     static final String PACKED = "packedVersions";
+    static final String WAITING = "waitingFacts";
+    static final String WAITING_DIMENSIONS = "waitingDimensions";
     /**
      * The newest versions kept per dimension and key: facts arrive out of event-time order (pairs joined on other
      * subtasks, replays, late data), so no time horizon is safe; a count bounds the state instead (with the job's
@@ -83,6 +92,8 @@ public class EnrichAsOf extends ProcessTableFunction<Row> {
         state.put("versions", StateTypeStrategy.of(ctx -> Optional.of(versionsType(ctx))));
         state.put("pending", StateTypeStrategy.of(ctx -> Optional.of(pendingType(ctx))));
         state.put(PACKED, StateTypeStrategy.of(ctx -> Optional.of(packedType(ctx))));
+        state.put(WAITING, StateTypeStrategy.of(ctx -> Optional.of(waitingType(ctx)), Duration.ZERO));
+        state.put(WAITING_DIMENSIONS, StateTypeStrategy.of(ctx -> Optional.of(waitingDimensionsType()), Duration.ZERO));
         return TypeInference.newBuilder()
                 .staticArguments(
                         StaticArgument.table("events", Row.class, false,
@@ -93,9 +104,11 @@ public class EnrichAsOf extends ProcessTableFunction<Row> {
                 .build();
     }
 
-    public void eval(Context ctx, Row versions, Row pending, Row packed, Row event, String dimensions) {
+    public void eval(Context ctx, Row versions, Row pending, Row packed, ListView<Row> waiting, Row waitingDimensions, Row event,
+            String dimensions) throws Exception {
         DimensionSpec dims = spec(ctx.tableSemanticsFor("events"), dimensions);
         migrate(dims, versions, packed);
+        migrateWaiting(pending, waiting, waitingDimensions);
         String kind = event.getFieldAs(KIND);
         LocalDateTime time = event.getFieldAs(TIME);
         if (CLOCK.equals(kind) || time == null) return;
@@ -112,26 +125,39 @@ public class EnrichAsOf extends ProcessTableFunction<Row> {
             collect(enriched(dims, packed, event));
             return;
         }
-        Row[] waiting = (Row[]) pending.getField(1);
-        pending.setField(0, dimensions);
-        pending.setField(1, append(waiting, event));
+        waitingDimensions.setField(0, dimensions);
+        waiting.add(event);
         clock.registerOnTime(entered);
     }
 
     /** The watermark passed the time facts entered: every input has read past them; out they come, in arrival order. */
-    public void onTimer(OnTimerContext ctx, Row versions, Row pending, Row packed) {
-        Row[] waiting = (Row[]) pending.getField(1);
-        if (waiting == null) return;
-        DimensionSpec dims = spec(ctx.tableSemanticsFor("events"), pending.getFieldAs(0));
+    public void onTimer(OnTimerContext ctx, Row versions, Row pending, Row packed, ListView<Row> waiting, Row waitingDimensions)
+            throws Exception {
+        migrateWaiting(pending, waiting, waitingDimensions);
+        String dimensions = waitingDimensions.getFieldAs(0);
+        if (dimensions == null) return; // no fact waits
+        DimensionSpec dims = spec(ctx.tableSemanticsFor("events"), dimensions);
         migrate(dims, versions, packed);
-        Instant now = ctx.timeContext(Instant.class).time();
-        String timeColumn = dims.timeColumn;
-        List<Row> still = new ArrayList<>();
-        for (Row fact : waiting) {
-            if (instantOf(fact.getField(timeColumn)).isAfter(now)) still.add(fact);
-            else collect(enriched(dims, packed, fact));
+        for (Row fact : takeDue(waiting, waitingDimensions, dims.timeColumn, ctx.timeContext(Instant.class).time())) {
+            collect(enriched(dims, packed, fact));
         }
-        pending.setField(1, still.isEmpty() ? null : still.toArray(new Row[0]));
+    }
+
+    /**
+     * Takes the waiting facts whose on_time is at or before {@code now} out of {@code waiting}, in arrival order; the
+     * others stay, in their order. With the last fact the dimensions go too.
+     */
+    static List<Row> takeDue(ListView<Row> waiting, Row waitingDimensions, String timeColumn, Instant now) throws Exception {
+        List<Row> due = new ArrayList<>();
+        List<Row> still = new ArrayList<>();
+        for (Row fact : waiting.get()) (instantOf(fact.getField(timeColumn)).isAfter(now) ? still : due).add(fact);
+        if (still.isEmpty()) {
+            waiting.clear();
+            waitingDimensions.setField(0, null);
+        } else if (!due.isEmpty()) {
+            waiting.setList(still); // list state removes no element but the whole list: clear, then add the rest
+        }
+        return due;
     }
 
     private static Row enriched(DimensionSpec dims, Row packed, Row fact) {
@@ -170,17 +196,27 @@ public class EnrichAsOf extends ProcessTableFunction<Row> {
         }
     }
 
+    /**
+     * Moves a key's waiting facts from state {@code pending}, the layout before {@value #WAITING} (the dimensions and
+     * an array of the facts in arrival order), into {@code waiting} and the dimensions into {@code waitingDimensions},
+     * and empties the old entry (a state row of nulls is dropped). Every call moves them before adding a fact, so
+     * they go ahead of every fact that came after them.
+     */
+    static void migrateWaiting(Row pending, ListView<Row> waiting, Row waitingDimensions) throws Exception {
+        Row[] facts = (Row[]) pending.getField(1);
+        if (facts != null) {
+            waiting.addAll(Arrays.asList(facts));
+            waitingDimensions.setField(0, pending.getField(0));
+        }
+        pending.setField(0, null);
+        pending.setField(1, null);
+    }
+
     /** One dimension's versions in the layout before (rows of version_ts and {@code columns}, sorted by time), packed. */
     static byte[] pack(Row[] versions, List<String> columns) {
         byte[] packed = null;
         for (Row version : versions) packed = PackedVersions.with(packed, timeOf(version), valuesOf(version, columns), MAX_VERSIONS);
         return packed;
-    }
-
-    private static Row[] append(Row[] rows, Row row) {
-        Row[] out = rows == null ? new Row[1] : Arrays.copyOf(rows, rows.length + 1);
-        out[out.length - 1] = row;
-        return out;
     }
 
     /** An on_time value as an instant: TIMESTAMP_LTZ arrives as Instant, TIMESTAMP as LocalDateTime (UTC). */
@@ -284,10 +320,19 @@ public class EnrichAsOf extends ProcessTableFunction<Row> {
         }
     }
 
+    /** The layout before {@value #WAITING}: declared for checkpoints taken with it to restore ({@link #migrateWaiting}). */
     private static DataType pendingType(CallContext ctx) {
         return DataTypes.ROW(
                 DataTypes.FIELD("dimensions", DataTypes.STRING()),
                 DataTypes.FIELD("facts", DataTypes.ARRAY(inputType(ctx).bridgedTo(Row.class)))).bridgedTo(Row.class);
+    }
+
+    private static DataType waitingType(CallContext ctx) {
+        return ListView.newListViewDataType(inputType(ctx).bridgedTo(Row.class));
+    }
+
+    private static DataType waitingDimensionsType() {
+        return DataTypes.ROW(DataTypes.FIELD("dimensions", DataTypes.STRING())).bridgedTo(Row.class);
     }
 
     private static DataType outputType(CallContext ctx) {

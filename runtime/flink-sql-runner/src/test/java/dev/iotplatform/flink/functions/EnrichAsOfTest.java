@@ -7,12 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.apache.flink.table.api.ValidationException;
+import org.apache.flink.table.api.dataview.ListView;
 import org.apache.flink.types.Row;
 import org.junit.jupiter.api.Test;
 
@@ -148,6 +151,83 @@ class EnrichAsOfTest {
     private static String timed(String kind, String time, Double humidity, Double lat, String readAt) {
         return row("device", "d1", "kind", kind, "version_ts", "2026-03-02 " + time, "humidity", humidity, "lat", lat,
                 "read_at", "2026-03-02 " + readAt);
+    }
+
+    /**
+     * Facts of one key that wait at once leave by their timers, a timer taking those read at or before its time in
+     * arrival order and leaving the others waiting; versions read in between within the hold apply. The read times
+     * keep the answer the same whenever the source's periodic watermarks come.
+     */
+    @Test
+    void factsWaitingAtOnceLeaveBySuccessiveTimersInArrivalOrder() throws Exception {
+        List<String> events = List.of(
+                timed("reading", "10:00:00", 1.0, null, "12:00:00"),
+                timed("location", "09:59:00", null, 5.0, "12:00:00.500"),
+                row("device", "d2", "kind", "reading", "version_ts", "2026-03-02 10:00:00", "humidity", 5.0,
+                        "read_at", "2026-03-02 12:00:00.800"),
+                timed("reading", "10:00:10", 2.0, null, "12:00:01"),
+                timed("reading", "09:59:30", 3.0, null, "12:00:01"),     // the same timer as the one before, after it
+                timed("location", "10:00:05", null, 6.0, "12:00:01.500"),
+                timed("reading", "10:00:20", 4.0, null, "12:00:02.500"),
+                timed("location", "10:00:15", null, 7.0, "12:00:03"),
+                timed("reading", "10:00:12", 6.0, null, "12:00:01.200")); // read before the one above: its timer first
+        List<String> rows = OrderedEvents.query("events", "device STRING, kind STRING, version_ts TIMESTAMP(3), humidity DOUBLE,"
+                + " lat DOUBLE, read_at TIMESTAMP(3), WATERMARK FOR read_at AS read_at - INTERVAL '2' SECOND", events,
+                "SELECT device, humidity, lat FROM ENRICH_AS_OF(events => TABLE events PARTITION BY device,"
+                        + " on_time => DESCRIPTOR(read_at), dimensions => 'location: lat')").stream().map(Row::toString).toList();
+        assertEquals(List.of("+I[d1, 1.0, 5.0]", "+I[d2, 5.0, null]", "+I[d1, 2.0, 6.0]", "+I[d1, 3.0, 5.0]",
+                "+I[d1, 6.0, 6.0]", "+I[d1, 4.0, 7.0]"), rows);
+    }
+
+    /** Facts waiting in the layout before the list (state pending) move to it ahead of later ones and leave as before. */
+    @Test
+    void factsWaitingInTheLayoutBeforeMoveToTheListAheadOfLaterOnes() throws Exception {
+        Row a = waitingFact("12:00:01", 1.0);
+        Row b = waitingFact("12:00:00", 2.0);
+        Row c = waitingFact("12:00:01", 3.0);
+        Row pending = Row.withPositions(2); // dimensions, facts in arrival order
+        pending.setField(0, "location: lat");
+        pending.setField(1, new Row[] {a, b});
+        ListView<Row> waiting = new ListView<>();
+        Row dimensions = Row.withPositions(1);
+
+        EnrichAsOf.migrateWaiting(pending, waiting, dimensions);
+        assertNull(pending.getField(0));
+        assertNull(pending.getField(1));
+        assertEquals(List.of(a, b), waiting.getList());
+        assertEquals("location: lat", dimensions.getField(0));
+        EnrichAsOf.migrateWaiting(pending, waiting, dimensions); // nothing left to move
+        waiting.add(c); // a fact arriving in that call
+        assertEquals(List.of(a, b, c), waiting.getList());
+
+        assertEquals(List.of(), EnrichAsOf.takeDue(waiting, dimensions, "read_at", instant("11:59:59")));
+        assertEquals(List.of(a, b, c), waiting.getList());
+        assertEquals(List.of(b), EnrichAsOf.takeDue(waiting, dimensions, "read_at", instant("12:00:00")));
+        assertEquals(List.of(a, c), waiting.getList());
+        assertEquals("location: lat", dimensions.getField(0));
+        assertEquals(List.of(a, c), EnrichAsOf.takeDue(waiting, dimensions, "read_at", instant("12:00:01")));
+        assertEquals(List.of(), waiting.getList());
+        assertNull(dimensions.getField(0)); // they go with the last fact
+
+        Row emptied = Row.withPositions(2); // the layout before kept the dimensions once no fact waited
+        emptied.setField(0, "location: lat");
+        EnrichAsOf.migrateWaiting(emptied, waiting, dimensions);
+        assertNull(emptied.getField(0));
+        assertEquals(List.of(), waiting.getList());
+        assertNull(dimensions.getField(0));
+    }
+
+    private static Row waitingFact(String readAt, double humidity) {
+        Row fact = Row.withNames();
+        fact.setField("device", "d1");
+        fact.setField("kind", "reading");
+        fact.setField("read_at", LocalDateTime.parse("2026-03-02T" + readAt));
+        fact.setField("humidity", humidity);
+        return fact;
+    }
+
+    private static Instant instant(String time) {
+        return LocalDateTime.parse("2026-03-02T" + time).toInstant(ZoneOffset.UTC);
     }
 
     /** A key's versions as the state before the packed form held them: moved over, they answer every fact as before. */
