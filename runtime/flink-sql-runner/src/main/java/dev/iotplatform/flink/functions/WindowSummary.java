@@ -38,18 +38,23 @@ import org.apache.flink.types.Row;
  * ignored), {@code ranged} ARRAY&lt;BIGINT&gt; (min and max) and {@code record} STRING (what a late row carries).
  *
  * <p>State: the job's {@link Clock}; per group its {@link Group}; per group and slide-long slice of event time the
- * slice's sums, counts, minimums, maximums and number of distinct entities ({@code sliceStats}); and each entity of a
+ * slice's sums, counts, minimums, maximums and number of distinct entities ({@code sliceStats}); each entity of a
  * slice as an entry of its own ({@code members}: its flag bits; {@code memberAt}: the slice's n-th entity, so that a
- * window's entities are listed without scanning other slices). A reading reads and writes a few small entries however
- * many entities its group has; emitting a window reads the members of the window's slices. No entry has a TTL
- * ({@code table.exec.state.ttl} does not apply): the function drops a slice with its members once no reading can
- * reach it and no window still to emit holds it, and a TTL would add cleanup work to every state access.
+ * window's entities are listed without scanning other slices); and per group the window it emitted last
+ * ({@code emitted}: its slices' stats and its entity counts, see {@link EmittedWindow}; {@code windowMembers}: each
+ * of its entities with its flag bits in it). A reading reads and writes a few entries however many entities its group
+ * has, also one into the window emitted last (where most readings behind the clock go), which updates that window by
+ * its own entity and slice alone. Emitting a newer window reads the members of the window's slices. No entry
+ * has a TTL ({@code table.exec.state.ttl} does not apply): the function drops a slice with its members once no reading
+ * can reach it and no window still to emit holds it, and an entity's {@code windowMembers} entry once the window
+ * emitted last no longer holds it; a TTL would add cleanup work to every state access.
  *
  * <p>Upgrade: the previous version's state entries were named after their parameter positions ({@code arg1} clock,
  * {@code arg2} groups, {@code arg3} slices: the build keeps no parameter names), had the job's TTL (Flink 2.2 drops
  * it on restore) and kept each slice as one {@link Slice} value holding all its entities. The names stay, so its
  * checkpoints restore; the first row after such a restore moves the {@code arg3} slices into the present layout and
- * empties {@code arg3}.
+ * empties {@code arg3}. In a checkpoint taken before {@code emitted} and {@code windowMembers} existed, a group's
+ * emitted window is counted from its slices at the first reading into it, and kept from then on.
  */
 @DataTypeHint("ROW<output STRING, group_key STRING, window_start TIMESTAMP(3), window_end TIMESTAMP(3),"
         + " entities BIGINT, flagged BIGINT, unflagged BIGINT, averages ARRAY<DOUBLE>,"
@@ -80,6 +85,28 @@ public class WindowSummary extends ProcessTableFunction<Row> {
         public Long[] maxs = new Long[0];
     }
 
+    /**
+     * Per group: the window emitted last, so that a reading into it updates it without recounting the members of its
+     * slices. Its stats stay per slice (copies of the slices' {@code sliceStats}, kept equal to them) because the sums
+     * are added up in slice order on every emit: adding a reading to a window-wide sum could differ in the last bits.
+     */
+    public static class EmittedWindow {
+        public long start;
+        public long end;
+        /** the starts of the window's slices, ascending, and each one's stats */
+        public long[] sliceStarts = new long[0];
+        public SliceStats[] slices = new SliceStats[0];
+        /** distinct entities; flagged and unflagged ones (an entity can be both) */
+        public long entities;
+        public long flagged;
+        public long unflagged;
+        /**
+         * One more than the previous window's: a {@code windowMembers} entry written for another window counts for
+         * nothing, also one the removal missed (after a restore with another window size, for one).
+         */
+        public long generation;
+    }
+
     /** Per group: the slices holding readings, the window emitted last and when a reading last arrived. */
     public static class Group {
         public long[] slices = new long[0];
@@ -95,7 +122,7 @@ public class WindowSummary extends ProcessTableFunction<Row> {
 
     /** The map states of one call. */
     record Views(MapView<String, Group> groups, MapView<String, SliceStats> sliceStats, MapView<String, Integer> members,
-            MapView<String, String> memberAt) {}
+            MapView<String, String> memberAt, MapView<String, EmittedWindow> emitted, MapView<String, Long> windowMembers) {}
 
     private transient Counter lateRecords;
     private transient boolean legacyMoved;
@@ -113,6 +140,8 @@ public class WindowSummary extends ProcessTableFunction<Row> {
             @StateHint(name = "sliceStats", ttl = "0") MapView<String, SliceStats> sliceStats,
             @StateHint(name = "members", ttl = "0") MapView<String, Integer> members,
             @StateHint(name = "memberAt", ttl = "0") MapView<String, String> memberAt,
+            @StateHint(name = "emitted", ttl = "0") MapView<String, EmittedWindow> emitted,
+            @StateHint(name = "windowMembers", ttl = "0") MapView<String, Long> windowMembers,
             @StateHint(name = "arg3", ttl = "0") MapView<String, Slice> slices,
             @ArgumentHint(name = "events", value = {ArgumentTrait.SET_SEMANTIC_TABLE, ArgumentTrait.OPTIONAL_PARTITION_BY}) Row events,
             @ArgumentHint(name = "size_seconds") Integer sizeSeconds,
@@ -120,7 +149,7 @@ public class WindowSummary extends ProcessTableFunction<Row> {
             @ArgumentHint(name = "delay_seconds") Integer delaySeconds,
             @ArgumentHint(name = "lateness_seconds") Integer latenessSeconds,
             @ArgumentHint(name = "quiet_seconds") Integer quietSeconds) throws Exception {
-        Views v = new Views(groups, sliceStats, members, memberAt);
+        Views v = new Views(groups, sliceStats, members, memberAt, emitted, windowMembers);
         // one instance holds the state of every group (no PARTITION BY), so checking once per start is enough
         if (!legacyMoved) {
             moveLegacySlices(slices, v);
@@ -159,7 +188,7 @@ public class WindowSummary extends ProcessTableFunction<Row> {
         sliceStats.put(sliceKey, stats);
         group.lastArrivalMs = now;
         if (group.emittedEnd != null && t < group.emittedEnd && t >= group.emittedEnd - w.size) {
-            emit(key, group.emittedEnd, w, v, group);
+            update(key, group, sliceStart, stats, events, w, v);
         } else if (clock.firedAtMs != null) {
             // a late reading can make a closed window newer than the one emitted last: out it comes now
             closeUpTo(key, group, clock.firedAtMs, w, v);
@@ -217,14 +246,21 @@ public class WindowSummary extends ProcessTableFunction<Row> {
         }
     }
 
+    /**
+     * Emits the window ending at {@code end}, counted from the members and stats of its slices, and keeps it as the
+     * group's {@link EmittedWindow}: its entities' {@code windowMembers} entries are written, and those of the previous
+     * window's entities that this one lacks removed.
+     */
     private void emit(String key, long end, Windows w, Views v, Group group) throws Exception {
+        EmittedWindow window = new EmittedWindow();
+        window.start = end - w.size;
+        window.end = end;
         Map<String, Integer> entities = new HashMap<>();
-        double[] sums = null;
-        long[] counts = null;
-        Long[] mins = null;
-        Long[] maxs = null;
+        long[] starts = new long[group.slices.length];
+        SliceStats[] slices = new SliceStats[group.slices.length];
+        int count = 0;
         for (long start : group.slices) {
-            if (start < end - w.size || start >= end) continue;
+            if (start < window.start || start >= end) continue;
             String sliceKey = sliceKey(key, start);
             SliceStats s = v.sliceStats.get(sliceKey);
             if (s == null) continue;
@@ -233,6 +269,92 @@ public class WindowSummary extends ProcessTableFunction<Row> {
                 Integer bits = entity == null ? null : v.members.get(memberKey(sliceKey, entity));
                 if (bits != null) entities.merge(entity, bits, (a, b) -> a | b);
             }
+            starts[count] = start;
+            slices[count++] = s;
+        }
+        window.sliceStarts = Arrays.copyOf(starts, count);
+        window.slices = Arrays.copyOf(slices, count);
+        window.entities = entities.size();
+        for (int bits : entities.values()) {
+            window.flagged += bits & 1;
+            window.unflagged += bits >> 1;
+        }
+        EmittedWindow previous = v.emitted.get(key);
+        window.generation = previous == null ? 0 : previous.generation + 1;
+        for (Map.Entry<String, Integer> e : entities.entrySet()) {
+            v.windowMembers.put(windowMemberKey(key, e.getKey()), windowMember(window.generation, e.getValue()));
+        }
+        if (previous != null) forgetLeavers(key, previous, window, entities, v);
+        v.emitted.put(key, window);
+        collectWindow(key, window);
+    }
+
+    /**
+     * Removes the {@code windowMembers} entries of the previous window's entities that {@code window} lacks: each is a
+     * member of one of the previous window's slices outside {@code window} (slices of the window emitted last are
+     * never dropped, so those are still there).
+     */
+    private static void forgetLeavers(String key, EmittedWindow previous, EmittedWindow window, Map<String, Integer> entities,
+            Views v) throws Exception {
+        for (long start : previous.sliceStarts) {
+            if (start >= window.start && start < window.end) continue;
+            String sliceKey = sliceKey(key, start);
+            SliceStats s = v.sliceStats.get(sliceKey);
+            if (s == null) continue;
+            for (int n = 0; n < s.entities; n++) {
+                String entity = v.memberAt.get(memberAtKey(sliceKey, n));
+                if (entity != null && !entities.containsKey(entity)) v.windowMembers.remove(windowMemberKey(key, entity));
+            }
+        }
+    }
+
+    /**
+     * Emits the group's window emitted last again, updated with a reading already added to {@code stats}, the stats
+     * of its slice at {@code sliceStart}: the reading's entity changes the counts only if it is new to the window or
+     * brings a flag bit the window did not have for it.
+     */
+    private void update(String key, Group group, long sliceStart, SliceStats stats, Row reading, Windows w, Views v) throws Exception {
+        long end = group.emittedEnd;
+        EmittedWindow window = v.emitted.get(key);
+        if (window == null || window.end != end || window.start != end - w.size) {
+            // restored from a checkpoint without it, or with another window size: count the window from its slices
+            emit(key, end, w, v, group);
+            return;
+        }
+        int at = Arrays.binarySearch(window.sliceStarts, sliceStart);
+        if (at < 0) {
+            at = -at - 1;
+            window.sliceStarts = insertSorted(window.sliceStarts, sliceStart);
+            SliceStats[] slices = new SliceStats[window.slices.length + 1];
+            System.arraycopy(window.slices, 0, slices, 0, at);
+            System.arraycopy(window.slices, at, slices, at + 1, window.slices.length - at);
+            window.slices = slices;
+        }
+        window.slices[at] = stats;
+        String entity = reading.getFieldAs("entity");
+        if (entity != null) {
+            String memberKey = windowMemberKey(key, entity);
+            int had = bitsIn(v.windowMembers.get(memberKey), window.generation);
+            int has = had | flagBits(reading);
+            if (has != had) {
+                if (had == 0) window.entities++;
+                window.flagged += (has & 1) - (had & 1);
+                window.unflagged += (has >> 1) - (had >> 1);
+                v.windowMembers.put(memberKey, windowMember(window.generation, has));
+            }
+        }
+        v.emitted.put(key, window);
+        collectWindow(key, window);
+    }
+
+    /** Emits the window from its entity counts and its slices' stats (added up in slice order), if it has a slice. */
+    private void collectWindow(String key, EmittedWindow window) {
+        double[] sums = null;
+        long[] counts = null;
+        Long[] mins = null;
+        Long[] maxs = null;
+        for (SliceStats s : window.slices) {
+            // the first slice sets the lengths
             if (sums == null) {
                 sums = new double[s.sums.length];
                 counts = new long[s.counts.length];
@@ -251,16 +373,28 @@ public class WindowSummary extends ProcessTableFunction<Row> {
         if (sums == null) return;
         Double[] avgs = new Double[sums.length];
         for (int i = 0; i < sums.length; i++) avgs[i] = counts[i] == 0 ? null : sums[i] / counts[i];
-        long flagged = entities.values().stream().filter(b -> (b & 1) != 0).count();
-        long unflagged = entities.values().stream().filter(b -> (b & 2) != 0).count();
-        collect(Row.of(WINDOW, key, time(end - w.size), time(end), (long) entities.size(), flagged, unflagged,
+        collect(Row.of(WINDOW, key, time(window.start), time(window.end), window.entities, window.flagged, window.unflagged,
                 avgs, mins, maxs, null, null));
+    }
+
+    /** 1 for a reading that flags its entity, 2 for one that does not. */
+    private static int flagBits(Row reading) {
+        return Boolean.TRUE.equals(reading.getFieldAs("flag")) ? 1 : 2;
+    }
+
+    /** A {@code windowMembers} value: the window's generation and the entity's flag bits in it. */
+    private static long windowMember(long generation, int bits) {
+        return generation * 4 + bits;
+    }
+
+    /** The flag bits of a {@code windowMembers} value in the window of {@code generation}: 0 for one of another window. */
+    private static int bitsIn(Long member, long generation) {
+        return member == null || member / 4 != generation ? 0 : (int) (member % 4);
     }
 
     private static void add(Views v, String sliceKey, SliceStats stats, Row reading) throws Exception {
         String entity = reading.getFieldAs("entity");
-        Boolean flag = reading.getFieldAs("flag");
-        if (entity != null) addMember(v, sliceKey, stats, entity, Boolean.TRUE.equals(flag) ? 1 : 2);
+        if (entity != null) addMember(v, sliceKey, stats, entity, flagBits(reading));
         Double[] measures = reading.getFieldAs("averaged");
         if (measures != null) {
             if (stats.sums.length < measures.length) {
@@ -362,6 +496,10 @@ public class WindowSummary extends ProcessTableFunction<Row> {
 
     private static String memberAtKey(String sliceKey, int n) {
         return sliceKey + SEP + n;
+    }
+
+    private static String windowMemberKey(String group, String entity) {
+        return group + SEP + entity;
     }
 
     private static LocalDateTime time(long epochMs) {
