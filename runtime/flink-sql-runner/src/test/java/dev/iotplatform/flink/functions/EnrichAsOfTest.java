@@ -61,13 +61,13 @@ class EnrichAsOfTest {
         for (int i = EnrichAsOf.MAX_VERSIONS + 2; i >= 1; i--) { // arriving newest first
             Row v = Row.withNames();
             v.setField(EnrichAsOf.TIME, java.time.LocalDateTime.parse("2026-03-02T00:00").plusMinutes(i));
-            versions = EnrichAsOf.withVersion(versions, v, v.getFieldAs(EnrichAsOf.TIME));
+            versions = RowVersions.withVersion(versions, v, v.getFieldAs(EnrichAsOf.TIME));
         }
         assertEquals(EnrichAsOf.MAX_VERSIONS, versions.length);
         assertEquals(List.of("00:03", "00:04"), times(java.util.Arrays.copyOf(versions, 2))); // the two oldest went
         // a fact older than every version kept finds none; one at 00:03:30 finds 00:03
-        assertEquals(null, EnrichAsOf.validAt(versions, java.time.LocalDateTime.parse("2026-03-02T00:02:59")));
-        assertEquals("00:03", times(new Row[] {EnrichAsOf.validAt(versions, java.time.LocalDateTime.parse("2026-03-02T00:03:30"))}).get(0));
+        assertEquals(null, RowVersions.validAt(versions, java.time.LocalDateTime.parse("2026-03-02T00:02:59")));
+        assertEquals("00:03", times(new Row[] {RowVersions.validAt(versions, java.time.LocalDateTime.parse("2026-03-02T00:03:30"))}).get(0));
     }
 
     private static List<String> times(Row[] versions) {
@@ -243,7 +243,7 @@ class EnrichAsOfTest {
             v.setField(EnrichAsOf.TIME, t0.plusSeconds(random.nextInt(50)).plusNanos(random.nextInt(2)));
             v.setField("lat", random.nextBoolean() ? null : (double) seq);
             v.setField("place", "p" + seq);
-            locations = EnrichAsOf.withVersion(locations, v, v.getFieldAs(EnrichAsOf.TIME));
+            locations = RowVersions.withVersion(locations, v, v.getFieldAs(EnrichAsOf.TIME));
         }
         Row versions = Row.withPositions(2); // state versions: location's versions, none of state
         versions.setField(0, locations);
@@ -258,7 +258,7 @@ class EnrichAsOfTest {
         for (int s = -1; s <= 51; s++) {
             for (int nanos = 0; nanos <= 1; nanos++) {
                 LocalDateTime time = t0.plusSeconds(s).plusNanos(nanos);
-                Row before = EnrichAsOf.validAt(locations, time);
+                Row before = RowVersions.validAt(locations, time);
                 int after = PackedVersions.validAt(moved, time);
                 assertEquals(before == null ? "none" : before.getField("lat") + " " + before.getField("place"),
                         after < 0 ? "none" : Arrays.stream(PackedVersions.values(moved, after)).map(String::valueOf)

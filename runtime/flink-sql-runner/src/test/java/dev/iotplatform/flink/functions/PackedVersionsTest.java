@@ -97,13 +97,13 @@ class PackedVersionsTest {
             for (int seq = 0; seq < 150; seq++) {
                 LocalDateTime time = T0.plusSeconds(random.nextInt(40));
                 Object[] values = {seq, random.nextBoolean() ? null : "v" + seq};
-                rows = EnrichAsOf.withVersion(rows, version(time, values), time);
+                rows = RowVersions.withVersion(rows, version(time, values), time);
                 packed = PackedVersions.with(packed, time, values, MAX);
                 assertEquals(flat(rows), contents(packed));
             }
             for (int s = -1; s <= 41; s++) {
                 LocalDateTime time = T0.plusSeconds(s).plusNanos(s % 2 == 0 ? 0 : 500_000_000);
-                Row expected = EnrichAsOf.validAt(rows, time);
+                Row expected = RowVersions.validAt(rows, time);
                 assertEquals(expected == null ? null : flat(expected), rowAt(packed, time), "at " + time);
             }
         }
