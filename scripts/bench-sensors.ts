@@ -15,8 +15,8 @@
 // (event→PostgreSQL, event→Redis) nor consumer lag grew from the first third of the step to the last (by more than
 // half plus a slack: LATENCY_SLACK_MS, LAG_SLACK_SECONDS of input), and the backlog drained within
 // BENCH_DRAIN_BOUND_SECONDS after publishing stopped. Steps last BENCH_STEP_SECONDS (default 3 minutes).
-// BENCH_PROFILE=1 attaches async-profiler to Flink's JVM (scripts/bench/jvm-profile.ts) and reports where its CPU
-// went per operator chain; the profile covers the JVM's whole run (start, warm-up, the steps, the drain).
+// Each step profiles Flink's JVM over the middle third of its publishing (async-profiler attached to the running JVM,
+// scripts/bench/jvm-profile.ts) and reports where its CPU went per operator chain (BENCH_PROFILE=0: no profile).
 // Writes reports/bench-sensors.json and reports/bench-sensors.png; the stack is torn down at the end, on
 // failure and on Ctrl-C (BENCH_KEEP_STACK=1 keeps it).
 import { spawnSync } from 'node:child_process';
@@ -39,7 +39,7 @@ import { Probe } from './bench/probe.ts';
 import { startLoad, type LoadResult } from './bench/load.ts';
 import { publisherCeiling } from './bench/ceiling.ts';
 import { drawChart } from './bench/chart.ts';
-import { logProfile, profileNextFlink, summariseProfile } from './bench/jvm-profile.ts';
+import { logProfile, profileWindow, type ProfileSummary } from './bench/jvm-profile.ts';
 import { round, sleep, summarize, table } from './bench/stats.ts';
 import { grew, meanByThirds, thirdsOf } from './bench/growth.ts';
 
@@ -63,7 +63,7 @@ const settings = {
   idleSeconds: num('BENCH_IDLE_SECONDS', 30),
   projectDir: process.env.BENCH_PROJECT_DIR ?? join(tmpdir(), 'bench-sensors'),
   keepStack: process.env.BENCH_KEEP_STACK === '1',
-  profileFlink: process.env.BENCH_PROFILE === '1',
+  profileFlink: process.env.BENCH_PROFILE !== '0',
 };
 const ENV = 'bench';
 /** What a steady pipeline's p95 latency and consumer lag may vary by between the thirds of a step. */
@@ -161,6 +161,7 @@ async function runStep(stack: StackInfo, kafka: KafkaView, pg: PostgresView, red
       await sleep(1000);
     }
   })();
+  const profileTask = settings.profileFlink ? profileMiddleThird(stack, t0, rate) : Promise.resolve(undefined);
   const pressureAt = [0.5, 0.9].map((f) => Math.round(settings.stepSeconds * f));
   const pressureTask = (async () => {
     for (const at of pressureAt) {
@@ -172,6 +173,7 @@ async function runStep(stack: StackInfo, kafka: KafkaView, pg: PostgresView, red
 
   const published: LoadResult = await load.done;
   activeLoads.delete(load);
+  const flinkProfile = await profileTask;
   const usagePublish = snapshot(groups, [BENCH_GROUP]);
   const checkpoints: JobCheckpoints[] = await flinkCheckpoints(flinkUrls(stack)).catch(() => []);
   const publishSeconds = (Math.max(published.publishEndedAt, published.lastAckAt) - published.startedAt) / 1000;
@@ -318,6 +320,7 @@ async function runStep(stack: StackInfo, kafka: KafkaView, pg: PostgresView, red
     },
     loadAverageBefore: loadAvgBefore,
     flinkCheckpointsAtPublishEnd: checkpoints,
+    flinkProfile,
     flinkBackpressure: [...pressure, ...(pressureDuringDrain ? [{ atSecond: 'drain+5s', vertices: pressureDuringDrain }] : [])],
     timeline: samples.map((s) => ({
       s: round((s.t - t0) / 1000, 1),
@@ -333,7 +336,20 @@ async function runStep(stack: StackInfo, kafka: KafkaView, pg: PostgresView, red
     (reasons.length ? ` — ${reasons.join('; ')}` : ''));
   log(`  gateway → Kafka: ${gateway.kafkaBatches} batches of ${gateway.kafkaRecordsPerBatch} records on average, acknowledged in ${gateway.kafkaAckMsMean} ms on average (one batch in flight); queue up to ${gateway.queuedMax}`);
   log(`  latency event→PostgreSQL p50/p95/p99 ${latencyPg.p50}/${latencyPg.p95}/${latencyPg.p99} ms; event→Redis p50/p95/p99 ${redisLatency.p50}/${redisLatency.p95}/${redisLatency.p99} ms (${redisLatency.samples} probe ticks)`);
+  if (flinkProfile) logProfile(flinkProfile, log, `over the middle third of the ${rate} msg/s step`);
   return result;
+}
+
+/** A CPU profile of Flink's JVM from a third of the step's publishing to two thirds, the load steady by then. */
+async function profileMiddleThird(stack: StackInfo, t0: number, rate: number): Promise<ProfileSummary | { error: string }> {
+  const pid = stack.components.find((c) => c.name === 'flink')?.pids.find((p) => readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'java');
+  if (!pid) return { error: 'no java process among the flink component\'s' };
+  await sleep(Math.max(0, t0 + (settings.stepSeconds * 1000) / 3 - Date.now()));
+  const window = profileWindow(pid);
+  if ('error' in window) return window;
+  await sleep(Math.max(0, t0 + (settings.stepSeconds * 2000) / 3 - Date.now()));
+  mkdirSync(join(ROOT, 'reports'), { recursive: true });
+  return window.stop(join(ROOT, `reports/bench-sensors-flink-${rate}.collapsed`));
 }
 
 function procGroups(stack: StackInfo): Record<string, number[]> {
@@ -371,8 +387,6 @@ async function main() {
   const ceiling = settings.ceilingSeconds > 0 ? await publisherCeiling(settings.projectDir, settings.ceilingSeconds, settings.publishers, settings.connectionsPerPublisher, settings.window) : undefined;
   if (ceiling) log(`Publisher ceiling (private Mosquitto, no subscriber): ${ceiling.msgPerSec.toLocaleString()} msg/s QoS 1 (${ceiling.publisherCpuSeconds} CPU s in ${ceiling.seconds} s)`);
 
-  const profileFile = join(ROOT, 'reports/bench-sensors-flink.collapsed');
-  if (settings.profileFlink) profileNextFlink(profileFile);
   log('Starting the native stack …');
   const upStarted = Date.now();
   stackUp = true;
@@ -418,11 +432,6 @@ async function main() {
   probe.close();
   await redis.quit();
   await kafka.disconnect();
-  let flinkProfile: ReturnType<typeof summariseProfile> | null = null;
-  if (settings.profileFlink) {
-    await teardown(); // the profile is written when Flink's JVM exits
-    flinkProfile = summariseProfile(profileFile);
-  }
 
   const best = steps.filter((s) => s.sustained).pop();
   const report = {
@@ -445,7 +454,6 @@ async function main() {
     },
     peakRssMiB: peakRss,
     steps,
-    flinkProfile,
   };
   mkdirSync(join(ROOT, 'reports'), { recursive: true });
   const jsonFile = join(ROOT, 'reports/bench-sensors.json');
@@ -466,7 +474,6 @@ async function main() {
   log('\nCPU during publishing (% of one core) and peak RSS (MiB) per component:');
   const names = Object.keys(steps[steps.length - 1]?.resources.duringPublish ?? {});
   log(table(['component', 'idle', ...steps.map((s) => `${s.targetRate}`), 'peak RSS MiB'], names.map((n) => [n, report.idleCpuPercent[n], ...steps.map((s) => (s.resources.duringPublish as Record<string, { cpuPercent: number }>)[n]?.cpuPercent), peakRss[n]])));
-  if (flinkProfile) logProfile(flinkProfile, log);
   log(`\nMax sustained: ${report.summary.maxSustainedTargetRate} msg/s (target 25,000); p95 event→Redis there: ${report.summary.redisP95AtBest} ms (target 1,000).`);
   log(`Wrote reports/bench-sensors.json${chartError ? ` (PNG: ${chartError})` : ' and reports/bench-sensors.png'}`);
 }

@@ -1,6 +1,7 @@
-// A CPU profile of Flink's JVM for the benchmarks: async-profiler (scripts/ensure-async-profiler.sh) attached at the
-// JVM's start through FLINK_JVM_OPTIONS, sampling every thread's CPU time (itimer: no perf events needed), written
-// as collapsed stacks per thread when the JVM exits. The summary groups the samples by what the thread does: each
+// A CPU profile of Flink's JVM for the benchmarks: async-profiler (scripts/ensure-async-profiler.sh) sampling every
+// thread's CPU time (itimer: no perf events needed), written as collapsed stacks per thread. Either attached at the
+// JVM's start through FLINK_JVM_OPTIONS (the profile covers the whole run, written when the JVM exits) or to a
+// running JVM for a window (profileWindow: a step at its rate, without start-up and JIT). The summary groups the samples by what the thread does: each
 // Flink task (an operator chain, its subtasks together) and the JVM's own work (JIT compilers, GC, checkpoint
 // snapshots, Kafka client threads), with each group's hottest frames.
 import { spawnSync } from 'node:child_process';
@@ -12,9 +13,46 @@ export const PROFILE_INTERVAL_MS = 10;
 
 /** The JVM options that profile a JVM into `file` (collapsed stacks), or an error line when the agent is not to be had. */
 export function profilerJvmOptions(file: string): { options: string } | { error: string } {
+  const agent = agentPath();
+  if ('error' in agent) return agent;
+  return { options: `-agentpath:${agent.path}=start,event=itimer,interval=${PROFILE_INTERVAL_MS}ms,threads,collapsed,file=${file}` };
+}
+
+/** Where the agent is, or why it is not to be had. */
+function agentPath(): { path: string } | { error: string } {
   const ensured = spawnSync('bash', [ENSURE], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (ensured.status !== 0) return { error: `scripts/ensure-async-profiler.sh failed: ${ensured.stderr.trim().split('\n').pop()}` };
-  return { options: `-agentpath:${ensured.stdout.trim()}=start,event=itimer,interval=${PROFILE_INTERVAL_MS}ms,threads,collapsed,file=${file}` };
+  return { path: ensured.stdout.trim() };
+}
+
+/** Sends async-profiler a command in a running JVM (jcmd loads the agent once, then passes each command to it). */
+function profilerCommand(pid: number, agent: string, command: string): string | undefined {
+  // jcmd splits its arguments at '=' unless the agent's options are quoted within the argument itself
+  const run = spawnSync('jcmd', [String(pid), 'JVMTI.agent_load', agent, `"${command}"`], { encoding: 'utf8', timeout: 60_000 });
+  const output = `${run.stdout ?? ''}${run.stderr ?? ''}`.trim();
+  if (run.error) return `jcmd: ${run.error.message}`;
+  if (run.status !== 0 || !/return code: 0/.test(output)) return `jcmd ${pid} JVMTI.agent_load (${command.split(',')[0]}) failed: ${output.split('\n').pop()}`;
+  return undefined;
+}
+
+/** A profile being taken of a running JVM: stop() writes it to `file` and summarises it. */
+export interface ProfileWindow {
+  stop(file: string): ProfileSummary | { error: string };
+}
+
+/** Starts sampling a running JVM's threads (its pid), from now until the window's stop(). */
+export function profileWindow(pid: number): ProfileWindow | { error: string } {
+  const agent = agentPath();
+  if ('error' in agent) return agent;
+  const started = profilerCommand(pid, agent.path, `start,event=itimer,interval=${PROFILE_INTERVAL_MS}ms,threads`);
+  if (started) return { error: started };
+  return {
+    stop(file) {
+      rmSync(file, { force: true });
+      const stopped = profilerCommand(pid, agent.path, `stop,collapsed,threads,file=${file}`);
+      return stopped ? { error: stopped } : summariseProfile(file);
+    },
+  };
 }
 
 /**
@@ -107,12 +145,12 @@ export function summariseProfile(file: string, intervalMs = PROFILE_INTERVAL_MS,
 }
 
 /** Prints a summary: each group's share of the JVM's CPU and its hottest frames. */
-export function logProfile(summary: ProfileSummary | { error: string }, log: (line: string) => void, groups = 10): void {
+export function logProfile(summary: ProfileSummary | { error: string }, log: (line: string) => void, over = "over the JVM's run", groups = 10): void {
   if ('error' in summary) {
     log(`\nFlink CPU profile: ${summary.error}`);
     return;
   }
-  log(`\nFlink CPU profile (async-profiler, ${summary.cpuSeconds} CPU s over the JVM's run; ${summary.file}):`);
+  log(`\nFlink CPU profile (async-profiler, ${summary.cpuSeconds} CPU s ${over}; ${summary.file}):`);
   for (const g of summary.groups.slice(0, groups)) {
     log(`  ${String(g.percent).padStart(5)} %  ${g.cpuSeconds} s  ${g.name}`);
     const named = g.platformFunctions.length ? g.platformFunctions : g.hottest;
