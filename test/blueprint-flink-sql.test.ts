@@ -55,13 +55,13 @@ describe.each(projects)('%s Flink SQL with %s', (blueprint, _label, components) 
 describe('shared tables of a generated project', () => {
   it('a table defined again in a job fails with one line naming both files', () => {
     const dir = renderToDir();
-    const table = readFileSync(join(dir, 'flink/tables/measurements.sql'), 'utf8');
-    const job = join(dir, 'flink/sql/20-enrichment.sql');
+    const table = readFileSync(join(dir, 'flink/tables/enriched.sql'), 'utf8');
+    const job = join(dir, 'flink/sql/30-summary.sql');
     writeFileSync(job, `${table}\n${readFileSync(job, 'utf8')}`);
     const result = validateProjectFlinkSql(dir, envOf('sensors'));
     expect(result.code).toBe(1);
     expect(result.errors).toEqual([
-      `${job}:statement#1: measurements is already defined in ${join(dir, 'flink/tables/measurements.sql')}; define each table once, in the shared table files or in one job`,
+      `${job}:statement#1: enriched is already defined in ${join(dir, 'flink/tables/enriched.sql')}; define each table once, in the shared table files or in one job`,
     ]);
   }, 300_000);
 

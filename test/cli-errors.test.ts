@@ -173,7 +173,7 @@ describe('create: plan and replay', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Dry run: would write \d+ files into planned \(nothing written\)$/m);
     expect(result.stdout).toMatch(/^ {2}platform compose\.yaml$/m);
-    expect(result.stdout).toMatch(/^ {2}shared {3}flink\/sql\/10-measurement\.sql$/m);
+    expect(result.stdout).toMatch(/^ {2}shared {3}flink\/sql\/20-enrichment\.sql$/m);
     expect(result.stdout).toMatch(/^ {2}user {5}iot-platform\.yaml$/m);
     expect(readdirSync(cwd)).toEqual([]);
   });

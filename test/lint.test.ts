@@ -74,7 +74,7 @@ describe('create-iot-platform lint', () => {
   it('edits of shared and user files are the user’s business: exit 0', () => {
     const dir = project();
     appendFileSync(join(dir, 'README.md'), '\nMore docs.\n');
-    appendFileSync(join(dir, 'flink/sql/10-measurement.sql'), '\n-- tuned\n');
+    appendFileSync(join(dir, 'flink/sql/20-enrichment.sql'), '\n-- tuned\n');
     appendFileSync(join(dir, 'iot-platform.yaml'), '# comment\n');
     const result = runCli(['lint'], dir);
     expect(result.code).toBe(0);

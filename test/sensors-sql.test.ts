@@ -392,11 +392,11 @@ describe('Flink SQL files of the sensors blueprint (static checks; they run in t
   ];
 
   it('has one job per file with checkpointing, UTC, its own consumer group and only known settings', () => {
-    expect(files).toEqual(['10-measurement.sql', '20-enrichment.sql', '30-summary.sql', '40-history.sql']);
+    expect(files).toEqual(['20-enrichment.sql', '30-summary.sql', '40-history.sql']);
     const groups = new Map<string, string>();
     for (const file of files) {
       const sql = readFileSync(join(sqlDir, file), 'utf8').replace(/--.*$/gm, ''); // without comments
-      expect(sql, file).toMatch(/SET 'execution\.checkpointing\.interval' = '(10s|1s|200ms)';/);
+      expect(sql, file).toMatch(/SET 'execution\.checkpointing\.interval' = '(10s|1s)';/);
       expect(sql, file).toMatch(/SET 'table\.local-time-zone' = 'UTC';/);
       expect(sql, file).not.toMatch(/UNIX_TIMESTAMP\(\)/); // second resolution: the prior demos' defect
       expect(sql, file).not.toMatch(/'prod'|'tenant-1'/); // env and tenant come from the records
@@ -410,7 +410,7 @@ describe('Flink SQL files of the sensors blueprint (static checks; they run in t
         groups.set(m[1]!, file);
       }
     }
-    expect([...groups.keys()].sort()).toEqual(['flink-sensors-enrichment', 'flink-sensors-history', 'flink-sensors-measurement', 'flink-sensors-summary']);
+    expect([...groups.keys()].sort()).toEqual(['flink-sensors-enrichment', 'flink-sensors-history', 'flink-sensors-summary']);
     expect(readFileSync(join(sqlDir, '20-enrichment.sql'), 'utf8')).toMatch(/SET 'table\.exec\.state\.ttl'/);
     expect(readFileSync(join(sqlDir, '30-summary.sql'), 'utf8')).toMatch(/SET 'table\.exec\.state\.ttl'/);
   });
@@ -429,7 +429,7 @@ describe('Flink SQL files of the sensors blueprint (static checks; they run in t
         sources.push(file);
       }
     }
-    expect(sources).toEqual(['enriched.sql', 'humidity_readings.sql', 'location_reports.sql', 'measurements.sql', 'state_reports.sql', 'temperature_readings.sql']);
+    expect(sources).toEqual(['enriched.sql', 'humidity_readings.sql', 'location_reports.sql', 'state_reports.sql', 'temperature_readings.sql']);
   });
 
   // Issue 11: a job restored after a crash re-runs what it did after its last checkpoint; what it wrote to a topic
@@ -446,7 +446,7 @@ describe('Flink SQL files of the sensors blueprint (static checks; they run in t
       };
     });
     const handedOver = jobs.flatMap((j) => j.writes).filter((t) => jobs.some((other) => other.reads.includes(t)));
-    expect([...new Set(handedOver)].sort()).toEqual(['enriched', 'measurements']);
+    expect([...new Set(handedOver)].sort()).toEqual(['enriched']);
     const table = (name: string) => withoutComments(join(tablesDir, `${name}.sql`));
     const prefixes: string[] = [];
     for (const name of handedOver) {
@@ -461,7 +461,6 @@ describe('Flink SQL files of the sensors blueprint (static checks; they run in t
     // enrichment's readers are the summary and history jobs, which work in 10 s steps; its current state and
     // PostgreSQL rows do not wait for its checkpoints)
     expect(Object.fromEntries(jobs.map((j) => [j.file, j.interval]))).toEqual({
-      '10-measurement.sql': '200ms',
       '20-enrichment.sql': '1s',
       '30-summary.sql': '10s',
       '40-history.sql': '10s',

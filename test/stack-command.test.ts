@@ -90,7 +90,7 @@ describe('stack on a kind cluster (kubectl stands in: no cluster here)', () => {
     writeFileSync(
       join(bin, 'kubectl'),
       `#!/bin/sh\necho "$*" >> ${calls}\n[ "$3" = logs ] && echo "dbt: Completed successfully"\n` +
-        `[ "$3" = get ] && printf 'flinkdeployment.flink.apache.org/demo-10-measurement\\nflinkdeployment.flink.apache.org/demo-20-enrichment\\n'\nexit 0\n`,
+        `[ "$3" = get ] && printf 'flinkdeployment.flink.apache.org/demo-20-enrichment\\nflinkdeployment.flink.apache.org/demo-30-summary\\n'\nexit 0\n`,
       { mode: 0o755 },
     );
     return { project, env: { PATH: `${bin}:${process.env.PATH}` }, calls: () => readFileSync(calls, 'utf8').trim().split('\n') };
@@ -112,7 +112,7 @@ describe('stack on a kind cluster (kubectl stands in: no cluster here)', () => {
     const { project, env, calls } = kindProject();
     expect(stack(['kill', 'flink'], project, env).code).toBe(0);
     expect(stack(['start', 'flink'], project, env).code).toBe(0);
-    const jobs = ['flinkdeployment.flink.apache.org/demo-10-measurement', 'flinkdeployment.flink.apache.org/demo-20-enrichment'];
+    const jobs = ['flinkdeployment.flink.apache.org/demo-20-enrichment', 'flinkdeployment.flink.apache.org/demo-30-summary'];
     const list = '-n iot get flinkdeployment -l app.kubernetes.io/instance=demo,app.kubernetes.io/name=flink -o name';
     expect(calls()).toEqual([
       list,

@@ -115,8 +115,8 @@ describe('sync --org', { timeout: 300_000 }, () => {
     }
     const edited = github.repo('acme/edited')!.pulls[0]!;
     expect(edited.title).toBe(`Update to create-iot-platform ${NEW} (1 conflict)`);
-    expect(edited.body).toContain('- `flink/sql/10-measurement.sql`');
-    expect(github.files('acme/edited', BRANCH).get('flink/sql/10-measurement.sql')!.content.toString()).toMatch(/^<<<<<<< /m);
+    expect(edited.body).toContain(`- \`${SKEWED_LINE.path}\``);
+    expect(github.files('acme/edited', BRANCH).get(SKEWED_LINE.path)!.content.toString()).toMatch(/^<<<<<<< /m);
     const superseded = github.repo('acme/with-old-pr')!.pulls.find((p) => p.number === 1)!;
     expect(superseded.state).toBe('closed');
     expect(superseded.comments[0]).toMatch(/^Superseded by #2 \(create-iot-platform sync to /);
@@ -129,7 +129,7 @@ describe('sync --org', { timeout: 300_000 }, () => {
       ['acme/with-old-pr', OLD_VERSION, 'updated'],
       ['acme/current', NEW, 'up-to-date'],
     ]);
-    expect(report.repositories[1].conflicts).toEqual(['flink/sql/10-measurement.sql']);
+    expect(report.repositories[1].conflicts).toEqual([SKEWED_LINE.path]);
     expect(report.repositories[0].pullRequest).toMatchObject({ number: 1, action: 'opened', url: 'https://github.test/acme/clean/pull/1' });
     const md = readFileSync(join(work, 'drift.md'), 'utf8');
     expect(md).toContain('| repository | platform version | status | pull request | notes |');

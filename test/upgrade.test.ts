@@ -52,8 +52,11 @@ const RUNTIME_FILES = [
   'services/redis-sink/main.ts',
   'services/redis-sink/materialize.ts',
 ];
-/** Platform files of 0.0.9 that today's platform no longer writes: the runtime, and the file ACL of Mosquitto. */
-const REMOVED_FILES = [...RUNTIME_FILES, 'config/mosquitto/acl'].sort();
+/**
+ * Files of 0.0.9 that today's platform no longer writes: the runtime, the file ACL of Mosquitto, and the measurement
+ * job (its pairing joined 20-enrichment.sql).
+ */
+const REMOVED_FILES = [...RUNTIME_FILES, 'config/mosquitto/acl', 'flink/sql/10-measurement.sql'].sort();
 /** 0.0.9 declared each table in every job that used it; today each is declared once (default components). */
 const FLINK_TABLES = [
   'device_locations',
@@ -63,7 +66,6 @@ const FLINK_TABLES = [
   'enriched',
   'enriched_history',
   'humidity_readings',
-  'measurements',
   'recent_summary',
   'sensor_readings',
   'temperature_readings',
@@ -222,11 +224,12 @@ const CORPUS: Case[] = [
   {
     path: 'flink/sql/10-measurement.sql',
     ownership: 'shared',
-    template: 'table DDL moved to flink/tables/, consumer group as an OPTIONS hint',
-    user: 'reword the first comment line, a line the template kept',
+    template: 'removed (its pairing joined 20-enrichment.sql)',
+    user: 'reword the first comment line',
     apply: edit('flink/sql/10-measurement.sql', '-- Job 1 — measurement:', '-- Job 1 (ours) — measurement:'),
-    status: 'merged',
-    check: isNewRenderWith('flink/sql/10-measurement.sql', '-- Job 1 — measurement:', '-- Job 1 (ours) — measurement:'),
+    status: 'kept-removed',
+    detail: 'removed from the platform; kept because you changed it',
+    check: ({ text }) => expect(text).toBe(replaced(read(pristine, 'flink/sql/10-measurement.sql'), '-- Job 1 — measurement:', '-- Job 1 (ours) — measurement:', "0.0.9's 10-measurement.sql")),
   },
   {
     path: 'flink/sql/20-enrichment.sql',
@@ -246,7 +249,7 @@ const CORPUS: Case[] = [
     check: ({ text }) => {
       conflictMarkers(text);
       expect(text).toContain("'properties.group.id' = 'our-enrichment',");
-      expect(text).toContain("SELECT * FROM measurements /*+ OPTIONS('properties.group.id' = 'flink-sensors-enrichment') */");
+      expect(text).toContain("FROM humidity_readings /*+ OPTIONS('properties.group.id' = 'flink-sensors-enrichment') */");
     },
   },
   {
@@ -260,7 +263,7 @@ const CORPUS: Case[] = [
     check: ({ text }) => expect(text).toBeUndefined(),
   },
   { path: 'flink/sql/40-history.sql', ownership: 'shared', template: 'table DDL moved to flink/tables/', user: 'none', status: 'updated', check: isNewRender('flink/sql/40-history.sql') },
-  { path: 'flink/tables/measurements.sql', ownership: 'shared', template: 'added', user: 'none', status: 'new', check: isNewRender('flink/tables/measurements.sql') },
+  { path: 'flink/tables/enriched.sql', ownership: 'shared', template: 'added', user: 'none', status: 'new', check: isNewRender('flink/tables/enriched.sql') },
   {
     path: 'flink/tables/humidity_readings.sql',
     ownership: 'shared',
@@ -561,7 +564,7 @@ describe(`upgrade ${OLD_VERSION} (${OLD_COMMIT.slice(0, 7)}) → current`, { tim
       expect(JSON.parse(read(dir, LOCK_FILE)!).platformVersion).toBe(NEW_VERSION);
       expect(git(dir, 'rev-parse', 'HEAD').trim()).toBe(head);
       expect(gitStatus(dir)).toEqual(
-        expect.arrayContaining([' M compose.yaml', ' M iot-platform.yaml', ` M ${LOCK_FILE}`, ' D services/ingest-gateway/main.ts', ' M services/ingest-gateway/parse.ts', '?? flink/tables/measurements.sql']),
+        expect.arrayContaining([' M compose.yaml', ' M iot-platform.yaml', ` M ${LOCK_FILE}`, ' D services/ingest-gateway/main.ts', ' M services/ingest-gateway/parse.ts', '?? flink/tables/enriched.sql']),
       );
     });
 
@@ -634,7 +637,7 @@ describe(`upgrade ${OLD_VERSION} (${OLD_COMMIT.slice(0, 7)}) → current`, { tim
       expect(result.stdout).toContain('Dry run: nothing written. 3 file(s) would get conflict markers.');
       // A unified diff per file: changed, new and deleted ones, conflict markers included.
       expect(result.stdout).toMatch(/^diff --git a\/compose\.yaml b\/compose\.yaml\n/m);
-      expect(result.stdout).toMatch(/^diff --git b\/flink\/tables\/measurements\.sql b\/flink\/tables\/measurements\.sql\nnew file mode/m);
+      expect(result.stdout).toMatch(/^diff --git b\/flink\/tables\/enriched\.sql b\/flink\/tables\/enriched\.sql\nnew file mode/m);
       expect(result.stdout).toMatch(/^diff --git a\/services\/lib\/env\.ts a\/services\/lib\/env\.ts\ndeleted file mode/m);
       expect(result.stdout).toMatch(/^\+<<<<<<< your version$/m);
       expect(gitStatus(dir)).toEqual([]);
@@ -797,7 +800,7 @@ describe(`upgrade ${OLD_VERSION} (${OLD_COMMIT.slice(0, 7)}) → current`, { tim
       const added = Object.keys(then).filter((path) => then[path]!.status === 'new');
       expect(added).toEqual(expect.arrayContaining(FLINK_TABLES));
       for (const path of added) expect(before.has(path), path).toBe(false);
-      expect(then['flink/sql/10-measurement.sql']?.status).toBe('merged');
+      expect(then['flink/sql/10-measurement.sql']?.status).toBe('kept-removed');
       expectTodaysTree(dir, cases, newRender(dir));
     }, 600_000);
   });

@@ -36,13 +36,13 @@ export const NEXT_COMMIT = 'bea5378740a53d69d637ca5467c156b3065778c8';
 export const NEXT_VERSION = '0.0.10';
 
 /**
- * A line of flink/sql/10-measurement.sql that OLD_COMMIT renders and today's platform removed (the per-job DDL of
- * humidity_readings moved to flink/tables/): a user edit of it collides with the upgrade.
+ * A line of flink/sql/30-summary.sql that OLD_COMMIT renders and today's platform removed (the per-job DDL of
+ * enriched moved to flink/tables/): a user edit of it collides with the upgrade.
  */
 export const SKEWED_LINE = {
-  path: 'flink/sql/10-measurement.sql',
-  old: "  'properties.group.id' = 'flink-sensors-measurement',\n  -- committed group offsets",
-  edited: "  'properties.group.id' = 'our-measurement-group',\n  -- committed group offsets",
+  path: 'flink/sql/30-summary.sql',
+  old: "  'properties.group.id' = 'flink-sensors-summary',\n  'scan.startup.mode' = 'group-offsets',",
+  edited: "  'properties.group.id' = 'our-summary-group',\n  'scan.startup.mode' = 'group-offsets',",
 } as const;
 
 export interface PlatformFixture {

@@ -1,7 +1,7 @@
 -- sensors.humidity.v1: the humidity readings the ingest gateway publishes (one JSON record per message).
--- Read by 10-measurement.sql. Shared by every job (the SQL runner creates these tables before each job's own
+-- Read by 20-enrichment.sql. Shared by every job (the SQL runner creates these tables before each job's own
 -- script): a job that reads it names its consumer group in a hint, since 'group-offsets' needs one:
---   FROM humidity_readings /*+ OPTIONS('properties.group.id' = 'flink-sensors-measurement') */
+--   FROM humidity_readings /*+ OPTIONS('properties.group.id' = 'flink-sensors-enrichment') */
 CREATE TEMPORARY TABLE humidity_readings (
   env        STRING,
   tenant     STRING,
@@ -11,7 +11,11 @@ CREATE TEMPORARY TABLE humidity_readings (
   seq        BIGINT,
   ingestedAt BIGINT,
   -- "2026-01-05T10:00:00.000Z" → TIMESTAMP(3) in UTC; an unparseable value becomes 1970-01-01 (jobs filter it out).
-  event_ts AS COALESCE(TRY_CAST(REPLACE(REPLACE(eventTime, 'T', ' '), 'Z', '') AS TIMESTAMP(3)), TIMESTAMP '1970-01-01 00:00:00.000')
+  event_ts AS COALESCE(TRY_CAST(REPLACE(REPLACE(eventTime, 'T', ' '), 'Z', '') AS TIMESTAMP(3)), TIMESTAMP '1970-01-01 00:00:00.000'),
+  -- when the job read the record (wall clock), as on location_reports.sql: ENRICH_AS_OF (20-enrichment.sql) holds a
+  -- measurement until 2 s after its second reading was read
+  read_at AS CAST(CURRENT_TIMESTAMP AS TIMESTAMP_LTZ(3)),
+  WATERMARK FOR read_at AS read_at - INTERVAL '2' SECOND
 ) WITH (
   'connector' = 'kafka',
   'topic' = 'sensors.humidity.v1',

@@ -1,5 +1,5 @@
 -- sensors.temperature.v1: the temperature readings the ingest gateway publishes (one JSON record per message).
--- Read by 10-measurement.sql, which names its consumer group in an OPTIONS hint (see humidity_readings.sql).
+-- Read by 20-enrichment.sql, which names its consumer group in an OPTIONS hint (see humidity_readings.sql).
 CREATE TEMPORARY TABLE temperature_readings (
   env         STRING,
   tenant      STRING,
@@ -8,7 +8,11 @@ CREATE TEMPORARY TABLE temperature_readings (
   temperature DOUBLE,
   seq         BIGINT,
   ingestedAt  BIGINT,
-  event_ts AS COALESCE(TRY_CAST(REPLACE(REPLACE(eventTime, 'T', ' '), 'Z', '') AS TIMESTAMP(3)), TIMESTAMP '1970-01-01 00:00:00.000')
+  event_ts AS COALESCE(TRY_CAST(REPLACE(REPLACE(eventTime, 'T', ' '), 'Z', '') AS TIMESTAMP(3)), TIMESTAMP '1970-01-01 00:00:00.000'),
+  -- when the job read the record (wall clock), as on location_reports.sql: ENRICH_AS_OF (20-enrichment.sql) holds a
+  -- measurement until 2 s after its second reading was read
+  read_at AS CAST(CURRENT_TIMESTAMP AS TIMESTAMP_LTZ(3)),
+  WATERMARK FOR read_at AS read_at - INTERVAL '2' SECOND
 ) WITH (
   'connector' = 'kafka',
   'topic' = 'sensors.temperature.v1',

@@ -23,8 +23,8 @@ CREATE TABLE IF NOT EXISTS public.sensor_readings (
   temperature_ingested_at      bigint,
   location_ingested_at         bigint,
   state_ingested_at            bigint,
-  measurement_processing_ts_ms bigint,                      -- epoch ms, Flink measurement job
-  enriched_processing_ts_ms    bigint,                      -- epoch ms, Flink enrichment job
+  measurement_processing_ts_ms bigint,                      -- epoch ms, Flink: the readings paired
+  enriched_processing_ts_ms    bigint,                      -- epoch ms, Flink: the measurement enriched
   inserted_at                  timestamptz      NOT NULL DEFAULT now(),
   CONSTRAINT sensor_readings_pkey PRIMARY KEY (env, tenant, device_id, measured_at)
   -- no CHECK constraints on purpose: a rejected row would stop the Flink sink; the gateway validates

@@ -27,8 +27,8 @@ import {
 import { actualHash, differingHashes, expectedHashes, scanKeys, template, TOPICS, WALL_CLOCK, type ExpectedHash } from './helpers/redis-hashes.ts';
 import { readingsOf, tenantsOf } from './helpers/sensor-readings.ts';
 
-/** Topics one job writes and the next reads (measurements, then enriched measurements). */
-const INTERMEDIATE = ['sensors.measurement.v1', 'sensors.enriched.v1'];
+/** Topics one job writes and the next reads (the enriched measurements). */
+const INTERMEDIATE = ['sensors.enriched.v1'];
 const BEFORE_CHECKPOINT = (tick: number) => tick <= 6;
 const BEFORE_KILL = (tick: number) => tick > 6 && tick <= 11;
 const WHILE_DOWN = (tick: number) => tick > 11;

@@ -21,7 +21,6 @@ import org.apache.flink.table.types.inference.StaticArgument;
 import org.apache.flink.table.types.inference.StaticArgumentTrait;
 import org.apache.flink.table.types.inference.TypeInference;
 import org.apache.flink.table.types.logical.LogicalTypeRoot;
-import org.apache.flink.types.ColumnList;
 import org.apache.flink.types.Row;
 
 /**
@@ -246,22 +245,12 @@ public class EnrichAsOf extends ProcessTableFunction<Row> {
         String dimensions = ctx.getArgumentValue(1, String.class).orElseThrow(() -> ctx.newValidationError(
                 "ENRICH_AS_OF: dimensions must be a string literal such as 'location: lat, lon; state: online'"));
         DimensionSpec.Input input = DimensionSpec.Input.of(ctx.getTableSemantics(0).orElseThrow());
-        if (input.timeColumn() == null) input = new DimensionSpec.Input(input.columns(), input.partitionColumns(), onTimeArgument(ctx));
+        if (input.timeColumn() == null) input = new DimensionSpec.Input(input.columns(), input.partitionColumns(), OnTime.argumentColumn(ctx, 2));
         try {
             return DimensionSpec.parse(dimensions, input);
         } catch (IllegalArgumentException e) {
             throw ctx.newValidationError("ENRICH_AS_OF: %s", e.getMessage());
         }
-    }
-
-    /** The column of on_time => DESCRIPTOR(c), for the planner phases whose table semantics do not carry it yet. */
-    private static String onTimeArgument(CallContext ctx) {
-        for (int i = 2; i < ctx.getArgumentDataTypes().size(); i++) {
-            if (ctx.isArgumentNull(i) || !ctx.isArgumentLiteral(i)) continue;
-            Optional<ColumnList> columns = ctx.getArgumentValue(i, ColumnList.class);
-            if (columns.isPresent() && columns.get().getNames().size() == 1) return columns.get().getNames().get(0);
-        }
-        return null;
     }
 
     /** The layout before {@value #PACKED}: declared for checkpoints taken with it to restore ({@link #migrate}). */

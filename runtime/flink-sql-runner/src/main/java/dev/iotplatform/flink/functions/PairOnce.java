@@ -27,18 +27,21 @@ import org.apache.flink.types.Row;
  *
  * <pre>{@code
  * SELECT * FROM PAIR_ONCE(
- *   events => TABLE readings PARTITION BY (env, tenant, deviceId, seq),
+ *   events => TABLE readings PARTITION BY pair_key,
  *   kinds => 'humidity, temperature',
- *   within_seconds => 60)
+ *   within_seconds => 60,
+ *   on_time => DESCRIPTOR(read_at))
  * }</pre>
  *
  * <p>{@code events}: the rows of both kinds in one table (a UNION ALL) with a {@code kind} column (STRING, one of the
  * two kinds; rows of other kinds are ignored) and an {@code event_ts} column (TIMESTAMP(3); rows without one are
  * ignored). A row pairs with the waiting row of the other kind when their event times are at most
  * {@code within_seconds} apart (inclusive); otherwise it waits, replacing an earlier waiting row of its own kind.
- * Output: the PARTITION BY columns, then every other input column except {@code kind}, each the first kind's value
- * when not null, else the second's (so {@code event_ts} is the first kind's). Rows that never find a partner are
- * dropped with the job's state TTL.
+ * Output: the PARTITION BY columns, then every other input column except {@code kind} and the on_time column, each
+ * the first kind's value when not null, else the second's (so {@code event_ts} is the first kind's). With
+ * {@code on_time} (optional) the pair keeps a time attribute: the framework's {@code rowtime}, the on_time of the row
+ * that completed it, for event-time functions downstream (ENRICH_AS_OF). Pairs never wait for the watermark. Rows
+ * that never find a partner are dropped with the job's state TTL.
  */
 public class PairOnce extends ProcessTableFunction<Row> {
     static final String KIND = "kind";
@@ -66,7 +69,8 @@ public class PairOnce extends ProcessTableFunction<Row> {
     public void eval(Context ctx, Row waiting, Row event, String kindList, Integer withinSeconds) {
         if (!kindList.equals(parsedKinds)) {
             kinds = parseKinds(kindList);
-            outputColumns = outputColumns(ctx.tableSemanticsFor("events"));
+            TableSemantics events = ctx.tableSemanticsFor("events");
+            outputColumns = outputColumns(events, timeColumn(events));
             parsedKinds = kindList;
         }
         int side = kinds.indexOf((String) event.getFieldAs(KIND));
@@ -102,16 +106,20 @@ public class PairOnce extends ProcessTableFunction<Row> {
         return kinds;
     }
 
-    /** The input's columns in order, without the PARTITION BY columns and kind. */
-    private static List<String> outputColumns(TableSemantics events) {
+    /** The input's columns in order, without the PARTITION BY columns, kind and the on_time column (or null). */
+    private static List<String> outputColumns(TableSemantics events, String timeColumn) {
         List<String> names = DataType.getFieldNames(events.dataType());
         List<String> out = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
             int column = i;
             boolean partition = Arrays.stream(events.partitionByColumns()).anyMatch(p -> p == column);
-            if (!partition && !names.get(i).equals(KIND)) out.add(names.get(i));
+            if (!partition && !names.get(i).equals(KIND) && !names.get(i).equals(timeColumn)) out.add(names.get(i));
         }
         return out;
+    }
+
+    private static String timeColumn(TableSemantics events) {
+        return events.timeColumn() >= 0 ? DataType.getFieldNames(events.dataType()).get(events.timeColumn()) : null;
     }
 
     private static TableSemantics events(CallContext ctx) {
@@ -145,8 +153,10 @@ public class PairOnce extends ProcessTableFunction<Row> {
         TableSemantics events = events(ctx);
         List<String> names = DataType.getFieldNames(events.dataType());
         List<DataType> types = DataType.getFieldDataTypes(events.dataType());
+        String timeColumn = timeColumn(events);
+        if (timeColumn == null) timeColumn = OnTime.argumentColumn(ctx, 3);
         List<DataTypes.Field> fields = new ArrayList<>();
-        for (String column : outputColumns(events)) fields.add(DataTypes.FIELD(column, types.get(names.indexOf(column)).nullable()));
+        for (String column : outputColumns(events, timeColumn)) fields.add(DataTypes.FIELD(column, types.get(names.indexOf(column)).nullable()));
         return DataTypes.ROW(fields.toArray(new DataTypes.Field[0]));
     }
 }

@@ -49,6 +49,31 @@ class PairOnceTest {
                 rows);
     }
 
+    /**
+     * With on_time the pair keeps a time attribute, the read time of the reading that completed it, which event-time
+     * operators downstream accept (a window here); the on_time column itself is not an output column.
+     */
+    @Test
+    void withOnTimeAPairCarriesTheReadTimeOfItsSecondReadingAsRowtime() throws Exception {
+        String columns = "pair_key STRING, kind STRING, event_ts TIMESTAMP(3), humidity DOUBLE, temperature DOUBLE,"
+                + " read_at TIMESTAMP(3), WATERMARK FOR read_at AS read_at - INTERVAL '2' SECOND";
+        List<String> events = List.of(
+                row("pair_key", "d1|1", "kind", "humidity", "event_ts", "2026-03-02 10:00:00", "humidity", 40, "read_at", "2026-03-02 12:00:00.100"),
+                row("pair_key", "d1|1", "kind", "temperature", "event_ts", "2026-03-02 10:00:01", "temperature", 20, "read_at", "2026-03-02 12:00:00.900"),
+                row("pair_key", "d2|1", "kind", "temperature", "event_ts", "2026-03-02 10:00:00", "temperature", 30, "read_at", "2026-03-02 12:00:01.000"),
+                row("pair_key", "d2|1", "kind", "humidity", "event_ts", "2026-03-02 10:00:00", "humidity", 50, "read_at", "2026-03-02 12:01:05.000"));
+        String pairs = "CREATE TEMPORARY VIEW pairs AS SELECT * FROM PAIR_ONCE(events => TABLE readings PARTITION BY pair_key,"
+                + " kinds => 'humidity, temperature', within_seconds => 60, on_time => DESCRIPTOR(read_at))";
+        assertEquals(List.of(
+                "+I[d1|1, 2026-03-02T10:00, 40.0, 20.0, 2026-03-02T12:00:00.900]",
+                "+I[d2|1, 2026-03-02T10:00, 50.0, 30.0, 2026-03-02T12:01:05]"),
+                OrderedEvents.query("readings", columns, events, pairs, "SELECT * FROM pairs").stream().map(Row::toString).toList());
+        assertEquals(List.of("+I[2026-03-02T12:00, 1]", "+I[2026-03-02T12:01, 1]"),
+                OrderedEvents.query("readings", columns, events, pairs,
+                        "SELECT window_start, COUNT(*) FROM TUMBLE(TABLE pairs, DESCRIPTOR(rowtime), INTERVAL '1' MINUTE)"
+                                + " GROUP BY window_start, window_end").stream().map(Row::toString).toList());
+    }
+
     @Test
     void kindsMustBeTwoDifferentNames() {
         ValidationException e = assertThrows(ValidationException.class, () -> run("humidity, humidity", humidity("d1", 1, "10:00:00", 40)));
