@@ -59,9 +59,7 @@ const RUNTIME_FILES = [
 const REMOVED_FILES = [...RUNTIME_FILES, 'config/mosquitto/acl', 'flink/sql/10-measurement.sql'].sort();
 /** 0.0.9 declared each table in every job that used it; today each is declared once (default components). */
 const FLINK_TABLES = [
-  'device_locations',
   'device_state_latest',
-  'device_states',
   'drought_streak',
   'enriched',
   'enriched_history',

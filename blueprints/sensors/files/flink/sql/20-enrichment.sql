@@ -25,8 +25,7 @@
 -- parse to sensors.dlq). The history copy to S3 is 40-history.sql.
 --
 -- Tables (flink/tables/, created by the SQL runner before this script): humidity_readings, temperature_readings,
--- location_reports, state_reports, wall_clock, device_locations and device_states → enriched, device_state_latest and
--- sensor_readings. Each source names this job's consumer group in an OPTIONS hint.
+-- location_reports, state_reports and wall_clock → enriched, device_state_latest and sensor_readings. Each source names this job's consumer group in an OPTIONS hint.
 
 SET 'pipeline.name' = 'sensors-20-enrichment';
 -- sensors.enriched.v1 is written exactly once, in Kafka transactions committed with each checkpoint (flink/tables/), and
@@ -87,6 +86,18 @@ FROM PAIR_ONCE(
   within_seconds => 60,
   on_time => DESCRIPTOR(read_at));
 
+-- Each device's reports, each topic read once: ENRICH_AS_OF takes every version, the current state the latest.
+CREATE TEMPORARY VIEW locations AS
+SELECT CONCAT(env, '|', tenant, '|', deviceId) AS dim_key, env, tenant, deviceId, event_ts, lat, lon, eventTime, ingestedAt, read_at
+FROM location_reports /*+ OPTIONS('properties.group.id' = 'flink-sensors-enrichment') */
+WHERE env IS NOT NULL AND tenant IS NOT NULL AND deviceId IS NOT NULL AND event_ts > TIMESTAMP '1970-01-01 00:00:00.000';
+
+CREATE TEMPORARY VIEW states AS
+SELECT CONCAT(env, '|', tenant, '|', deviceId) AS dim_key, env, tenant, deviceId, event_ts, rssi, snr, battery, online, eventTime,
+  ingestedAt, read_at
+FROM state_reports /*+ OPTIONS('properties.group.id' = 'flink-sensors-enrichment') */
+WHERE env IS NOT NULL AND tenant IS NOT NULL AND deviceId IS NOT NULL AND event_ts > TIMESTAMP '1970-01-01 00:00:00.000';
+
 -- A device's measurements and reports in one stream: kind names what a row is, version_ts is its event time and
 -- read_at when this job read it (a measurement's second reading); the wall clock's rows only bring time.
 CREATE TEMPORARY VIEW device_events AS
@@ -103,7 +114,7 @@ SELECT
 FROM measurements
 UNION ALL
 SELECT
-  CONCAT(env, '|', tenant, '|', deviceId), CAST('location' AS STRING), event_ts,
+  dim_key, CAST('location' AS STRING), event_ts,
   env, tenant, deviceId, CAST(NULL AS TIMESTAMP(3)), CAST(NULL AS STRING), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
   CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE),
   CAST(NULL AS STRING), CAST(NULL AS STRING), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
@@ -111,11 +122,10 @@ SELECT
   CAST(NULL AS INT), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS BOOLEAN), CAST(NULL AS STRING), CAST(NULL AS BIGINT),
   CAST(NULL AS BIGINT),
   read_at
-FROM location_reports /*+ OPTIONS('properties.group.id' = 'flink-sensors-enrichment') */
-WHERE env IS NOT NULL AND tenant IS NOT NULL AND deviceId IS NOT NULL AND event_ts > TIMESTAMP '1970-01-01 00:00:00.000'
+FROM locations
 UNION ALL
 SELECT
-  CONCAT(env, '|', tenant, '|', deviceId), CAST('state' AS STRING), event_ts,
+  dim_key, CAST('state' AS STRING), event_ts,
   env, tenant, deviceId, CAST(NULL AS TIMESTAMP(3)), CAST(NULL AS STRING), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
   CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE),
   CAST(NULL AS STRING), CAST(NULL AS STRING), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
@@ -123,8 +133,7 @@ SELECT
   rssi, snr, battery, online, eventTime, ingestedAt,
   CAST(NULL AS BIGINT),
   read_at
-FROM state_reports /*+ OPTIONS('properties.group.id' = 'flink-sensors-enrichment') */
-WHERE env IS NOT NULL AND tenant IS NOT NULL AND deviceId IS NOT NULL AND event_ts > TIMESTAMP '1970-01-01 00:00:00.000'
+FROM states
 UNION ALL
 SELECT
   CAST('~clock' AS STRING), CAST('clock' AS STRING), CAST(beat_at AS TIMESTAMP(3)),
@@ -166,11 +175,16 @@ FROM (
 )
 WHERE rn = 1;
 
+-- A device's current location and state: its report read last (the compacted topic's value for its key).
 CREATE TEMPORARY VIEW current_locations AS
-SELECT dim_key, lat, lon, eventTime AS location_event_time FROM device_locations /*+ OPTIONS('properties.group.id' = 'flink-sensors-enrichment') */;
+SELECT dim_key, lat, lon, eventTime AS location_event_time
+FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY dim_key ORDER BY read_at DESC) AS rn FROM locations)
+WHERE rn = 1;
 
 CREATE TEMPORARY VIEW current_states AS
-SELECT dim_key, rssi, snr, battery, online, eventTime AS state_event_time, ingestedAt AS state_ingested_at FROM device_states /*+ OPTIONS('properties.group.id' = 'flink-sensors-enrichment') */;
+SELECT dim_key, rssi, snr, battery, online, eventTime AS state_event_time, ingestedAt AS state_ingested_at
+FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY dim_key ORDER BY read_at DESC) AS rn FROM states)
+WHERE rn = 1;
 
 EXECUTE STATEMENT SET
 BEGIN

@@ -1,5 +1,7 @@
 -- sensors.location.v1 read as a stream of versions (every report, in arrival order), for ENRICH_AS_OF in
--- 20-enrichment.sql; device_locations.sql reads the same topic as a table of each device's latest report.
+-- 20-enrichment.sql, which also takes each device's latest report from it as the current location. Read from the earliest
+-- offset when the job starts without a checkpoint (on restore, from the checkpoint's offsets): the compacted topic holds
+-- every device's latest report, however long ago it came.
 CREATE TEMPORARY TABLE location_reports (
   env        STRING,
   tenant     STRING,
@@ -17,8 +19,7 @@ CREATE TEMPORARY TABLE location_reports (
   'connector' = 'kafka',
   'topic' = 'sensors.location.v1',
   'properties.bootstrap.servers' = '${KAFKA_BROKERS}',
-  'scan.startup.mode' = 'group-offsets',
-  'properties.auto.offset.reset' = 'earliest',
+  'scan.startup.mode' = 'earliest-offset',
   'format' = 'json',
   'json.fail-on-missing-field' = 'false',
   'json.ignore-parse-errors' = 'true'

@@ -1,5 +1,7 @@
 -- sensors.state.v1 read as a stream of versions (every report, in arrival order), for ENRICH_AS_OF in
--- 20-enrichment.sql; device_states.sql reads the same topic as a table of each device's latest report.
+-- 20-enrichment.sql, which also takes each device's latest report from it as the current state. Read from the earliest
+-- offset when the job starts without a checkpoint (on restore, from the checkpoint's offsets): the compacted topic holds
+-- every device's latest report, however long ago it came.
 CREATE TEMPORARY TABLE state_reports (
   env        STRING,
   tenant     STRING,
@@ -19,8 +21,7 @@ CREATE TEMPORARY TABLE state_reports (
   'connector' = 'kafka',
   'topic' = 'sensors.state.v1',
   'properties.bootstrap.servers' = '${KAFKA_BROKERS}',
-  'scan.startup.mode' = 'group-offsets',
-  'properties.auto.offset.reset' = 'earliest',
+  'scan.startup.mode' = 'earliest-offset',
   'format' = 'json',
   'json.fail-on-missing-field' = 'false',
   'json.ignore-parse-errors' = 'true'
