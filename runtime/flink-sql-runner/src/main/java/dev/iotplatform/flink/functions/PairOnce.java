@@ -40,8 +40,10 @@ import org.apache.flink.types.Row;
  * Output: the PARTITION BY columns, then every other input column except {@code kind} and the on_time column, each
  * the first kind's value when not null, else the second's (so {@code event_ts} is the first kind's). With
  * {@code on_time} (optional) the pair keeps a time attribute: the framework's {@code rowtime}, the on_time of the row
- * that completed it, for event-time functions downstream (ENRICH_AS_OF). Pairs never wait for the watermark. Rows
- * that never find a partner are dropped with the job's state TTL.
+ * that completed it, for event-time functions downstream (ENRICH_AS_OF). Pairs never wait for the watermark, but
+ * Flink 2.2 drops a row at or behind the watermark before the function sees it: give on_time a read-time column whose
+ * watermark trails it (read_at, 2 s behind), which no row is behind. Rows that never find a partner are dropped with
+ * the job's state TTL.
  */
 public class PairOnce extends ProcessTableFunction<Row> {
     static final String KIND = "kind";
