@@ -18,7 +18,7 @@ final class DimensionSpec {
             List<String> names = DataType.getFieldNames(events.dataType());
             List<String> partition = new ArrayList<>();
             for (int i : events.partitionByColumns()) partition.add(names.get(i));
-            return new Input(names, partition, events.timeColumn() >= 0 ? names.get(events.timeColumn()) : null);
+            return new Input(names, partition, OnTime.tableColumn(events));
         }
     }
 

@@ -72,7 +72,7 @@ public class PairOnce extends ProcessTableFunction<Row> {
         if (!kindList.equals(parsedKinds)) {
             kinds = parseKinds(kindList);
             TableSemantics events = ctx.tableSemanticsFor("events");
-            outputColumns = outputColumns(events, timeColumn(events));
+            outputColumns = outputColumns(events, OnTime.tableColumn(events));
             parsedKinds = kindList;
         }
         int side = kinds.indexOf((String) event.getFieldAs(KIND));
@@ -120,10 +120,6 @@ public class PairOnce extends ProcessTableFunction<Row> {
         return out;
     }
 
-    private static String timeColumn(TableSemantics events) {
-        return events.timeColumn() >= 0 ? DataType.getFieldNames(events.dataType()).get(events.timeColumn()) : null;
-    }
-
     private static TableSemantics events(CallContext ctx) {
         TableSemantics events = ctx.getTableSemantics(0).orElseThrow(() -> ctx.newValidationError(
                 "PAIR_ONCE: events must be a table argument (events => TABLE t PARTITION BY key)"));
@@ -155,7 +151,7 @@ public class PairOnce extends ProcessTableFunction<Row> {
         TableSemantics events = events(ctx);
         List<String> names = DataType.getFieldNames(events.dataType());
         List<DataType> types = DataType.getFieldDataTypes(events.dataType());
-        String timeColumn = timeColumn(events);
+        String timeColumn = OnTime.tableColumn(events);
         if (timeColumn == null) timeColumn = OnTime.argumentColumn(ctx, 3);
         List<DataTypes.Field> fields = new ArrayList<>();
         for (String column : outputColumns(events, timeColumn)) fields.add(DataTypes.FIELD(column, types.get(names.indexOf(column)).nullable()));
