@@ -32,13 +32,12 @@ SET 'pipeline.name' = 'sensors-20-enrichment';
 -- its readers (the summary and history jobs) see only committed records: a checkpoint every second bounds that delay.
 -- The current state (device_state_latest, at least once) and the PostgreSQL history do not wait for checkpoints.
 SET 'execution.checkpointing.interval' = '1s';
--- device_state_latest's key (env, tenant, device_id) is the join key dim_key spelt out, so each device's changes
+-- device_state_latest's key (env, tenant, device_id) is the current state's grouping key, so each device's changes
 -- come in order from one subtask: Flink's upsert materializer is not needed, and it kept every version of every
 -- device's row in state (its retractions carry a new processing stamp and never match), copied at each checkpoint.
 SET 'table.exec.sink.upsert-materialize' = 'NONE';
 SET 'table.local-time-zone' = 'UTC';
--- Keyed state (a device's reports, the latest-per-device ranking, the current-state joins and readings waiting for
--- their partner) is dropped after 7 days without updates for that key (a device silent for a week starts afresh).
+-- Keyed state (a device's reports, its current state and readings waiting for their partner) is dropped after 7 days without updates for that key (a device silent for a week starts afresh).
 SET 'table.exec.state.ttl' = '7 d';
 -- A topic partition without new records for a second no longer holds the watermark (ENRICH_AS_OF's clock) back.
 SET 'table.exec.source.idle-timeout' = '1 s';
@@ -88,13 +87,14 @@ FROM PAIR_ONCE(
 
 -- Each device's reports, each topic read once: ENRICH_AS_OF takes every version, the current state the latest.
 CREATE TEMPORARY VIEW locations AS
-SELECT CONCAT(env, '|', tenant, '|', deviceId) AS dim_key, env, tenant, deviceId, event_ts, lat, lon, eventTime, ingestedAt, read_at
+SELECT CONCAT(env, '|', tenant, '|', deviceId) AS dim_key, env, tenant, deviceId, event_ts, lat, lon, eventTime, ingestedAt, read_at,
+  record_offset
 FROM location_reports /*+ OPTIONS('properties.group.id' = 'flink-sensors-enrichment') */
 WHERE env IS NOT NULL AND tenant IS NOT NULL AND deviceId IS NOT NULL AND event_ts > TIMESTAMP '1970-01-01 00:00:00.000';
 
 CREATE TEMPORARY VIEW states AS
 SELECT CONCAT(env, '|', tenant, '|', deviceId) AS dim_key, env, tenant, deviceId, event_ts, rssi, snr, battery, online, eventTime,
-  ingestedAt, read_at
+  ingestedAt, read_at, record_offset
 FROM state_reports /*+ OPTIONS('properties.group.id' = 'flink-sensors-enrichment') */
 WHERE env IS NOT NULL AND tenant IS NOT NULL AND deviceId IS NOT NULL AND event_ts > TIMESTAMP '1970-01-01 00:00:00.000';
 
@@ -164,27 +164,56 @@ FROM (
                    state: rssi, snr, battery, online, state_event_time, state_ingested_at')
 );
 
--- Inputs of the current-state path (regular joins on the latest rows).
--- The newest measurement per device by event time: a late or replayed one never replaces a newer one.
-CREATE TEMPORARY VIEW latest_measurements AS
-SELECT env, tenant, device_id, dim_key, measured_at, measured_at_ms, seq, humidity, temperature,
-       humidity_ingested_at, temperature_ingested_at
-FROM (
-  SELECT *, ROW_NUMBER() OVER (PARTITION BY dim_key ORDER BY measured_at_ms DESC) AS rn
-  FROM measurements
-)
-WHERE rn = 1;
+-- The current state's changes: each measurement and report of a device, with what orders it among its kind. A
+-- measurement's order is its event time (a late or replayed one never replaces a newer one); a report's is its offset
+-- in its device's partition (the report read last: the compacted topic's value for the device's key).
+CREATE TEMPORARY VIEW state_changes AS
+SELECT env, tenant, device_id,
+  measured_at_ms AS measurement_order, CAST(NULL AS BIGINT) AS location_order, CAST(NULL AS BIGINT) AS state_order,
+  measured_at, measured_at_ms, seq, humidity, temperature, humidity_ingested_at, temperature_ingested_at,
+  CAST(NULL AS DOUBLE) AS lat, CAST(NULL AS DOUBLE) AS lon, CAST(NULL AS STRING) AS location_event_time,
+  CAST(NULL AS INT) AS rssi, CAST(NULL AS DOUBLE) AS snr, CAST(NULL AS DOUBLE) AS battery, CAST(NULL AS BOOLEAN) AS online,
+  CAST(NULL AS STRING) AS state_event_time, CAST(NULL AS BIGINT) AS state_ingested_at
+FROM measurements
+UNION ALL
+SELECT env, tenant, deviceId, CAST(NULL AS BIGINT), record_offset, CAST(NULL AS BIGINT),
+  CAST(NULL AS STRING), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE),
+  CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
+  lat, lon, eventTime,
+  CAST(NULL AS INT), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS BOOLEAN), CAST(NULL AS STRING), CAST(NULL AS BIGINT)
+FROM locations
+UNION ALL
+SELECT env, tenant, deviceId, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), record_offset,
+  CAST(NULL AS STRING), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE),
+  CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
+  CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS STRING),
+  rssi, snr, battery, online, eventTime, ingestedAt
+FROM states;
 
--- A device's current location and state: its report read last (the compacted topic's value for its key).
-CREATE TEMPORARY VIEW current_locations AS
-SELECT dim_key, lat, lon, eventTime AS location_event_time
-FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY dim_key ORDER BY read_at DESC) AS rn FROM locations)
-WHERE rn = 1;
-
-CREATE TEMPORARY VIEW current_states AS
-SELECT dim_key, rssi, snr, battery, online, eventTime AS state_event_time, ingestedAt AS state_ingested_at
-FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY dim_key ORDER BY read_at DESC) AS rn FROM states)
-WHERE rn = 1;
+-- A device's current state: its newest measurement with its current location and state, each part's columns taken
+-- from one row (LATEST_BY, a platform function: the value on the row with the greatest order). One grouped row per
+-- device, updated once by each of its measurements and reports. Joining a latest-measurement ranking to latest-report
+-- rankings instead updated it up to nine times per tick, with deletes between (a left join's retractions).
+CREATE TEMPORARY VIEW current_state AS
+SELECT env, tenant, device_id,
+  LATEST_BY(measured_at, measurement_order) AS measured_at,
+  MAX(measurement_order) AS measured_at_ms,
+  LATEST_BY(seq, measurement_order) AS seq,
+  LATEST_BY(humidity, measurement_order) AS humidity,
+  LATEST_BY(temperature, measurement_order) AS temperature,
+  LATEST_BY(humidity_ingested_at, measurement_order) AS humidity_ingested_at,
+  LATEST_BY(temperature_ingested_at, measurement_order) AS temperature_ingested_at,
+  LATEST_BY(lat, location_order) AS lat,
+  LATEST_BY(lon, location_order) AS lon,
+  LATEST_BY(location_event_time, location_order) AS location_event_time,
+  LATEST_BY(rssi, state_order) AS rssi,
+  LATEST_BY(snr, state_order) AS snr,
+  LATEST_BY(battery, state_order) AS battery,
+  LATEST_BY(online, state_order) AS online,
+  LATEST_BY(state_event_time, state_order) AS state_event_time,
+  LATEST_BY(state_ingested_at, state_order) AS state_ingested_at
+FROM state_changes
+GROUP BY env, tenant, device_id;
 
 EXECUTE STATEMENT SET
 BEGIN
@@ -199,17 +228,14 @@ SELECT
   measurement_processing_ts_ms, enriched_processing_ts_ms
 FROM enriched_out;
 
--- Current state per device: the newest measurement with the device's current location and state, updated
--- on every new reading or report.
+-- Current state per device, from its first measurement on.
 INSERT INTO device_state_latest
-SELECT
-  m.env, m.tenant, m.device_id, m.measured_at, m.measured_at_ms, m.seq, m.humidity, m.temperature,
-  l.lat, l.lon, l.location_event_time, s.rssi, s.snr, s.battery, s.online, s.state_event_time, s.state_ingested_at,
-  GREATEST(COALESCE(m.humidity_ingested_at, 0), COALESCE(m.temperature_ingested_at, 0), COALESCE(s.state_ingested_at, 0)) AS last_seen_ms,
+SELECT env, tenant, device_id, measured_at, measured_at_ms, seq, humidity, temperature,
+  lat, lon, location_event_time, rssi, snr, battery, online, state_event_time, state_ingested_at,
+  GREATEST(COALESCE(humidity_ingested_at, 0), COALESCE(temperature_ingested_at, 0), COALESCE(state_ingested_at, 0)) AS last_seen_ms,
   EPOCH_MILLIS(CURRENT_ROW_TIMESTAMP()) AS enriched_processing_ts_ms
-FROM latest_measurements AS m
-LEFT JOIN current_locations AS l ON m.dim_key = l.dim_key
-LEFT JOIN current_states AS s ON m.dim_key = s.dim_key;
+FROM current_state
+WHERE measured_at_ms IS NOT NULL;
 
 INSERT INTO sensor_readings
 SELECT

@@ -15,7 +15,8 @@ import org.apache.flink.table.types.logical.LogicalTypeRoot;
 
 /**
  * {@code LATEST_BY(value, order)}: the value on the group's row with the greatest order. Rows with a null order are
- * skipped; on equal orders the row seen first stays. The value is DOUBLE, BIGINT or STRING, the order BIGINT.
+ * skipped; on equal orders the row seen first stays. The value is DOUBLE, BIGINT, INT, BOOLEAN or STRING, the order
+ * BIGINT.
  *
  * <p>Several columns of the same "latest row" taken with it in one {@code GROUP BY}, next to MAX/MIN of other columns,
  * change together in every update. Joining an aggregation to a {@code ROW_NUMBER} view of the same stream does not:
@@ -34,8 +35,8 @@ public class LatestBy extends AggregateFunction<Object, LatestBy.Latest> {
     public TypeInference getTypeInference(DataTypeFactory typeFactory) {
         return TypeInference.newBuilder()
                 .inputTypeStrategy(sequence(
-                        or(logical(LogicalTypeRoot.DOUBLE), logical(LogicalTypeRoot.BIGINT), logical(LogicalTypeRoot.VARCHAR),
-                                logical(LogicalTypeRoot.CHAR)),
+                        or(logical(LogicalTypeRoot.DOUBLE), logical(LogicalTypeRoot.BIGINT), logical(LogicalTypeRoot.INTEGER),
+                                logical(LogicalTypeRoot.BOOLEAN), logical(LogicalTypeRoot.VARCHAR), logical(LogicalTypeRoot.CHAR)),
                         logical(LogicalTypeRoot.BIGINT)))
                 .accumulatorTypeStrategy(ctx -> Optional.of(DataTypes.STRUCTURED(Latest.class,
                         DataTypes.FIELD("value", valueType(ctx)), DataTypes.FIELD("order", DataTypes.BIGINT()))))

@@ -11,7 +11,7 @@ import org.apache.flink.types.Row;
 import org.junit.jupiter.api.Test;
 
 class LatestByTest {
-    private static final String COLUMNS = "device STRING, at_ms BIGINT, humidity DOUBLE, seq BIGINT, note STRING, at_ts TIMESTAMP(3)";
+    private static final String COLUMNS = "device STRING, at_ms BIGINT, humidity DOUBLE, seq BIGINT, note STRING, at_ts TIMESTAMP(3), rssi INT, online BOOLEAN";
 
     private static String reading(String device, Long atMs, double humidity, long seq, String note) {
         return row("device", device, "at_ms", atMs, "humidity", humidity, "seq", seq, "note", note);
@@ -43,6 +43,16 @@ class LatestByTest {
                 "+U[d1, 3000, 43.5, 3, third, 5]",
                 "+I[d2, 500, 50.0, 1, other, 1]"),
                 rows);
+    }
+
+    @Test
+    void takesIntAndBooleanValues() throws Exception {
+        // the older third row changes nothing: no update
+        assertEquals(List.of("+I[d1, -70, true]", "-U[d1, -70, true]", "+U[d1, -90, false]"),
+                run("SELECT device, LATEST_BY(rssi, at_ms), LATEST_BY(online, at_ms) FROM readings GROUP BY device",
+                        row("device", "d1", "at_ms", 1000L, "rssi", -70, "online", true),
+                        row("device", "d1", "at_ms", 2000L, "rssi", -90, "online", false),
+                        row("device", "d1", "at_ms", 1500L, "rssi", -60, "online", true)));
     }
 
     @Test
