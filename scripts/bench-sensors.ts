@@ -17,6 +17,9 @@
 // BENCH_DRAIN_BOUND_SECONDS after publishing stopped. Steps last BENCH_STEP_SECONDS (default 3 minutes).
 // Each step profiles Flink's JVM over the middle third of its publishing (async-profiler attached to the running JVM,
 // scripts/bench/jvm-profile.ts) and reports where its CPU went per operator chain (BENCH_PROFILE=0: no profile).
+// Before the steps, each stage's own ceiling (scripts/bench/stage-ceilings.ts: the gateway with Flink and the Redis
+// sink frozen, then each of those draining its pre-filled input; BENCH_STAGE_SECONDS=0 skips it): each step reports
+// its load as a ratio of every ceiling, the highest naming the bottleneck.
 // Writes reports/bench-sensors.json and reports/bench-sensors.png; the stack is torn down at the end, on
 // failure and on Ctrl-C (BENCH_KEEP_STACK=1 keeps it).
 import { spawnSync } from 'node:child_process';
@@ -38,6 +41,7 @@ import { countKeys, flinkCheckpoints, flinkPressure, gatewayMetrics, KafkaView, 
 import { Probe } from './bench/probe.ts';
 import { startLoad, type LoadResult } from './bench/load.ts';
 import { publisherCeiling } from './bench/ceiling.ts';
+import { loadOfCeilings, measureStageCeilings, thawAll, type StageCeilings } from './bench/stage-ceilings.ts';
 import { drawChart } from './bench/chart.ts';
 import { logProfile, profileWindow, type ProfileSummary } from './bench/jvm-profile.ts';
 import { round, sleep, summarize, table } from './bench/stats.ts';
@@ -59,6 +63,8 @@ const settings = {
   loadThreshold: num('BENCH_LOAD_THRESHOLD', 1.0),
   loadWaitSeconds: num('BENCH_LOAD_WAIT_SECONDS', 1200),
   ceilingSeconds: num('BENCH_CEILING_SECONDS', 8),
+  stageSeconds: num('BENCH_STAGE_SECONDS', 8),
+  stageDevices: num('BENCH_STAGE_DEVICES', 5000),
   idleSettleSeconds: num('BENCH_IDLE_SETTLE_SECONDS', 60),
   idleSeconds: num('BENCH_IDLE_SECONDS', 30),
   projectDir: process.env.BENCH_PROJECT_DIR ?? join(tmpdir(), 'bench-sensors'),
@@ -92,6 +98,7 @@ async function tenantLogin(stack: StackInfo, tenant: string): Promise<{ username
 
 async function teardown(): Promise<void> {
   for (const l of activeLoads) l.kill();
+  thawAll();
   if (!stackUp || settings.keepStack) return;
   tearingDown ??= (async () => {
     log('Tearing the native stack down …');
@@ -120,7 +127,7 @@ interface Sample {
   lag?: Record<string, Record<string, number>>;
 }
 
-async function runStep(stack: StackInfo, kafka: KafkaView, pg: PostgresView, redis: Awaited<ReturnType<typeof redisClient>>, probe: Probe, rate: number) {
+async function runStep(stack: StackInfo, kafka: KafkaView, pg: PostgresView, redis: Awaited<ReturnType<typeof redisClient>>, probe: Probe, rate: number, ceilings: Record<string, number>) {
   const tenant = `t${rate}-${runId}`;
   const devices = Math.max(4, Math.round((rate / 4) * settings.tickSeconds));
   const gatewayPort = stack.ports['service:ingest-gateway']!;
@@ -296,6 +303,7 @@ async function runStep(stack: StackInfo, kafka: KafkaView, pg: PostgresView, red
       publisherCpuSeconds: round(published.cpuSeconds, 1),
     },
     throughput: { gatewayMsgPerSec, postgresRowsPerSec, postgresMsgEquivalentPerSec: postgresRowsPerSec * 4 },
+    loadOfStageCeilings: loadOfCeilings(published.achievedRate, ceilings),
     drain: { drained, seconds: drainSeconds, boundSeconds: settings.drainBoundSeconds },
     growth,
     counts: {
@@ -336,6 +344,8 @@ async function runStep(stack: StackInfo, kafka: KafkaView, pg: PostgresView, red
     (reasons.length ? ` — ${reasons.join('; ')}` : ''));
   log(`  gateway → Kafka: ${gateway.kafkaBatches} batches of ${gateway.kafkaRecordsPerBatch} records on average, acknowledged in ${gateway.kafkaAckMsMean} ms on average (one batch in flight); queue up to ${gateway.queuedMax}`);
   log(`  latency event→PostgreSQL p50/p95/p99 ${latencyPg.p50}/${latencyPg.p95}/${latencyPg.p99} ms; event→Redis p50/p95/p99 ${redisLatency.p50}/${redisLatency.p95}/${redisLatency.p99} ms (${redisLatency.samples} probe ticks)`);
+  const { ratios, bottleneck } = result.loadOfStageCeilings;
+  if (bottleneck.ratio > 0) log(`  load as a share of each stage's ceiling: ${Object.entries(ratios).map(([k, v]) => `${k} ${Math.round(v * 100)} %`).join(', ')}; bottleneck ${bottleneck.stage}`);
   if (flinkProfile) logProfile(flinkProfile, log, `over the middle third of the ${rate} msg/s step`);
   return result;
 }
@@ -416,11 +426,27 @@ async function main() {
   probe.resume();
   const idleUsage = usageBetween(idleBefore, idle, settings.idleSeconds);
   log(`Idle (after ${settings.idleSettleSeconds} s settling, over ${settings.idleSeconds} s): ${Object.entries(idleUsage).map(([k, v]) => `${k} ${v.cpuPercent} %`).join(', ')}`);
+
+  let stageCeilings: StageCeilings | undefined;
+  if (settings.stageSeconds > 0) {
+    await probe.quiesce();
+    const tenant = `stages-${runId}`;
+    stageCeilings = await measureStageCeilings({
+      stack, kafka, pg, groups: procGroups(stack), selfOnly: [BENCH_GROUP], drainMaxSeconds: Math.max(settings.drainMaxSeconds, 300), log,
+      load: {
+        projectDir: stack.projectDir, host: '127.0.0.1', port: stack.ports.mqtt!, ...(await tenantLogin(stack, tenant)),
+        env: ENV, tenant, deviceCount: settings.stageDevices, seconds: settings.stageSeconds,
+        workers: settings.publishers, connectionsPerWorker: settings.connectionsPerPublisher, window: settings.window,
+      },
+    });
+    probe.resume();
+  }
+  const ceilings = { ...(ceiling ? { publisher: ceiling.msgPerSec } : {}), ...stageCeilings?.msgPerSec };
   const loadBeforeMeasurement = loadavg().map((n) => round(n, 2));
 
   const steps: Awaited<ReturnType<typeof runStep>>[] = [];
   for (const rate of settings.rates) {
-    const step = await runStep(stack, kafka, pg, redis, probe, rate);
+    const step = await runStep(stack, kafka, pg, redis, probe, rate, ceilings);
     steps.push(step);
     if (!step.sustained) {
       log(`Step ${rate} msg/s not sustained: not rising further.`);
@@ -445,6 +471,7 @@ async function main() {
     idleRssMiB: Object.fromEntries(Object.entries(idle).map(([k, v]) => [k, v.peakRssMiB])),
     idleCpuPercent: Object.fromEntries(Object.entries(idleUsage).map(([k, v]) => [k, v.cpuPercent])),
     publisherCeiling: ceiling,
+    stageCeilings,
     targets: { sustainedMsgPerSec: 25_000, redisP95Ms: 1000 },
     summary: {
       maxSustainedTargetRate: best?.targetRate ?? 0,
@@ -462,12 +489,13 @@ async function main() {
 
   log(`\nbench:sensors — ${machine.cores} cores, ${machine.cpuModel}, ${machine.memoryGiB} GiB, load before measurement ${loadBeforeMeasurement.join(' ')}`);
   log(table(
-    ['target msg/s', 'published/s', 'gateway/s', 'PG rows/s', 'in (MQTT)', 'gw prod+DLQ', 'PG rows/exp', 'Redis/dev', 'drain s', 'PG p50/p95/p99 ms', 'Redis p50/p95/p99 ms', 'sustained'],
+    ['target msg/s', 'published/s', 'gateway/s', 'PG rows/s', 'in (MQTT)', 'gw prod+DLQ', 'PG rows/exp', 'Redis/dev', 'drain s', 'PG p50/p95/p99 ms', 'Redis p50/p95/p99 ms', 'bottleneck', 'sustained'],
     steps.map((s) => [
       s.targetRate, s.publish.achievedRate, s.throughput.gatewayMsgPerSec, s.throughput.postgresRowsPerSec,
       s.counts.mqttAcked, `${s.counts.gateway.produced}+${s.counts.gateway.deadLettered}`,
       `${s.counts.postgresRows}/${s.counts.expected.postgresRows}`, `${s.counts.redisStateHashes}/${s.devices}`, s.drain.seconds,
       `${s.latency.postgres.p50}/${s.latency.postgres.p95}/${s.latency.postgres.p99}`, `${s.latency.redis.p50}/${s.latency.redis.p95}/${s.latency.redis.p99}`,
+      `${s.loadOfStageCeilings.bottleneck.stage} ${Math.round(s.loadOfStageCeilings.bottleneck.ratio * 100)} %`,
       s.sustained ? 'yes' : 'NO',
     ]),
   ));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { grew, meanByThirds, thirdsOf } from '../scripts/bench/growth.ts';
+import { loadOfCeilings } from '../scripts/bench/stage-ceilings.ts';
 
 describe('bench step growth', () => {
   it('splits the publishing window into thirds', () => {
@@ -18,5 +19,15 @@ describe('bench step growth', () => {
     expect(grew({ first: 1_000, last: 2_001 }, 500)).toBe(true);
     expect(grew({ first: 0, last: 501 }, 500)).toBe(true);
     expect(grew({ first: null, last: 90_000 }, 500)).toBe(false);
+  });
+});
+
+describe('bench load against the stage ceilings', () => {
+  it('gives the offered rate as a share of each measured ceiling and names the highest the bottleneck', () => {
+    expect(loadOfCeilings(5_000, { publisher: 150_000, gateway: 37_500, flink: 7_850, redisSink: 0 })).toEqual({
+      ratios: { publisher: 0.03, gateway: 0.13, flink: 0.64 },
+      bottleneck: { stage: 'flink', ratio: 0.64 },
+    });
+    expect(loadOfCeilings(5_000, {})).toEqual({ ratios: {}, bottleneck: { stage: 'none', ratio: 0 } });
   });
 });

@@ -24,6 +24,13 @@ series = [
 for label, values in series:
     ax1.plot(target, values, marker="o", label=label)
 ax1.plot(target, target, linestyle=":", color="grey", label="target")
+ceilings = dict((report.get("stageCeilings") or {}).get("msgPerSec") or {})
+if report.get("publisherCeiling"):
+    ceilings["publisher"] = report["publisherCeiling"]["msgPerSec"]
+# a ceiling far above the rates stepped through would only flatten the chart
+shown = [(stage, value) for stage, value in sorted(ceilings.items(), key=lambda kv: kv[1]) if value <= 2 * max(target)]
+for i, (stage, value) in enumerate(shown):
+    ax1.axhline(value, linestyle="--", alpha=0.5, color=f"C{i + 3}", label=f"{stage} ceiling (alone)")
 for s in steps:
     if not s["sustained"]:
         ax1.axvline(s["targetRate"], color="red", alpha=0.2)

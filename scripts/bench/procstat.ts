@@ -80,6 +80,11 @@ export function snapshot(groups: Record<string, number[]>, selfOnly: string[] = 
   return out;
 }
 
+/** The pids of the process trees under `roots` (the roots included), for signalling a component as a whole. */
+export function processTree(roots: number[]): number[] {
+  return tree(roots, allProcs(), new Set()).map((p) => p.pid);
+}
+
 /** CPU seconds used between two snapshots, and the later peak RSS. */
 export function usageBetween(before: Record<string, ComponentUsage>, after: Record<string, ComponentUsage>, wallSeconds: number) {
   return Object.fromEntries(
