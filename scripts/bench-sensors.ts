@@ -36,7 +36,7 @@ import { loadManifest } from '../runtime/service-kit/manifest.ts';
 import { parseEnvFile } from '../stack/native/context.ts';
 import { FLINK_VERSION, KAFKA_VERSION } from '../renderer/versions.ts';
 import { machineContext, waitForQuietMachine } from './bench/machine.ts';
-import { snapshot, usageBetween, machineCpu, type ComponentUsage } from './bench/procstat.ts';
+import { snapshot, usageBetween, machineCpu, resetPeakRss, type ComponentUsage } from './bench/procstat.ts';
 import { countKeys, flinkCheckpoints, flinkPressure, gatewayMetrics, KafkaView, PostgresView, readStack, redisClient, type GatewayCounts, type JobCheckpoints, type StackInfo, type VertexPressure } from './bench/observe.ts';
 import { Probe } from './bench/probe.ts';
 import { startLoad, type LoadResult } from './bench/load.ts';
@@ -440,6 +440,8 @@ async function main() {
       },
     });
     probe.resume();
+    // the stages' backlogs (queued in Mosquitto, the gateway, the Redis sink) are no part of the steps' peak RSS
+    resetPeakRss(Object.values(procGroups(stack)).flat());
   }
   const ceilings = { ...(ceiling ? { publisher: ceiling.msgPerSec } : {}), ...stageCeilings?.msgPerSec };
   const loadBeforeMeasurement = loadavg().map((n) => round(n, 2));

@@ -1,6 +1,6 @@
 // Per-component resource use from /proc: CPU seconds (utime+stime, plus reaped children) and peak RSS
 // (VmHWM) summed over each component's process tree (the pids in .stack/state.json and their descendants).
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
@@ -83,6 +83,17 @@ export function snapshot(groups: Record<string, number[]>, selfOnly: string[] = 
 /** The pids of the process trees under `roots` (the roots included), for signalling a component as a whole. */
 export function processTree(roots: number[]): number[] {
   return tree(roots, allProcs(), new Set()).map((p) => p.pid);
+}
+
+/** Starts each process's peak RSS (VmHWM) afresh from its current RSS, so a later peak belongs to what came after. */
+export function resetPeakRss(roots: number[]): void {
+  for (const pid of processTree(roots)) {
+    try {
+      writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    } catch {
+      // gone, or not ours to reset: its peak stays the whole run's
+    }
+  }
 }
 
 /** CPU seconds used between two snapshots, and the later peak RSS. */
