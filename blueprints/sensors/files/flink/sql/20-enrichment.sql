@@ -37,7 +37,8 @@ SET 'execution.checkpointing.interval' = '1s';
 -- device's row in state (its retractions carry a new processing stamp and never match), copied at each checkpoint.
 SET 'table.exec.sink.upsert-materialize' = 'NONE';
 SET 'table.local-time-zone' = 'UTC';
--- Keyed state (a device's reports, its current state and readings waiting for their partner) is dropped after 7 days without updates for that key (a device silent for a week starts afresh).
+-- Keyed state (a device's reports, its current state and readings waiting for their partner) is dropped after 7 days
+-- without updates for that key (a device silent for a week starts afresh).
 SET 'table.exec.state.ttl' = '7 d';
 -- A topic partition without new records for a second no longer holds the watermark (ENRICH_AS_OF's clock) back.
 SET 'table.exec.source.idle-timeout' = '1 s';
@@ -170,21 +171,21 @@ FROM (
 CREATE TEMPORARY VIEW state_changes AS
 SELECT env, tenant, device_id,
   measured_at_ms AS measurement_order, CAST(NULL AS BIGINT) AS location_order, CAST(NULL AS BIGINT) AS state_order,
-  measured_at, measured_at_ms, seq, humidity, temperature, humidity_ingested_at, temperature_ingested_at,
+  measured_at, seq, humidity, temperature, humidity_ingested_at, temperature_ingested_at,
   CAST(NULL AS DOUBLE) AS lat, CAST(NULL AS DOUBLE) AS lon, CAST(NULL AS STRING) AS location_event_time,
   CAST(NULL AS INT) AS rssi, CAST(NULL AS DOUBLE) AS snr, CAST(NULL AS DOUBLE) AS battery, CAST(NULL AS BOOLEAN) AS online,
   CAST(NULL AS STRING) AS state_event_time, CAST(NULL AS BIGINT) AS state_ingested_at
 FROM measurements
 UNION ALL
 SELECT env, tenant, deviceId, CAST(NULL AS BIGINT), record_offset, CAST(NULL AS BIGINT),
-  CAST(NULL AS STRING), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE),
+  CAST(NULL AS STRING), CAST(NULL AS BIGINT), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE),
   CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
   lat, lon, eventTime,
   CAST(NULL AS INT), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS BOOLEAN), CAST(NULL AS STRING), CAST(NULL AS BIGINT)
 FROM locations
 UNION ALL
 SELECT env, tenant, deviceId, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), record_offset,
-  CAST(NULL AS STRING), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE),
+  CAST(NULL AS STRING), CAST(NULL AS BIGINT), CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE),
   CAST(NULL AS BIGINT), CAST(NULL AS BIGINT),
   CAST(NULL AS DOUBLE), CAST(NULL AS DOUBLE), CAST(NULL AS STRING),
   rssi, snr, battery, online, eventTime, ingestedAt

@@ -13,10 +13,10 @@ CREATE TEMPORARY TABLE state_reports (
   online     BOOLEAN,
   ingestedAt BIGINT,
   event_ts AS COALESCE(TRY_CAST(REPLACE(REPLACE(eventTime, 'T', ' '), 'Z', '') AS TIMESTAMP(3)), TIMESTAMP '1970-01-01 00:00:00.000'),
-  -- when this job read the record (wall clock); the watermark trails it by 2 s, so ENRICH_AS_OF (20-enrichment.sql)
-  -- holds a measurement until 2 s after it was read and applies every report read by then
   -- the record's place in its device's partition: the current state's order of reports (20-enrichment.sql)
   record_offset BIGINT METADATA FROM 'offset' VIRTUAL,
+  -- when this job read the record (wall clock); the watermark trails it by 2 s, so ENRICH_AS_OF (20-enrichment.sql)
+  -- holds a measurement until 2 s after it was read and applies every report read by then
   read_at AS CAST(CURRENT_TIMESTAMP AS TIMESTAMP_LTZ(3)),
   WATERMARK FOR read_at AS read_at - INTERVAL '2' SECOND
 ) WITH (
