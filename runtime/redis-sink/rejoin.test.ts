@@ -119,6 +119,5 @@ it('joins the group again after an eviction and materialises what came meanwhile
   await send([['d1', 41]]);
   await waitFor(`a record sent after the pause in Redis${where()}`, 30_000, async () => (await humidityOf('d1')) === '41');
   expect(sink.exitCode).toBeNull();
-  const ready = await fetch(`http://127.0.0.1:${healthPort}/readyz`);
-  expect(ready.status).toBe(200);
+  await waitFor(`the sink ready again${where()}`, 15_000, async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`)).status === 200);
 }, 240_000);
