@@ -62,9 +62,12 @@ consumer.on(consumer.events.CRASH, ({ payload }) => {
     }, 1000);
   }
 });
-consumer.on(consumer.events.GROUP_JOIN, () => {
-  consumerRunning = true;
-});
+// a fetch also marks it running: readiness follows what the consumer does, whatever order kafkajs emits its events in
+for (const event of [consumer.events.GROUP_JOIN, consumer.events.FETCH_START]) {
+  consumer.on(event, () => {
+    consumerRunning = true;
+  });
+}
 
 const apply = defineApplyOperations(redis);
 
