@@ -3,7 +3,7 @@
 // and exit code 1; a broken feed writes nothing to PostgreSQL or Kafka.
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import pg from 'pg';
-import { quietKafkajsTimerWarning } from '../service-kit/warnings.ts';
+import { fixKafkajsIdleTimer } from '../service-kit/kafkajs-idle-timer.ts';
 import { FeedError } from './feed-error.ts';
 import { openFeed } from './feed-source.ts';
 import { parseLoadArgs, UsageError, USAGE } from './options.ts';
@@ -81,7 +81,7 @@ function countsText(counts: Record<string, number>): string {
  * is created only after the feed is in PostgreSQL, so a broken feed leaves Kafka untouched.
  */
 async function reachableKafka(settings: LoaderSettings): Promise<Kafka> {
-  quietKafkajsTimerWarning();
+  fixKafkajsIdleTimer();
   const kafka = new Kafka({
     clientId: 'iot-gtfs-load',
     brokers: settings.brokers,

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers/cli.ts';
 import { startKafka, type KafkaBroker } from '../../test/helpers/kafka.ts';
 import { freePort } from '../../test/helpers/postgres.ts';
-import { quietKafkajsTimerWarning } from '../service-kit/warnings.ts';
+import { fixKafkajsIdleTimer } from '../service-kit/kafkajs-idle-timer.ts';
 import { encodeFeedMessage, type FeedEntity } from '../gtfs-rt-simulator/gtfs-rt-encode.ts';
 import { readStateTopic, readTopicToEnd } from './state-topic.ts';
 
@@ -33,7 +33,7 @@ const gateways: ChildProcess[] = [];
 
 beforeAll(async () => {
   broker = await startKafka();
-  quietKafkajsTimerWarning();
+  fixKafkajsIdleTimer();
   kafka = new Kafka({ clientId: 'test', brokers: [broker.brokers], logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();

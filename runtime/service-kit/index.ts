@@ -16,5 +16,7 @@ export {
   type RedisSinkDefinition,
   type RuntimeManifest,
 } from './manifest.ts';
-export { quietKafkajsTimerWarning } from './warnings.ts';
+export { fixKafkajsIdleTimer } from './kafkajs-idle-timer.ts';
+/** @deprecated the earlier name of fixKafkajsIdleTimer, which fixes the timer that warning came from */
+export { fixKafkajsIdleTimer as quietKafkajsTimerWarning } from './kafkajs-idle-timer.ts';
 export { createKafka } from './kafka.ts';

@@ -1,11 +1,11 @@
 // Creates the manifest's topics (idempotent), the same way on every stack driver.
 import { Kafka, logLevel } from 'kafkajs';
 import type { Manifest } from '../../manifest/schema.ts';
-import { quietKafkajsTimerWarning } from '../../runtime/service-kit/warnings.ts';
+import { fixKafkajsIdleTimer } from '../../runtime/service-kit/kafkajs-idle-timer.ts';
 import { waitFor } from '../wait.ts';
 
 export async function createTopics(brokers: string, topics: Manifest['topics'], timeoutMs = 60_000): Promise<void> {
-  quietKafkajsTimerWarning();
+  fixKafkajsIdleTimer();
   const admin = new Kafka({ clientId: 'iot-platform-stack', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
   await waitFor('kafka admin connection', async () => {
     await admin.connect();

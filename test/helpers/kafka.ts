@@ -9,7 +9,7 @@ import { kafkaClusterId } from '../../renderer/component-catalog.ts';
 import { cacheDir, type NativeContext } from '../../stack/native/context.ts';
 import { kafka as kafkaComponent } from '../../stack/native/kafka.ts';
 import { stopProcess } from '../../stack/native/processes.ts';
-import { quietKafkajsTimerWarning } from '../../runtime/service-kit/warnings.ts';
+import { fixKafkajsIdleTimer } from '../../runtime/service-kit/kafkajs-idle-timer.ts';
 import { freePort } from './postgres.ts';
 import { waitFor } from './wait-for.ts';
 
@@ -19,7 +19,7 @@ export interface KafkaBroker {
 }
 
 export async function startKafka(): Promise<KafkaBroker> {
-  quietKafkajsTimerWarning();
+  fixKafkajsIdleTimer();
   const baseDir = mkdtempSync(join(tmpdir(), 'iotp-kafka-'));
   const ctx: NativeContext = {
     projectDir: baseDir,

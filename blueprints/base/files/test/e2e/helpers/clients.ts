@@ -5,9 +5,9 @@ import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { DeviceConnections } from 'create-iot-platform/mqtt-access';
-import { loadManifest, quietKafkajsTimerWarning, type RuntimeManifest } from 'create-iot-platform/service-kit';
+import { fixKafkajsIdleTimer, loadManifest, type RuntimeManifest } from 'create-iot-platform/service-kit';
 
-quietKafkajsTimerWarning();
+fixKafkajsIdleTimer();
 
 export const env = {
   kafkaBrokers: (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(',').map((b) => b.trim()),
