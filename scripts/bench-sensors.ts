@@ -36,7 +36,7 @@ import { loadManifest } from '../runtime/service-kit/manifest.ts';
 import { parseEnvFile } from '../stack/native/context.ts';
 import { FLINK_VERSION, KAFKA_VERSION } from '../renderer/versions.ts';
 import { machineContext, waitForQuietMachine } from './bench/machine.ts';
-import { snapshot, usageBetween, machineCpu, resetPeakRss, type ComponentUsage } from './bench/procstat.ts';
+import { largestTotal, memoryNow, snapshot, usageBetween, machineCpu, resetPeakRss, type ComponentUsage } from './bench/procstat.ts';
 import { countKeys, flinkCheckpoints, flinkPressure, gatewayMetrics, KafkaView, PostgresView, readStack, redisClient, type GatewayCounts, type JobCheckpoints, type StackInfo, type VertexPressure } from './bench/observe.ts';
 import { Probe } from './bench/probe.ts';
 import { startLoad, type LoadResult } from './bench/load.ts';
@@ -125,6 +125,8 @@ interface Sample {
   gateway: GatewayCounts;
   postgresRows?: number;
   lag?: Record<string, Record<string, number>>;
+  /** The stack's components' memory (PSS, MiB) at this moment. */
+  memoryMiB?: Record<string, number>;
 }
 
 async function runStep(stack: StackInfo, kafka: KafkaView, pg: PostgresView, redis: Awaited<ReturnType<typeof redisClient>>, probe: Probe, rate: number, ceilings: Record<string, number>) {
@@ -133,6 +135,7 @@ async function runStep(stack: StackInfo, kafka: KafkaView, pg: PostgresView, red
   const gatewayPort = stack.ports['service:ingest-gateway']!;
   const topics = (await kafka.admin.listTopics()).filter((t) => !t.startsWith('__')).sort();
   const groups = procGroups(stack);
+  const { [BENCH_GROUP]: _bench, ...stackGroups } = groups;
   await probe.quiesce(); // no probe traffic in flight while the before-counters are read
   const probeBefore = { ...probe.published };
   const probeTicksBefore = probe.ticks;
@@ -162,6 +165,7 @@ async function runStep(stack: StackInfo, kafka: KafkaView, pg: PostgresView, red
       if (i % 5 === 0) {
         sample.postgresRows = pg.count(ENV, tenant);
         sample.lag = await kafka.lag().catch(() => ({}));
+        sample.memoryMiB = memoryNow(stackGroups);
       }
       samples.push(sample);
       i += 1;
@@ -320,6 +324,7 @@ async function runStep(stack: StackInfo, kafka: KafkaView, pg: PostgresView, red
       postgres: { rows: latencyPg.rows, p50: latencyPg.p50, p95: latencyPg.p95, p99: latencyPg.p99, max: latencyPg.max, mean: latencyPg.mean },
       redis: redisLatency,
     },
+    memory: largestTotal(samples.flatMap((s) => (s.memoryMiB ? [s.memoryMiB] : []))),
     resources: {
       wallSeconds: round(wall, 1),
       machineCpuBusyPercent: Math.round(((cpuEnd.busy - cpuBefore.busy) / (cpuEnd.total - cpuBefore.total)) * 100),
@@ -425,7 +430,8 @@ async function main() {
   const idle = snapshot(procGroups(stack), [BENCH_GROUP]);
   probe.resume();
   const idleUsage = usageBetween(idleBefore, idle, settings.idleSeconds);
-  log(`Idle (after ${settings.idleSettleSeconds} s settling, over ${settings.idleSeconds} s): ${Object.entries(idleUsage).map(([k, v]) => `${k} ${v.cpuPercent} %`).join(', ')}`);
+  const stackIdleCpu = round((Object.entries(idleUsage).filter(([k]) => k !== BENCH_GROUP).reduce((n, [, v]) => n + v.cpuSeconds, 0) / settings.idleSeconds) * 100, 1);
+  log(`Idle (after ${settings.idleSettleSeconds} s settling, over ${settings.idleSeconds} s): the stack ${stackIdleCpu} % of a core; ${Object.entries(idleUsage).map(([k, v]) => `${k} ${v.cpuPercent} %`).join(', ')}`);
 
   let stageCeilings: StageCeilings | undefined;
   if (settings.stageSeconds > 0) {
@@ -474,12 +480,16 @@ async function main() {
     idleCpuPercent: Object.fromEntries(Object.entries(idleUsage).map(([k, v]) => [k, v.cpuPercent])),
     publisherCeiling: ceiling,
     stageCeilings,
-    targets: { sustainedMsgPerSec: 25_000, redisP95Ms: 1000 },
+    targets: { sustainedMsgPerSec: 25_000, redisP95Ms: 1000, stackMemoryMiB: 3072, idleCpuPercent: 10 },
     summary: {
       maxSustainedTargetRate: best?.targetRate ?? 0,
       meetsThroughputTarget: (best?.targetRate ?? 0) >= 25_000,
       redisP95AtBest: best?.latency.redis.p95 ?? null,
       meetsRedisLatencyTarget: best ? (best.latency.redis.p95 ?? Infinity) <= 1000 : false,
+      stackMemoryPeakMiBAtBest: best?.memory.peakMiB ?? null,
+      meetsMemoryTarget: best ? (best.memory.peakMiB ?? Infinity) <= 3072 : false,
+      idleCpuPercent: stackIdleCpu,
+      meetsIdleCpuTarget: stackIdleCpu <= 10,
     },
     peakRssMiB: peakRss,
     steps,
@@ -504,7 +514,7 @@ async function main() {
   log('\nCPU during publishing (% of one core) and peak RSS (MiB) per component:');
   const names = Object.keys(steps[steps.length - 1]?.resources.duringPublish ?? {});
   log(table(['component', 'idle', ...steps.map((s) => `${s.targetRate}`), 'peak RSS MiB'], names.map((n) => [n, report.idleCpuPercent[n], ...steps.map((s) => (s.resources.duringPublish as Record<string, { cpuPercent: number }>)[n]?.cpuPercent), peakRss[n]])));
-  log(`\nMax sustained: ${report.summary.maxSustainedTargetRate} msg/s (target 25,000); p95 event→Redis there: ${report.summary.redisP95AtBest} ms (target 1,000).`);
+  log(`\nMax sustained: ${report.summary.maxSustainedTargetRate} msg/s (target 25,000); p95 event→Redis there: ${report.summary.redisP95AtBest} ms (target 1,000); stack memory there at most ${report.summary.stackMemoryPeakMiBAtBest} MiB PSS (target 3,072); idle ${stackIdleCpu} % of a core (target 10).`);
   log(`Wrote reports/bench-sensors.json${chartError ? ` (PNG: ${chartError})` : ' and reports/bench-sensors.png'}`);
 }
 

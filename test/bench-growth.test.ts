@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { grew, meanByThirds, thirdsOf } from '../scripts/bench/growth.ts';
+import { largestTotal, memoryNow } from '../scripts/bench/procstat.ts';
 import { loadOfCeilings } from '../scripts/bench/stage-ceilings.ts';
 
 describe('bench step growth', () => {
@@ -29,5 +30,21 @@ describe('bench load against the stage ceilings', () => {
       bottleneck: { stage: 'flink', ratio: 0.64 },
     });
     expect(loadOfCeilings(5_000, {})).toEqual({ ratios: {}, bottleneck: { stage: 'none', ratio: 0 } });
+  });
+});
+
+describe('stack memory', () => {
+  it('reads a process tree\'s proportional set size, at most its resident set', () => {
+    const { self } = memoryNow({ self: [process.pid] });
+    const rssMiB = process.memoryUsage().rss / 2 ** 20;
+    expect(self).toBeGreaterThan(10);
+    expect(self).toBeLessThanOrEqual(Math.ceil(rssMiB) + 1);
+  });
+
+  it('takes the moment with the largest total, not each part\'s own peak', () => {
+    expect(largestTotal([{ flink: 900, kafka: 500 }, { flink: 1000, kafka: 300 }, { flink: 950, kafka: 480 }])).toEqual({
+      peakMiB: 1430, atPeakMiB: { flink: 950, kafka: 480 }, readings: 3,
+    });
+    expect(largestTotal([])).toEqual({ peakMiB: null, atPeakMiB: {}, readings: 0 });
   });
 });

@@ -1,5 +1,6 @@
 // Per-component resource use from /proc: CPU seconds (utime+stime, plus reaped children) and peak RSS
-// (VmHWM) summed over each component's process tree (the pids in .stack/state.json and their descendants).
+// (VmHWM) summed over each component's process tree (the pids in .stack/state.json and their descendants), and the
+// memory the trees occupy at one moment (PSS: a page shared by several processes counts once, split among them).
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
@@ -60,24 +61,39 @@ export interface ComponentUsage {
 }
 
 /**
- * One snapshot for every named group of root pids. A tree does not descend into another group's roots
- * (the benchmark process is the parent of the whole stack), nor below a group named in `selfOnly`.
+ * Each named group's processes: a tree does not descend into another group's roots (the benchmark process is the
+ * parent of the whole stack), nor below a group named in `selfOnly`.
  */
-export function snapshot(groups: Record<string, number[]>, selfOnly: string[] = []): Record<string, ComponentUsage> {
+function groupMembers(groups: Record<string, number[]>, selfOnly: string[]): [string, ProcInfo[]][] {
   const procs = allProcs();
   const allRoots = new Set(Object.values(groups).flat());
-  const out: Record<string, ComponentUsage> = {};
-  for (const [name, roots] of Object.entries(groups)) {
-    const members = selfOnly.includes(name)
-      ? procs.filter((p) => roots.includes(p.pid))
-      : tree(roots, procs, allRoots);
-    out[name] = {
-      cpuSeconds: members.reduce((n, p) => n + p.cpuTicks, 0) / CLOCK_TICKS,
-      peakRssMiB: Math.round(members.reduce((n, p) => n + vmHwmKiB(p.pid), 0) / 1024),
-      processes: members.length,
-    };
+  return Object.entries(groups).map(([name, roots]) => [name, selfOnly.includes(name) ? procs.filter((p) => roots.includes(p.pid)) : tree(roots, procs, allRoots)]);
+}
+
+/** One snapshot for every named group of root pids. */
+export function snapshot(groups: Record<string, number[]>, selfOnly: string[] = []): Record<string, ComponentUsage> {
+  return Object.fromEntries(groupMembers(groups, selfOnly).map(([name, members]) => [name, {
+    cpuSeconds: members.reduce((n, p) => n + p.cpuTicks, 0) / CLOCK_TICKS,
+    peakRssMiB: Math.round(members.reduce((n, p) => n + vmHwmKiB(p.pid), 0) / 1024),
+    processes: members.length,
+  }]));
+}
+
+function pssKiB(pid: number): number {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
   }
-  return out;
+}
+
+/**
+ * The memory each group's processes occupy now (proportional set size), MiB. Summed over groups it is the memory of
+ * them all: PostgreSQL's shared buffers, which each backend's RSS counts whole, count once.
+ */
+export function memoryNow(groups: Record<string, number[]>): Record<string, number> {
+  return Object.fromEntries(groupMembers(groups, []).map(([name, members]) => [name, Math.round(members.reduce((n, p) => n + pssKiB(p.pid), 0) / 1024)]));
 }
 
 /** The pids of the process trees under `roots` (the roots included), for signalling a component as a whole. */
@@ -94,6 +110,13 @@ export function resetPeakRss(roots: number[]): void {
       // gone, or not ours to reset: its peak stays the whole run's
     }
   }
+}
+
+/** Of memory readings taken at several moments (component → MiB), the largest total, its parts, and how many there were. */
+export function largestTotal(readings: Record<string, number>[]) {
+  const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
+  const peak = readings.reduce<Record<string, number> | undefined>((max, r) => (!max || sum(r) > sum(max) ? r : max), undefined);
+  return { peakMiB: peak ? sum(peak) : null, atPeakMiB: peak ?? {}, readings: readings.length };
 }
 
 /** CPU seconds used between two snapshots, and the later peak RSS. */
