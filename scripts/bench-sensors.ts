@@ -17,9 +17,10 @@
 // BENCH_DRAIN_BOUND_SECONDS after publishing stopped. Steps last BENCH_STEP_SECONDS (default 3 minutes).
 // Each step profiles Flink's JVM over the middle third of its publishing (async-profiler attached to the running JVM,
 // scripts/bench/jvm-profile.ts) and reports where its CPU went per operator chain (BENCH_PROFILE=0: no profile).
-// Before the steps, each stage's own ceiling (scripts/bench/stage-ceilings.ts: the gateway with Flink and the Redis
+// After the steps, each stage's own ceiling (scripts/bench/stage-ceilings.ts: the gateway with Flink and the Redis
 // sink frozen, then each of those draining its pre-filled input; BENCH_STAGE_SECONDS=0 skips it): each step reports
-// its load as a ratio of every ceiling, the highest naming the bottleneck.
+// its load as a ratio of every ceiling, the highest naming the bottleneck. After, so that the backlogs it piles up on
+// purpose (in Mosquitto, the gateway, the Redis sink: memory a process keeps) are no part of the steps' memory.
 // Writes reports/bench-sensors.json and reports/bench-sensors.png; the stack is torn down at the end, on
 // failure and on Ctrl-C (BENCH_KEEP_STACK=1 keeps it).
 import { spawnSync } from 'node:child_process';
@@ -36,7 +37,7 @@ import { loadManifest } from '../runtime/service-kit/manifest.ts';
 import { parseEnvFile } from '../stack/native/context.ts';
 import { FLINK_VERSION, KAFKA_VERSION } from '../renderer/versions.ts';
 import { machineContext, waitForQuietMachine } from './bench/machine.ts';
-import { largestTotal, memoryNow, snapshot, usageBetween, machineCpu, resetPeakRss, type ComponentUsage } from './bench/procstat.ts';
+import { largestTotal, memoryNow, snapshot, usageBetween, machineCpu, type ComponentUsage } from './bench/procstat.ts';
 import { countKeys, flinkCheckpoints, flinkPressure, gatewayMetrics, KafkaView, PostgresView, readStack, redisClient, type GatewayCounts, type JobCheckpoints, type StackInfo, type VertexPressure } from './bench/observe.ts';
 import { Probe } from './bench/probe.ts';
 import { startLoad, type LoadResult } from './bench/load.ts';
@@ -129,7 +130,7 @@ interface Sample {
   memoryMiB?: Record<string, number>;
 }
 
-async function runStep(stack: StackInfo, kafka: KafkaView, pg: PostgresView, redis: Awaited<ReturnType<typeof redisClient>>, probe: Probe, rate: number, ceilings: Record<string, number>) {
+async function runStep(stack: StackInfo, kafka: KafkaView, pg: PostgresView, redis: Awaited<ReturnType<typeof redisClient>>, probe: Probe, rate: number) {
   const tenant = `t${rate}-${runId}`;
   const devices = Math.max(4, Math.round((rate / 4) * settings.tickSeconds));
   const gatewayPort = stack.ports['service:ingest-gateway']!;
@@ -307,7 +308,6 @@ async function runStep(stack: StackInfo, kafka: KafkaView, pg: PostgresView, red
       publisherCpuSeconds: round(published.cpuSeconds, 1),
     },
     throughput: { gatewayMsgPerSec, postgresRowsPerSec, postgresMsgEquivalentPerSec: postgresRowsPerSec * 4 },
-    loadOfStageCeilings: loadOfCeilings(published.achievedRate, ceilings),
     drain: { drained, seconds: drainSeconds, boundSeconds: settings.drainBoundSeconds },
     growth,
     counts: {
@@ -349,8 +349,6 @@ async function runStep(stack: StackInfo, kafka: KafkaView, pg: PostgresView, red
     (reasons.length ? ` — ${reasons.join('; ')}` : ''));
   log(`  gateway → Kafka: ${gateway.kafkaBatches} batches of ${gateway.kafkaRecordsPerBatch} records on average, acknowledged in ${gateway.kafkaAckMsMean} ms on average (one batch in flight); queue up to ${gateway.queuedMax}`);
   log(`  latency event→PostgreSQL p50/p95/p99 ${latencyPg.p50}/${latencyPg.p95}/${latencyPg.p99} ms; event→Redis p50/p95/p99 ${redisLatency.p50}/${redisLatency.p95}/${redisLatency.p99} ms (${redisLatency.samples} probe ticks)`);
-  const { ratios, bottleneck } = result.loadOfStageCeilings;
-  if (bottleneck.ratio > 0) log(`  load as a share of each stage's ceiling: ${Object.entries(ratios).map(([k, v]) => `${k} ${Math.round(v * 100)} %`).join(', ')}; bottleneck ${bottleneck.stage}`);
   if (flinkProfile) logProfile(flinkProfile, log, `over the middle third of the ${rate} msg/s step`);
   return result;
 }
@@ -433,6 +431,19 @@ async function main() {
   const stackIdleCpu = round((Object.entries(idleUsage).filter(([k]) => k !== BENCH_GROUP).reduce((n, [, v]) => n + v.cpuSeconds, 0) / settings.idleSeconds) * 100, 1);
   log(`Idle (after ${settings.idleSettleSeconds} s settling, over ${settings.idleSeconds} s): the stack ${stackIdleCpu} % of a core; ${Object.entries(idleUsage).map(([k, v]) => `${k} ${v.cpuPercent} %`).join(', ')}`);
 
+  const loadBeforeMeasurement = loadavg().map((n) => round(n, 2));
+  const measuredSteps: Awaited<ReturnType<typeof runStep>>[] = [];
+  for (const rate of settings.rates) {
+    const step = await runStep(stack, kafka, pg, redis, probe, rate);
+    measuredSteps.push(step);
+    if (!step.sustained) {
+      log(`Step ${rate} msg/s not sustained: not rising further.`);
+      break;
+    }
+    await sleep(5000);
+  }
+  const peakRss = Object.fromEntries(Object.entries(snapshot(procGroups(stack), [BENCH_GROUP])).map(([k, v]: [string, ComponentUsage]) => [k, v.peakRssMiB]));
+
   let stageCeilings: StageCeilings | undefined;
   if (settings.stageSeconds > 0) {
     await probe.quiesce();
@@ -445,24 +456,12 @@ async function main() {
         workers: settings.publishers, connectionsPerWorker: settings.connectionsPerPublisher, window: settings.window,
       },
     });
-    probe.resume();
-    // the stages' backlogs (queued in Mosquitto, the gateway, the Redis sink) are no part of the steps' peak RSS
-    resetPeakRss(Object.values(procGroups(stack)).flat());
   }
   const ceilings = { ...(ceiling ? { publisher: ceiling.msgPerSec } : {}), ...stageCeilings?.msgPerSec };
-  const loadBeforeMeasurement = loadavg().map((n) => round(n, 2));
-
-  const steps: Awaited<ReturnType<typeof runStep>>[] = [];
-  for (const rate of settings.rates) {
-    const step = await runStep(stack, kafka, pg, redis, probe, rate, ceilings);
-    steps.push(step);
-    if (!step.sustained) {
-      log(`Step ${rate} msg/s not sustained: not rising further.`);
-      break;
-    }
-    await sleep(5000);
+  const steps = measuredSteps.map((step) => ({ ...step, loadOfStageCeilings: loadOfCeilings(step.publish.achievedRate, ceilings) }));
+  for (const { targetRate, loadOfStageCeilings: { ratios, bottleneck } } of steps) {
+    if (bottleneck.ratio > 0) log(`  ${targetRate} msg/s as a share of each stage's ceiling: ${Object.entries(ratios).map(([k, v]) => `${k} ${Math.round(v * 100)} %`).join(', ')}; bottleneck ${bottleneck.stage}`);
   }
-  const peakRss = Object.fromEntries(Object.entries(snapshot(procGroups(stack), [BENCH_GROUP])).map(([k, v]: [string, ComponentUsage]) => [k, v.peakRssMiB]));
   probe.close();
   await redis.quit();
   await kafka.disconnect();

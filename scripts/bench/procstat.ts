@@ -1,7 +1,7 @@
 // Per-component resource use from /proc: CPU seconds (utime+stime, plus reaped children) and peak RSS
 // (VmHWM) summed over each component's process tree (the pids in .stack/state.json and their descendants), and the
 // memory the trees occupy at one moment (PSS: a page shared by several processes counts once, split among them).
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
@@ -99,17 +99,6 @@ export function memoryNow(groups: Record<string, number[]>): Record<string, numb
 /** The pids of the process trees under `roots` (the roots included), for signalling a component as a whole. */
 export function processTree(roots: number[]): number[] {
   return tree(roots, allProcs(), new Set()).map((p) => p.pid);
-}
-
-/** Starts each process's peak RSS (VmHWM) afresh from its current RSS, so a later peak belongs to what came after. */
-export function resetPeakRss(roots: number[]): void {
-  for (const pid of processTree(roots)) {
-    try {
-      writeFileSync(`/proc/${pid}/clear_refs`, '5');
-    } catch {
-      // gone, or not ours to reset: its peak stays the whole run's
-    }
-  }
 }
 
 /** Of memory readings taken at several moments (component → MiB), the largest total, its parts, and how many there were. */
