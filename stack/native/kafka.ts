@@ -79,7 +79,8 @@ function writeConfigs(ctx: NativeContext): { server: string; log4j: string } {
 }
 
 function java(ctx: NativeContext, log4j: string, heap: string, mainClass: string, args: string[]): [string, string[]] {
-  return ['java', [`-Xms${heap}`, `-Xmx${heap}`, '-XX:+UseG1GC', `-Dlog4j2.configurationFile=${log4j}`, '-cp', classpath(ctx), mainClass, ...args]];
+  // the heap grows to `heap` as the broker needs it, not all of it from the start (-Xms = -Xmx kept it all resident)
+  return ['java', ['-Xms64m', `-Xmx${heap}`, '-XX:+UseG1GC', `-Dlog4j2.configurationFile=${log4j}`, '-cp', classpath(ctx), mainClass, ...args]];
 }
 
 export const kafka: NativeComponent = {
@@ -106,8 +107,8 @@ export const kafka: NativeComponent = {
       const [cmd, args] = java(ctx, log4j, '256m', 'kafka.tools.StorageTool', ['format', `--cluster-id=${secret(ctx, 'KAFKA_CLUSTER_ID')}`, '-c', server, '--ignore-formatted']);
       run(cmd, args);
     }
-    // 512 MiB, as compose starts it (-Xms512m): a development broker's heap holds requests in flight and metadata,
-    // its records live in the page cache; a fixed 1 GiB was a third of the native stack's 3 GiB budget
+    // at most 512 MiB, compose's -Xms: a development broker's heap holds requests in flight and metadata, its
+    // records live in the page cache; a fixed 1 GiB was a third of the native stack's 3 GiB budget
     const [cmd, args] = java(ctx, log4j, process.env.KAFKA_HEAP ?? '512m', 'kafka.Kafka', [server]);
     return [startProcess({ command: cmd, args, cwd: ctx.stateDir, log: join(ctx.stateDir, 'logs', 'kafka.log') })];
   },
