@@ -14,7 +14,8 @@
 // A step is sustained when ≥ 95 % of the target rate was published, nothing was lost, neither p95 latency
 // (event→PostgreSQL, event→Redis) nor consumer lag grew from the first third of the step to the last (by more than
 // half plus a slack: LATENCY_SLACK_MS, LAG_SLACK_SECONDS of input), and the backlog drained within
-// BENCH_DRAIN_BOUND_SECONDS after publishing stopped. Steps last BENCH_STEP_SECONDS (default 3 minutes).
+// BENCH_DRAIN_BOUND_SECONDS after publishing stopped. Steps last BENCH_STEP_SECONDS (default 3 minutes), after
+// BENCH_WARMUP_SECONDS (default 60) of the first step's load on a tenant of its own (0: none).
 // Each step profiles Flink's JVM over the middle third of its publishing (async-profiler attached to the running JVM,
 // scripts/bench/jvm-profile.ts) and reports where its CPU went per operator chain (BENCH_PROFILE=0: no profile).
 // After the steps, each stage's own ceiling (scripts/bench/stage-ceilings.ts: the gateway with Flink and the Redis
@@ -53,6 +54,7 @@ const num = (name: string, fallback: number) => (process.env[name] ? Number(proc
 const settings = {
   rates: (process.env.BENCH_RATES ?? '2000,5000,10000,25000,40000').split(',').map(Number).filter((n) => n > 0),
   stepSeconds: num('BENCH_STEP_SECONDS', 180),
+  warmupSeconds: num('BENCH_WARMUP_SECONDS', 60),
   tickSeconds: num('BENCH_TICK_SECONDS', 1),
   drainBoundSeconds: num('BENCH_DRAIN_BOUND_SECONDS', 30),
   drainMaxSeconds: num('BENCH_DRAIN_MAX_SECONDS', 150),
@@ -353,6 +355,27 @@ async function runStep(stack: StackInfo, kafka: KafkaView, pg: PostgresView, red
   return result;
 }
 
+/**
+ * The first step's load on a tenant of its own until the JVMs' compilers have the hot paths (a first step measured on
+ * a cold stack read up to twice the latency of the same step run later), then until its last tick is in PostgreSQL.
+ */
+async function warmUp(stack: StackInfo, pg: PostgresView, rate: number, seconds: number): Promise<void> {
+  const tenant = `warmup-${runId}`;
+  log(`\nWarm-up: ${rate} msg/s for ${seconds} s on tenant ${tenant} …`);
+  const load = startLoad({
+    projectDir: stack.projectDir, host: '127.0.0.1', port: stack.ports.mqtt!, ...(await tenantLogin(stack, tenant)),
+    env: ENV, tenant, deviceCount: Math.max(4, Math.round((rate / 4) * settings.tickSeconds)), rate, seconds,
+    workers: settings.publishers, connectionsPerWorker: settings.connectionsPerPublisher, window: settings.window,
+  });
+  activeLoads.add(load);
+  const published = await load.done;
+  activeLoads.delete(load);
+  const expectedRows = Math.min(published.perKind.humidity ?? 0, published.perKind.temperature ?? 0);
+  const deadline = Date.now() + settings.drainMaxSeconds * 1000;
+  while (pg.count(ENV, tenant) < expectedRows && Date.now() < deadline) await sleep(1000);
+  log(`  ${pg.count(ENV, tenant).toLocaleString()}/${expectedRows.toLocaleString()} rows in PostgreSQL`);
+}
+
 /** A CPU profile of Flink's JVM from a third of the step's publishing to two thirds, the load steady by then. */
 async function profileMiddleThird(stack: StackInfo, t0: number, rate: number): Promise<ProfileSummary | { error: string }> {
   const pid = stack.components.find((c) => c.name === 'flink')?.pids.find((p) => readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'java');
@@ -431,6 +454,7 @@ async function main() {
   const stackIdleCpu = round((Object.entries(idleUsage).filter(([k]) => k !== BENCH_GROUP).reduce((n, [, v]) => n + v.cpuSeconds, 0) / settings.idleSeconds) * 100, 1);
   log(`Idle (after ${settings.idleSettleSeconds} s settling, over ${settings.idleSeconds} s): the stack ${stackIdleCpu} % of a core; ${Object.entries(idleUsage).map(([k, v]) => `${k} ${v.cpuPercent} %`).join(', ')}`);
 
+  if (settings.warmupSeconds > 0 && settings.rates.length > 0) await warmUp(stack, pg, settings.rates[0]!, settings.warmupSeconds);
   const loadBeforeMeasurement = loadavg().map((n) => round(n, 2));
   const measuredSteps: Awaited<ReturnType<typeof runStep>>[] = [];
   for (const rate of settings.rates) {

@@ -120,9 +120,7 @@ export const seaweedfs: NativeComponent = {
       startProcess({
         command: weed(),
         args: serverArgs(ctx, identities(ctx)),
-        // a soft limit for Go's collector, which otherwise lets the heap grow to twice what is live (a few hundred
-        // MiB for a history written every 10 s)
-        env: { GOMEMLIMIT: process.env.SEAWEEDFS_GOMEMLIMIT ?? '192MiB', ...signingKeys() },
+        env: signingKeys(),
         cwd: ctx.stateDir,
         log: join(ctx.stateDir, 'logs', 'seaweedfs.log'),
       }),
