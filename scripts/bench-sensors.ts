@@ -132,9 +132,12 @@ interface Sample {
   memoryMiB?: Record<string, number>;
 }
 
+/** Devices that tick every BENCH_TICK_SECONDS with 4 messages each, for `rate` messages a second. */
+const devicesAt = (rate: number) => Math.max(4, Math.round((rate / 4) * settings.tickSeconds));
+
 async function runStep(stack: StackInfo, kafka: KafkaView, pg: PostgresView, redis: Awaited<ReturnType<typeof redisClient>>, probe: Probe, rate: number) {
   const tenant = `t${rate}-${runId}`;
-  const devices = Math.max(4, Math.round((rate / 4) * settings.tickSeconds));
+  const devices = devicesAt(rate);
   const gatewayPort = stack.ports['service:ingest-gateway']!;
   const topics = (await kafka.admin.listTopics()).filter((t) => !t.startsWith('__')).sort();
   const groups = procGroups(stack);
@@ -364,7 +367,7 @@ async function warmUp(stack: StackInfo, pg: PostgresView, rate: number, seconds:
   log(`\nWarm-up: ${rate} msg/s for ${seconds} s on tenant ${tenant} …`);
   const load = startLoad({
     projectDir: stack.projectDir, host: '127.0.0.1', port: stack.ports.mqtt!, ...(await tenantLogin(stack, tenant)),
-    env: ENV, tenant, deviceCount: Math.max(4, Math.round((rate / 4) * settings.tickSeconds)), rate, seconds,
+    env: ENV, tenant, deviceCount: devicesAt(rate), rate, seconds,
     workers: settings.publishers, connectionsPerWorker: settings.connectionsPerPublisher, window: settings.window,
   });
   activeLoads.add(load);

@@ -24,8 +24,9 @@ import org.apache.flink.table.types.logical.LogicalTypeRoot;
 
 /**
  * {@code 'connector' = 'wall-clock'}: a beat every {@code interval} (default 100 ms), evenly spaced, on every subtask;
- * its one physical column (BIGINT) numbers the beats (each subtask counts in its own range). A computed {@code CURRENT_TIMESTAMP} column stamps each beat
- * with the moment it passes, and a watermark on it keeps event time moving while every other input is idle.
+ * its one physical column (BIGINT) numbers the beats (each subtask counts in its own range). A computed
+ * {@code CURRENT_TIMESTAMP} column stamps each beat with the moment it passes, and a watermark on it keeps event time
+ * moving while every other input is idle.
  *
  * <p>Flink's {@code datagen} table connector is no such clock: its source emits each second's rows in one burst, then
  * sleeps until the next second, so a watermark on their stamps moved once a second and held back every operator that
