@@ -22,6 +22,8 @@
 // sink frozen, then each of those draining its pre-filled input; BENCH_STAGE_SECONDS=0 skips it): each step reports
 // its load as a ratio of every ceiling, the highest naming the bottleneck. After, so that the backlogs it piles up on
 // purpose (in Mosquitto, the gateway, the Redis sink: memory a process keeps) are no part of the steps' memory.
+// Last, the stack's idle CPU: no traffic, after BENCH_IDLE_SETTLE_SECONDS and until its JVMs stop compiling
+// (scripts/bench/jit.ts; at most BENCH_IDLE_SETTLE_MAX_SECONDS), over BENCH_IDLE_SECONDS.
 // Writes reports/bench-sensors.json and reports/bench-sensors.png; the stack is torn down at the end, on
 // failure and on Ctrl-C (BENCH_KEEP_STACK=1 keeps it).
 import { spawnSync } from 'node:child_process';
@@ -38,11 +40,13 @@ import { loadManifest } from '../runtime/service-kit/manifest.ts';
 import { parseEnvFile } from '../stack/native/context.ts';
 import { FLINK_VERSION, KAFKA_VERSION } from '../renderer/versions.ts';
 import { machineContext, waitForQuietMachine } from './bench/machine.ts';
-import { largestTotal, memoryNow, snapshot, usageBetween, machineCpu, type ComponentUsage } from './bench/procstat.ts';
+import { largestTotal, memoryNow, processTree, snapshot, usageBetween, machineCpu, type ComponentUsage } from './bench/procstat.ts';
 import { countKeys, flinkCheckpoints, flinkPressure, gatewayMetrics, KafkaView, PostgresView, readStack, redisClient, type GatewayCounts, type JobCheckpoints, type StackInfo, type VertexPressure } from './bench/observe.ts';
 import { Probe } from './bench/probe.ts';
 import { startLoad, type LoadResult } from './bench/load.ts';
 import { publisherCeiling } from './bench/ceiling.ts';
+import { cpuBudget } from './bench/cpu-budget.ts';
+import { waitForJitQuiet } from './bench/jit.ts';
 import { loadOfCeilings, measureStageCeilings, thawAll, type StageCeilings } from './bench/stage-ceilings.ts';
 import { drawChart } from './bench/chart.ts';
 import { logProfile, profileWindow, type ProfileSummary } from './bench/jvm-profile.ts';
@@ -69,7 +73,8 @@ const settings = {
   stageSeconds: num('BENCH_STAGE_SECONDS', 8),
   stageDevices: num('BENCH_STAGE_DEVICES', 5000),
   idleSettleSeconds: num('BENCH_IDLE_SETTLE_SECONDS', 60),
-  idleSeconds: num('BENCH_IDLE_SECONDS', 30),
+  idleSettleMaxSeconds: num('BENCH_IDLE_SETTLE_MAX_SECONDS', 600),
+  idleSeconds: num('BENCH_IDLE_SECONDS', 60),
   projectDir: process.env.BENCH_PROJECT_DIR ?? join(tmpdir(), 'bench-sensors'),
   keepStack: process.env.BENCH_KEEP_STACK === '1',
   profileFlink: process.env.BENCH_PROFILE !== '0',
@@ -78,6 +83,7 @@ const ENV = 'bench';
 /** What a steady pipeline's p95 latency and consumer lag may vary by between the thirds of a step. */
 const LATENCY_SLACK_MS = 500;
 const LAG_SLACK_SECONDS = 2;
+const TARGET_MSG_PER_SEC = 25_000;
 const BENCH_GROUP = 'bench (probe+observers)';
 const runId = Date.now().toString(36);
 const log = (line: string) => console.log(line);
@@ -445,18 +451,6 @@ async function main() {
   const warmStart = Date.now();
   while (probe.samples.length < settings.probeDevices && Date.now() - warmStart < 180_000) await sleep(1000);
   log(`Warm-up: ${probe.samples.length} probe readings reached Redis after ${round((Date.now() - warmStart) / 1000)} s`);
-  // Idle: no traffic at all (the probe paused), the fixed cost of the stack; measured once start-up work (JIT
-  // compilation, first checkpoints) has settled, which made the first 15 s after warm-up read 5 to 10 times higher.
-  await probe.quiesce();
-  await sleep(settings.idleSettleSeconds * 1000);
-  const idleBefore = snapshot(procGroups(stack), [BENCH_GROUP]);
-  await sleep(settings.idleSeconds * 1000);
-  const idle = snapshot(procGroups(stack), [BENCH_GROUP]);
-  probe.resume();
-  const idleUsage = usageBetween(idleBefore, idle, settings.idleSeconds);
-  const stackIdleCpu = round((Object.entries(idleUsage).filter(([k]) => k !== BENCH_GROUP).reduce((n, [, v]) => n + v.cpuSeconds, 0) / settings.idleSeconds) * 100, 1);
-  log(`Idle (after ${settings.idleSettleSeconds} s settling, over ${settings.idleSeconds} s): the stack ${stackIdleCpu} % of a core; ${Object.entries(idleUsage).map(([k, v]) => `${k} ${v.cpuPercent} %`).join(', ')}`);
-
   if (settings.warmupSeconds > 0 && settings.rates.length > 0) await warmUp(stack, pg, settings.rates[0]!, settings.warmupSeconds);
   const loadBeforeMeasurement = loadavg().map((n) => round(n, 2));
   const measuredSteps: Awaited<ReturnType<typeof runStep>>[] = [];
@@ -484,8 +478,30 @@ async function main() {
       },
     });
   }
+  // Idle: no traffic at all (the probe paused), the fixed cost of a stack that has run: measured last, once every
+  // backlog has drained and the JVMs have stopped compiling (their JIT, not the stack's work, is most of its CPU for
+  // minutes after start or load).
+  await probe.quiesce();
+  await sleep(settings.idleSettleSeconds * 1000);
+  const stackPids = () => processTree(stack.components.flatMap((c) => c.pids));
+  const jit = await waitForJitQuiet(stackPids, { deadlineSeconds: settings.idleSettleMaxSeconds });
+  const idleBefore = snapshot(procGroups(stack), [BENCH_GROUP]);
+  await sleep(settings.idleSeconds * 1000);
+  const idle = snapshot(procGroups(stack), [BENCH_GROUP]);
+  const idleUsage = usageBetween(idleBefore, idle, settings.idleSeconds);
+  const stackIdleCpu = round((Object.entries(idleUsage).filter(([k]) => k !== BENCH_GROUP).reduce((n, [, v]) => n + v.cpuSeconds, 0) / settings.idleSeconds) * 100, 1);
+  log(`Idle (${settings.idleSettleSeconds + jit.seconds} s after the last load, JIT ${jit.quiet ? 'quiet' : 'still compiling'}: ${jit.lastWindowPercent} % of a core; over ${settings.idleSeconds} s): ` +
+    `the stack ${stackIdleCpu} % of a core; ${Object.entries(idleUsage).map(([k, v]) => `${k} ${v.cpuPercent} %`).join(', ')}`);
+
   const ceilings = { ...(ceiling ? { publisher: ceiling.msgPerSec } : {}), ...stageCeilings?.msgPerSec };
-  const steps = measuredSteps.map((step) => ({ ...step, loadOfStageCeilings: loadOfCeilings(step.publish.achievedRate, ceilings) }));
+  const steps = measuredSteps.map((step) => ({
+    ...step,
+    loadOfStageCeilings: loadOfCeilings(step.publish.achievedRate, ceilings),
+    cpuBudget: cpuBudget({
+      usage: step.resources.duringPublish, seconds: step.publish.seconds, msgPerSec: step.publish.achievedRate,
+      cores: machine.cores, targetMsgPerSec: TARGET_MSG_PER_SEC, exclude: [BENCH_GROUP, 'publisher'],
+    }),
+  }));
   for (const { targetRate, loadOfStageCeilings: { ratios, bottleneck } } of steps) {
     if (bottleneck.ratio > 0) log(`  ${targetRate} msg/s as a share of each stage's ceiling: ${Object.entries(ratios).map(([k, v]) => `${k} ${Math.round(v * 100)} %`).join(', ')}; bottleneck ${bottleneck.stage}`);
   }
@@ -504,12 +520,14 @@ async function main() {
     stackUpSeconds,
     idleRssMiB: Object.fromEntries(Object.entries(idle).map(([k, v]) => [k, v.peakRssMiB])),
     idleCpuPercent: Object.fromEntries(Object.entries(idleUsage).map(([k, v]) => [k, v.cpuPercent])),
+    idleJit: jit,
     publisherCeiling: ceiling,
     stageCeilings,
-    targets: { sustainedMsgPerSec: 25_000, redisP95Ms: 1000, stackMemoryMiB: 3072, idleCpuPercent: 10 },
+    targets: { sustainedMsgPerSec: TARGET_MSG_PER_SEC, redisP95Ms: 1000, stackMemoryMiB: 3072, idleCpuPercent: 10 },
     summary: {
       maxSustainedTargetRate: best?.targetRate ?? 0,
-      meetsThroughputTarget: (best?.targetRate ?? 0) >= 25_000,
+      meetsThroughputTarget: (best?.targetRate ?? 0) >= TARGET_MSG_PER_SEC,
+      cpuBudgetAtBest: best?.cpuBudget ?? null,
       redisP95AtBest: best?.latency.redis.p95 ?? null,
       meetsRedisLatencyTarget: best ? (best.latency.redis.p95 ?? Infinity) <= 1000 : false,
       stackMemoryPeakMiBAtBest: best?.memory.peakMiB ?? null,
@@ -540,6 +558,12 @@ async function main() {
   log('\nCPU during publishing (% of one core) and peak RSS (MiB) per component:');
   const names = Object.keys(steps[steps.length - 1]?.resources.duringPublish ?? {});
   log(table(['component', 'idle', ...steps.map((s) => `${s.targetRate}`), 'peak RSS MiB'], names.map((n) => [n, report.idleCpuPercent[n], ...steps.map((s) => (s.resources.duringPublish as Record<string, { cpuPercent: number }>)[n]?.cpuPercent), peakRss[n]])));
+  if (best) {
+    const { microsPerMessage, totalMicrosPerMessage, machineBoundMsgPerSec, coresAtTarget } = best.cpuBudget;
+    log(`\nCPU per message at ${best.targetRate} msg/s (µs): ${Object.entries(microsPerMessage).map(([k, v]) => `${k} ${v}`).join(', ')}; ` +
+      `${totalMicrosPerMessage} in all: ${machine.cores} cores carry at most ${machineBoundMsgPerSec.toLocaleString()} msg/s at these costs, ` +
+      `${TARGET_MSG_PER_SEC.toLocaleString()} would take ${coresAtTarget} cores.`);
+  }
   log(`\nMax sustained: ${report.summary.maxSustainedTargetRate} msg/s (target 25,000); p95 event→Redis there: ${report.summary.redisP95AtBest} ms (target 1,000); stack memory there at most ${report.summary.stackMemoryPeakMiBAtBest} MiB PSS (target 3,072); idle ${stackIdleCpu} % of a core (target 10).`);
   log(`Wrote reports/bench-sensors.json${chartError ? ` (PNG: ${chartError})` : ' and reports/bench-sensors.png'}`);
 }

@@ -1,7 +1,13 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { grew, meanByThirds, thirdsOf } from '../scripts/bench/growth.ts';
 import { largestTotal, memoryNow } from '../scripts/bench/procstat.ts';
 import { loadOfCeilings } from '../scripts/bench/stage-ceilings.ts';
+import { cpuBudget } from '../scripts/bench/cpu-budget.ts';
+import { jitSeconds } from '../scripts/bench/jit.ts';
 
 describe('bench step growth', () => {
   it('splits the publishing window into thirds', () => {
@@ -33,6 +39,21 @@ describe('bench load against the stage ceilings', () => {
   });
 });
 
+describe('CPU per message', () => {
+  it('divides each component\'s CPU time by the messages of the step and bounds the rate the cores could carry', () => {
+    // 5,000 msg/s for 10 s = 50,000 messages; flink 6.6 CPU s → 132 µs each, gateway 1.7 → 34, the bench left out
+    const budget = cpuBudget({
+      usage: { flink: { cpuSeconds: 6.6 }, gateway: { cpuSeconds: 1.7 }, bench: { cpuSeconds: 0.3 } },
+      seconds: 10, msgPerSec: 5_000, cores: 2, targetMsgPerSec: 25_000, exclude: ['bench'],
+    });
+    expect(budget).toEqual({ microsPerMessage: { flink: 132, gateway: 34 }, totalMicrosPerMessage: 166, machineBoundMsgPerSec: 12_048, coresAtTarget: 4.15 });
+  });
+
+  it('refuses a step without messages', () => {
+    expect(() => cpuBudget({ usage: {}, seconds: 10, msgPerSec: 0, cores: 2, targetMsgPerSec: 1, exclude: [] })).toThrow(/rate and length must be positive/);
+  });
+});
+
 describe('stack memory', () => {
   it('reads a process tree\'s proportional set size, at most its resident set', () => {
     const { self } = memoryNow({ self: [process.pid] });
@@ -47,4 +68,24 @@ describe('stack memory', () => {
     });
     expect(largestTotal([])).toEqual({ peakMiB: null, atPeakMiB: {}, readings: 0 });
   });
+});
+
+describe('JIT activity of the stack\'s JVMs', () => {
+  it('reads a running JVM\'s compile time and none for a process that is no JVM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jit-'));
+    writeFileSync(join(dir, 'Wait.java'), 'class Wait { public static void main(String[] a) throws Exception { System.out.println("up"); Thread.sleep(60_000); } }');
+    const jvm = spawn('java', [join(dir, 'Wait.java')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      // the source launcher compiles Wait.java in the JVM before main prints: compiled methods by then
+      await new Promise<void>((resolve, reject) => {
+        jvm.stdout.once('data', () => resolve());
+        jvm.once('exit', (code) => reject(new Error(`java exited ${code}`)));
+      });
+      expect(jitSeconds([jvm.pid!])).toBeGreaterThan(0);
+      expect(jitSeconds([process.pid])).toBe(0);
+    } finally {
+      jvm.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
