@@ -15,7 +15,8 @@
 // (event→PostgreSQL, event→Redis) nor consumer lag grew from the first third of the step to the last (by more than
 // half plus a slack: LATENCY_SLACK_MS, LAG_SLACK_SECONDS of input), and the backlog drained within
 // BENCH_DRAIN_BOUND_SECONDS after publishing stopped. Steps last BENCH_STEP_SECONDS (default 3 minutes), after
-// BENCH_WARMUP_SECONDS (default 60) of the first step's load on a tenant of its own (0: none).
+// BENCH_WARMUP_SECONDS (default 60) of the first step's load on a tenant of its own (0: none), and until the JVMs'
+// JIT has fallen quiet after it (scripts/bench/jit.ts).
 // Each step profiles Flink's JVM over the middle third of its publishing (async-profiler attached to the running JVM,
 // scripts/bench/jvm-profile.ts) and reports where its CPU went per operator chain (BENCH_PROFILE=0: no profile).
 // After the steps, each stage's own ceiling (scripts/bench/stage-ceilings.ts: the gateway with Flink and the Redis
@@ -383,6 +384,10 @@ async function warmUp(stack: StackInfo, pg: PostgresView, rate: number, seconds:
   const deadline = Date.now() + settings.drainMaxSeconds * 1000;
   while (pg.count(ENV, tenant) < expectedRows && Date.now() < deadline) await sleep(1000);
   log(`  ${pg.count(ENV, tenant).toLocaleString()}/${expectedRows.toLocaleString()} rows in PostgreSQL`);
+  // The JVMs compile what the load made hot for minutes after it: a step that starts before they are done is measured
+  // on a JVM still compiling (a fifth of Flink's CPU in the step, and a p95 to PostgreSQL 0.3 s higher).
+  const jit = await waitForJitQuiet(() => stackPids(stack), { deadlineSeconds: settings.idleSettleMaxSeconds });
+  log(`  JIT ${jit.quiet ? 'quiet' : 'still compiling'} after ${jit.seconds} s (${jit.lastWindowPercent} % of a core)`);
 }
 
 /** A CPU profile of Flink's JVM from a third of the step's publishing to two thirds, the load steady by then. */
@@ -396,6 +401,8 @@ async function profileMiddleThird(stack: StackInfo, t0: number, rate: number): P
   mkdirSync(join(ROOT, 'reports'), { recursive: true });
   return window.stop(join(ROOT, `reports/bench-sensors-flink-${rate}.collapsed`));
 }
+
+const stackPids = (stack: StackInfo) => processTree(stack.components.flatMap((c) => c.pids));
 
 function procGroups(stack: StackInfo): Record<string, number[]> {
   const groups: Record<string, number[]> = {};
@@ -483,15 +490,17 @@ async function main() {
   // minutes after start or load).
   await probe.quiesce();
   await sleep(settings.idleSettleSeconds * 1000);
-  const stackPids = () => processTree(stack.components.flatMap((c) => c.pids));
-  const jit = await waitForJitQuiet(stackPids, { deadlineSeconds: settings.idleSettleMaxSeconds });
+  const jit = await waitForJitQuiet(() => stackPids(stack), { deadlineSeconds: settings.idleSettleMaxSeconds });
   const idleBefore = snapshot(procGroups(stack), [BENCH_GROUP]);
   await sleep(settings.idleSeconds * 1000);
   const idle = snapshot(procGroups(stack), [BENCH_GROUP]);
+  const { [BENCH_GROUP]: _bench, ...stackGroups } = procGroups(stack);
+  const idleMemory = memoryNow(stackGroups);
+  const idleMemoryTotal = Object.values(idleMemory).reduce((a, b) => a + b, 0);
   const idleUsage = usageBetween(idleBefore, idle, settings.idleSeconds);
   const stackIdleCpu = round((Object.entries(idleUsage).filter(([k]) => k !== BENCH_GROUP).reduce((n, [, v]) => n + v.cpuSeconds, 0) / settings.idleSeconds) * 100, 1);
   log(`Idle (${settings.idleSettleSeconds + jit.seconds} s after the last load, JIT ${jit.quiet ? 'quiet' : 'still compiling'}: ${jit.lastWindowPercent} % of a core; over ${settings.idleSeconds} s): ` +
-    `the stack ${stackIdleCpu} % of a core; ${Object.entries(idleUsage).map(([k, v]) => `${k} ${v.cpuPercent} %`).join(', ')}`);
+    `the stack ${stackIdleCpu} % of a core, ${idleMemoryTotal} MiB PSS; ${Object.entries(idleUsage).map(([k, v]) => `${k} ${v.cpuPercent} %`).join(', ')}`);
 
   const ceilings = { ...(ceiling ? { publisher: ceiling.msgPerSec } : {}), ...stageCeilings?.msgPerSec };
   const steps = measuredSteps.map((step) => ({
@@ -518,7 +527,7 @@ async function main() {
     loadWait: quiet,
     loadBeforeMeasurement,
     stackUpSeconds,
-    idleRssMiB: Object.fromEntries(Object.entries(idle).map(([k, v]) => [k, v.peakRssMiB])),
+    idleMemoryMiB: { total: idleMemoryTotal, ...idleMemory },
     idleCpuPercent: Object.fromEntries(Object.entries(idleUsage).map(([k, v]) => [k, v.cpuPercent])),
     idleJit: jit,
     publisherCeiling: ceiling,

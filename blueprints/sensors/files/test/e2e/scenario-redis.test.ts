@@ -63,7 +63,12 @@ describe('scenario → Redis', () => {
       async () => (await pool.query('select 1 from sensor_readings where tenant = $1', [tenant])).rowCount === 1,
       { timeoutMs: 30_000, intervalMs: 200, what: 'the later reading in PostgreSQL' },
     );
-    await new Promise((resolve) => setTimeout(resolve, 5_000)); // time for the summary job to move its clock on
+    // the summary job has read the later reading (and moved its clock on) once that device's streak is in Redis
+    await waitFor(async () => (await scanKeys(redis, 'drought', env, tenant)).length === 1, {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+      what: 'the later reading\'s drought streak in Redis',
+    });
     for (const h of expectedHashes(run.expected)) {
       expect(await actualHash(redis, h.kind, h.key, run.expected), h.key).toEqual(h.fields);
     }
