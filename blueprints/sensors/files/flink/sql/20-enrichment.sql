@@ -29,7 +29,10 @@
 
 SET 'pipeline.name' = 'sensors-20-enrichment';
 -- sensors.enriched.v1 is written exactly once, in Kafka transactions committed with each checkpoint (flink/tables/), and
--- its readers (the summary and history jobs) see only committed records: a checkpoint every second bounds that delay.
+-- its readers (the summary and history jobs) see only committed records: a checkpoint every second bounds that delay
+-- (a quiet stream's last reading must reach its streak within 5 s; with a checkpoint every 5 s it did not). Each
+-- checkpoint copies the whole heap state, about 10 KB per device (the versions of its location and state): after a
+-- load of 2,500 devices, 40 % of this JVM's idle CPU.
 -- The current state (device_state_latest, at least once) and the PostgreSQL history do not wait for checkpoints.
 SET 'execution.checkpointing.interval' = '1s';
 -- device_state_latest's key (env, tenant, device_id) is the current state's grouping key, so each device's changes
