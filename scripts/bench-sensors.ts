@@ -84,9 +84,13 @@ const ENV = 'bench';
 /** What a steady pipeline's p95 latency and consumer lag may vary by between the thirds of a step. */
 const LATENCY_SLACK_MS = 500;
 const LAG_SLACK_SECONDS = 2;
-const TARGET_MSG_PER_SEC = 25_000;
-/** Issue 14's latency goals hold at this rate, whatever the highest sustained one. */
-const LATENCY_GOALS = { atMsgPerSec: 5000, redisP95Ms: 1000, postgresP95Ms: 3000 };
+/** Issue 14's goals; its latency goals hold at one rate, whatever the highest sustained one. */
+const GOALS = {
+  sustainedMsgPerSec: 25_000,
+  latency: { atMsgPerSec: 5000, redisP95Ms: 1000, postgresP95Ms: 3000 },
+  stackMemoryMiB: 3072,
+  idleCpuPercent: 10,
+};
 const BENCH_GROUP = 'bench (probe+observers)';
 const runId = Date.now().toString(36);
 const log = (line: string) => console.log(line);
@@ -150,7 +154,7 @@ async function runStep(stack: StackInfo, kafka: KafkaView, pg: PostgresView, red
   const gatewayPort = stack.ports['service:ingest-gateway']!;
   const topics = (await kafka.admin.listTopics()).filter((t) => !t.startsWith('__')).sort();
   const groups = procGroups(stack);
-  const { [BENCH_GROUP]: _bench, ...stackGroups } = groups;
+  const stackGroups = withoutBench(groups);
   await probe.quiesce(); // no probe traffic in flight while the before-counters are read
   const probeBefore = { ...probe.published };
   const probeTicksBefore = probe.ticks;
@@ -406,6 +410,12 @@ async function profileMiddleThird(stack: StackInfo, t0: number, rate: number): P
 
 const stackPids = (stack: StackInfo) => processTree(stack.components.flatMap((c) => c.pids));
 
+/** The stack's groups of procGroups, without the bench's own. */
+function withoutBench(groups: Record<string, number[]>): Record<string, number[]> {
+  const { [BENCH_GROUP]: _bench, ...stackGroups } = groups;
+  return stackGroups;
+}
+
 function procGroups(stack: StackInfo): Record<string, number[]> {
   const groups: Record<string, number[]> = {};
   for (const c of stack.components) {
@@ -493,11 +503,11 @@ async function main() {
   await probe.quiesce();
   await sleep(settings.idleSettleSeconds * 1000);
   const jit = await waitForJitQuiet(() => stackPids(stack), { deadlineSeconds: settings.idleSettleMaxSeconds });
-  const idleBefore = snapshot(procGroups(stack), [BENCH_GROUP]);
+  const idleGroups = procGroups(stack);
+  const idleBefore = snapshot(idleGroups, [BENCH_GROUP]);
   await sleep(settings.idleSeconds * 1000);
-  const idle = snapshot(procGroups(stack), [BENCH_GROUP]);
-  const { [BENCH_GROUP]: _bench, ...stackGroups } = procGroups(stack);
-  const idleMemory = memoryNow(stackGroups);
+  const idle = snapshot(idleGroups, [BENCH_GROUP]);
+  const idleMemory = memoryNow(withoutBench(idleGroups));
   const idleMemoryTotal = Object.values(idleMemory).reduce((a, b) => a + b, 0);
   const idleUsage = usageBetween(idleBefore, idle, settings.idleSeconds);
   const stackIdleCpu = round((Object.entries(idleUsage).filter(([k]) => k !== BENCH_GROUP).reduce((n, [, v]) => n + v.cpuSeconds, 0) / settings.idleSeconds) * 100, 1);
@@ -510,7 +520,7 @@ async function main() {
     loadOfStageCeilings: loadOfCeilings(step.publish.achievedRate, ceilings),
     cpuBudget: cpuBudget({
       usage: step.resources.duringPublish, seconds: step.publish.seconds, msgPerSec: step.publish.achievedRate,
-      cores: machine.cores, targetMsgPerSec: TARGET_MSG_PER_SEC, exclude: [BENCH_GROUP, 'publisher'],
+      cores: machine.cores, targetMsgPerSec: GOALS.sustainedMsgPerSec, exclude: [BENCH_GROUP, 'publisher'],
     }),
   }));
   for (const { targetRate, loadOfStageCeilings: { ratios, bottleneck } } of steps) {
@@ -521,7 +531,7 @@ async function main() {
   await kafka.disconnect();
 
   const best = steps.filter((s) => s.sustained).pop();
-  const atLatencyGoalRate = steps.find((s) => s.targetRate === LATENCY_GOALS.atMsgPerSec);
+  const atLatencyGoalRate = steps.find((s) => s.targetRate === GOALS.latency.atMsgPerSec);
   const meetsLatencyGoal = (p95: number | null | undefined, goalMs: number) => !!atLatencyGoalRate?.sustained && (p95 ?? Infinity) <= goalMs;
   const report = {
     date: started.toISOString(),
@@ -536,19 +546,19 @@ async function main() {
     idleJit: jit,
     publisherCeiling: ceiling,
     stageCeilings,
-    targets: { sustainedMsgPerSec: TARGET_MSG_PER_SEC, latency: LATENCY_GOALS, stackMemoryMiB: 3072, idleCpuPercent: 10 },
+    targets: GOALS,
     summary: {
       maxSustainedTargetRate: best?.targetRate ?? 0,
-      meetsThroughputTarget: (best?.targetRate ?? 0) >= TARGET_MSG_PER_SEC,
+      meetsThroughputTarget: (best?.targetRate ?? 0) >= GOALS.sustainedMsgPerSec,
       cpuBudgetAtBest: best?.cpuBudget ?? null,
       redisP95AtLatencyGoalRate: atLatencyGoalRate?.latency.redis.p95 ?? null,
       postgresP95AtLatencyGoalRate: atLatencyGoalRate?.latency.postgres.p95 ?? null,
-      meetsRedisLatencyTarget: meetsLatencyGoal(atLatencyGoalRate?.latency.redis.p95, LATENCY_GOALS.redisP95Ms),
-      meetsPostgresLatencyTarget: meetsLatencyGoal(atLatencyGoalRate?.latency.postgres.p95, LATENCY_GOALS.postgresP95Ms),
+      meetsRedisLatencyTarget: meetsLatencyGoal(atLatencyGoalRate?.latency.redis.p95, GOALS.latency.redisP95Ms),
+      meetsPostgresLatencyTarget: meetsLatencyGoal(atLatencyGoalRate?.latency.postgres.p95, GOALS.latency.postgresP95Ms),
       stackMemoryPeakMiBAtBest: best?.memory.peakMiB ?? null,
-      meetsMemoryTarget: best ? (best.memory.peakMiB ?? Infinity) <= 3072 : false,
+      meetsMemoryTarget: best ? (best.memory.peakMiB ?? Infinity) <= GOALS.stackMemoryMiB : false,
       idleCpuPercent: stackIdleCpu,
-      meetsIdleCpuTarget: stackIdleCpu <= 10,
+      meetsIdleCpuTarget: stackIdleCpu <= GOALS.idleCpuPercent,
     },
     peakRssMiB: peakRss,
     steps,
@@ -577,12 +587,13 @@ async function main() {
     const { microsPerMessage, totalMicrosPerMessage, machineBoundMsgPerSec, coresAtTarget } = best.cpuBudget;
     log(`\nCPU per message at ${best.targetRate} msg/s (µs): ${Object.entries(microsPerMessage).map(([k, v]) => `${k} ${v}`).join(', ')}; ` +
       `${totalMicrosPerMessage} in all: ${machine.cores} cores carry at most ${machineBoundMsgPerSec.toLocaleString()} msg/s at these costs, ` +
-      `${TARGET_MSG_PER_SEC.toLocaleString()} would take ${coresAtTarget} cores.`);
+      `${GOALS.sustainedMsgPerSec.toLocaleString()} would take ${coresAtTarget} cores.`);
   }
   const { redisP95AtLatencyGoalRate, postgresP95AtLatencyGoalRate } = report.summary;
-  log(`\nMax sustained: ${report.summary.maxSustainedTargetRate} msg/s (target 25,000), stack memory there at most ${report.summary.stackMemoryPeakMiBAtBest} MiB PSS (target 3,072); ` +
-    `p95 at ${LATENCY_GOALS.atMsgPerSec} msg/s${atLatencyGoalRate ? (atLatencyGoalRate.sustained ? '' : ' (not sustained)') : ' (no such step)'}: event→Redis ${redisP95AtLatencyGoalRate} ms (target ${LATENCY_GOALS.redisP95Ms}), ` +
-    `event→PostgreSQL ${postgresP95AtLatencyGoalRate} ms (target ${LATENCY_GOALS.postgresP95Ms}); idle ${stackIdleCpu} % of a core (target 10).`);
+  const { latency } = GOALS;
+  log(`\nMax sustained: ${report.summary.maxSustainedTargetRate} msg/s (target ${GOALS.sustainedMsgPerSec.toLocaleString()}), stack memory there at most ${report.summary.stackMemoryPeakMiBAtBest} MiB PSS (target ${GOALS.stackMemoryMiB.toLocaleString()}); ` +
+    `p95 at ${latency.atMsgPerSec} msg/s${atLatencyGoalRate ? (atLatencyGoalRate.sustained ? '' : ' (not sustained)') : ' (no such step)'}: event→Redis ${redisP95AtLatencyGoalRate} ms (target ${latency.redisP95Ms}), ` +
+    `event→PostgreSQL ${postgresP95AtLatencyGoalRate} ms (target ${latency.postgresP95Ms}); idle ${stackIdleCpu} % of a core (target ${GOALS.idleCpuPercent}).`);
   log(`Wrote reports/bench-sensors.json${chartError ? ` (PNG: ${chartError})` : ' and reports/bench-sensors.png'}`);
 }
 
