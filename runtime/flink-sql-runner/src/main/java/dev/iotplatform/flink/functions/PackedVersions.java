@@ -14,6 +14,7 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -34,15 +35,25 @@ import org.apache.flink.table.types.logical.LogicalTypeRoot;
  * type, or null) and the value: numbers in their Java bits, text UTF-8 and bytes after their length (int), a decimal
  * as its scale (int) and unscaled two's-complement bytes, a date as its epoch day (long), a time of day as its
  * nanosecond of the day (long), a timestamp (with or without local time zone) as its seconds and nanosecond.
+ *
+ * <p>Two values tied to their version's time are kept shorter (format 2; format 1 had neither and reads as it is):
+ * text that is the version's time written as ISO-8601 UTC with milliseconds (a report's own event time, as
+ * {@code Date.toISOString} writes it) is a tag alone, and a BIGINT is its distance in milliseconds from that time
+ * as a zigzag varint (an ingestion stamp: a few bytes, not eight). A heap state backend copies every version at every
+ * checkpoint, so bytes saved here are saved every second; both cases are decided by equality and come back exact.
  */
 final class PackedVersions {
-    static final byte FORMAT = 1;
+    static final byte FORMAT = 2;
+    private static final byte FORMAT_WITHOUT_TIME_TIED_VALUES = 1;
     private static final int HEADER = 1 + Integer.BYTES;
     private static final int TIME_BYTES = Long.BYTES + Integer.BYTES;
     private static final int END_BYTES = Integer.BYTES;
 
     private static final byte NULL = 0, STRING = 1, BOOLEAN = 2, TINYINT = 3, SMALLINT = 4, INT = 5, BIGINT = 6,
-            FLOAT = 7, DOUBLE = 8, DECIMAL = 9, DATE = 10, TIME = 11, TIMESTAMP = 12, TIMESTAMP_LTZ = 13, BYTES = 14;
+            FLOAT = 7, DOUBLE = 8, DECIMAL = 9, DATE = 10, TIME = 11, TIMESTAMP = 12, TIMESTAMP_LTZ = 13, BYTES = 14,
+            VERSION_TIME_TEXT = 15, MILLIS_FROM_VERSION_TIME = 16;
+
+    private static final DateTimeFormatter ISO_MILLIS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'");
 
     /** The column types whose values (in their default Java classes) a version can keep. */
     private static final Set<LogicalTypeRoot> KEPT = EnumSet.of(LogicalTypeRoot.CHAR, LogicalTypeRoot.VARCHAR,
@@ -60,7 +71,7 @@ final class PackedVersions {
 
     static int count(byte[] packed) {
         if (packed == null) return 0;
-        if (packed[0] != FORMAT) throw new IllegalArgumentException("packed versions of unknown format " + packed[0]);
+        if (packed[0] != FORMAT && packed[0] != FORMAT_WITHOUT_TIME_TIED_VALUES) throw new IllegalArgumentException("packed versions of unknown format " + packed[0]);
         return ByteBuffer.wrap(packed).getInt(1);
     }
 
@@ -75,8 +86,9 @@ final class PackedVersions {
         ByteBuffer in = ByteBuffer.wrap(packed);
         int base = valuesAt(n);
         in.limit(base + end(in, n, i)).position(base + start(in, n, i));
+        LocalDateTime time = time(packed, i);
         List<Object> values = new ArrayList<>();
-        while (in.hasRemaining()) values.add(read(in));
+        while (in.hasRemaining()) values.add(read(in, time));
         return values.toArray();
     }
 
@@ -106,7 +118,7 @@ final class PackedVersions {
     }
 
     private static byte[] single(LocalDateTime time, Object[] values) {
-        byte[] encoded = encode(values);
+        byte[] encoded = encode(time, values);
         return ByteBuffer.allocate(valuesAt(1) + encoded.length).put(FORMAT).putInt(1)
                 .putLong(time.toEpochSecond(ZoneOffset.UTC)).putInt(time.getNano()).putInt(encoded.length).put(encoded).array();
     }
@@ -162,30 +174,31 @@ final class PackedVersions {
         return in.getInt(endAt(n, i));
     }
 
-    private static int length(byte[] packed, int n, int i) {
+    static int length(byte[] packed, int n, int i) {
         ByteBuffer in = ByteBuffer.wrap(packed);
         return end(in, n, i) - start(in, n, i);
     }
 
-    private static byte[] encode(Object[] values) {
+    private static byte[] encode(LocalDateTime time, Object[] values) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);
         try {
-            for (Object value : values) write(out, value);
+            for (Object value : values) write(out, value, time);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a ByteArrayOutputStream does not throw
         }
         return bytes.toByteArray();
     }
 
-    private static void write(DataOutputStream out, Object value) throws IOException {
+    private static void write(DataOutputStream out, Object value, LocalDateTime time) throws IOException {
         if (value == null) out.writeByte(NULL);
+        else if (value instanceof String s && isIsoMillisOf(s, time)) tag(out, VERSION_TIME_TEXT);
         else if (value instanceof String s) blob(tag(out, STRING), s.getBytes(UTF_8));
         else if (value instanceof Boolean b) tag(out, BOOLEAN).writeBoolean(b);
         else if (value instanceof Byte b) tag(out, TINYINT).writeByte(b);
         else if (value instanceof Short s) tag(out, SMALLINT).writeShort(s);
         else if (value instanceof Integer i) tag(out, INT).writeInt(i);
-        else if (value instanceof Long l) tag(out, BIGINT).writeLong(l);
+        else if (value instanceof Long l) bigint(out, l, time);
         else if (value instanceof Float f) tag(out, FLOAT).writeInt(Float.floatToRawIntBits(f));
         else if (value instanceof Double d) tag(out, DOUBLE).writeLong(Double.doubleToRawLongBits(d));
         else if (value instanceof BigDecimal d) decimal(tag(out, DECIMAL), d);
@@ -217,10 +230,12 @@ final class PackedVersions {
         out.writeInt(nanos);
     }
 
-    private static Object read(ByteBuffer in) {
+    private static Object read(ByteBuffer in, LocalDateTime time) {
         byte tag = in.get();
         return switch (tag) {
             case NULL -> null;
+            case VERSION_TIME_TEXT -> ISO_MILLIS.format(time);
+            case MILLIS_FROM_VERSION_TIME -> epochMillis(time) + unvarint(in);
             case STRING -> new String(blob(in), UTF_8);
             case BOOLEAN -> in.get() != 0;
             case TINYINT -> in.get();
@@ -237,6 +252,50 @@ final class PackedVersions {
             case BYTES -> blob(in);
             default -> throw new IllegalArgumentException("packed versions hold a value of unknown tag " + tag);
         };
+    }
+
+    /** Whether {@code text} is {@code time} written as ISO_MILLIS (the cheap checks first: most text is not). */
+    private static boolean isIsoMillisOf(String text, LocalDateTime time) {
+        return text.length() == 24 && text.charAt(23) == 'Z' && text.charAt(10) == 'T' && text.equals(ISO_MILLIS.format(time));
+    }
+
+    /** A BIGINT near the version's time (within 2⁴⁸ ms: at most 7 varint bytes) as its distance from it, else its bits. */
+    private static void bigint(DataOutputStream out, long value, LocalDateTime time) throws IOException {
+        long limit = 1L << 48;
+        try {
+            long fromTime = Math.subtractExact(value, epochMillis(time));
+            if (fromTime > -limit && fromTime < limit) {
+                varint(tag(out, MILLIS_FROM_VERSION_TIME), fromTime);
+                return;
+            }
+        } catch (ArithmeticException e) {
+            // a time beyond the epoch milliseconds' range: its bits
+        }
+        tag(out, BIGINT).writeLong(value);
+    }
+
+    /** The epoch milliseconds of {@code time} read as UTC, rounded down (a version time may hold nanoseconds). */
+    private static long epochMillis(LocalDateTime time) {
+        return Math.addExact(Math.multiplyExact(time.toEpochSecond(ZoneOffset.UTC), 1000L), time.getNano() / 1_000_000);
+    }
+
+    /** A long as a zigzag varint: seven bits a byte, low first, the high bit set on every byte but the last. */
+    private static void varint(DataOutputStream out, long value) throws IOException {
+        long zigzag = (value << 1) ^ (value >> 63);
+        while ((zigzag & ~0x7FL) != 0) {
+            out.writeByte((int) (zigzag & 0x7F) | 0x80);
+            zigzag >>>= 7;
+        }
+        out.writeByte((int) zigzag);
+    }
+
+    private static long unvarint(ByteBuffer in) {
+        long zigzag = 0;
+        for (int shift = 0; ; shift += 7) {
+            byte b = in.get();
+            zigzag |= (long) (b & 0x7F) << shift;
+            if (b >= 0) return (zigzag >>> 1) ^ -(zigzag & 1);
+        }
     }
 
     private static byte[] blob(ByteBuffer in) {

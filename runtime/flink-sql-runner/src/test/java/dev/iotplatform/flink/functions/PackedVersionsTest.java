@@ -8,10 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -107,6 +110,45 @@ class PackedVersionsTest {
                 assertEquals(expected == null ? null : flat(expected), rowAt(packed, time), "at " + time);
             }
         }
+    }
+
+    @Test
+    void aReportsOwnEventTimeAndAStampNearItAreKeptInAFewBytesAndComeBackExact() {
+        LocalDateTime time = LocalDateTime.parse("2026-03-02T10:15:30.123");
+        long millis = time.toInstant(ZoneOffset.UTC).toEpochMilli();
+        Object[] tied = {"2026-03-02T10:15:30.123Z", millis + 37, millis - 5_000, millis};
+        Object[] untied = {"2026-03-02T10:15:30.124Z", Long.MAX_VALUE, millis + (1L << 48), Long.MIN_VALUE};
+        byte[] compact = PackedVersions.with(null, time, tied, MAX);
+        byte[] plain = PackedVersions.with(null, time, untied, MAX);
+        assertArrayEquals(tied, PackedVersions.values(compact, 0));
+        assertArrayEquals(untied, PackedVersions.values(plain, 0));
+        // the text is a tag alone, each stamp a tag and one to three bytes; the others keep their full form
+        assertEquals(1 + (1 + 1) + (1 + 2) + (1 + 1), PackedVersions.length(compact, 1, 0));
+        assertEquals((1 + 4 + 24) + 3 * (1 + 8), PackedVersions.length(plain, 1, 0));
+        // tied to the version's own time: moved among others, they still come back as they went
+        byte[] more = PackedVersions.with(compact, time.minusSeconds(1), new Object[] {"x", 1L, null, 2L}, MAX);
+        assertArrayEquals(tied, PackedVersions.values(more, 1));
+        // a time with nanoseconds beyond the millisecond: the stamp counts from its millisecond, both come back exact
+        LocalDateTime fine = time.plusNanos(456_789);
+        assertArrayEquals(new Object[] {"2026-03-02T10:15:30.123Z", millis + 1},
+                PackedVersions.values(PackedVersions.with(null, fine, new Object[] {"2026-03-02T10:15:30.123Z", millis + 1}, MAX), 0));
+    }
+
+    /** Versions packed before the time-tied forms (format 1) read as they did and take new versions beside them. */
+    @Test
+    void versionsOfTheFormatBeforeStillRead() {
+        byte[] text = "2026-03-02T00:00:00.000Z".getBytes(StandardCharsets.UTF_8);
+        int valuesLength = 1 + 4 + text.length + 1 + 8;
+        ByteBuffer old = ByteBuffer.allocate(1 + 4 + 12 + 4 + valuesLength).put((byte) 1).putInt(1)
+                .putLong(T0.toEpochSecond(ZoneOffset.UTC)).putInt(0).putInt(valuesLength)
+                .put((byte) 1).putInt(text.length).put(text).put((byte) 6).putLong(1772409600123L);
+        byte[] packed = old.array();
+        Object[] values = {"2026-03-02T00:00:00.000Z", 1772409600123L};
+        assertArrayEquals(values, PackedVersions.values(packed, 0));
+        byte[] more = PackedVersions.with(packed, T0.plusMinutes(1), new Object[] {"2026-03-02T00:01:00.000Z", 1772409660123L}, MAX);
+        assertEquals(PackedVersions.FORMAT, more[0]);
+        assertArrayEquals(values, PackedVersions.values(more, 0));
+        assertArrayEquals(new Object[] {"2026-03-02T00:01:00.000Z", 1772409660123L}, PackedVersions.values(more, 1));
     }
 
     @Test
