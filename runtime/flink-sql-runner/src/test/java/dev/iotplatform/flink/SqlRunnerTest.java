@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,6 +92,7 @@ class SqlRunnerTest {
         var tEnv = SqlRunner.createEnvironment(Path.of("job.sql"), new Configuration(), List.of());
         assertEquals("10 s", tEnv.getConfig().getConfiguration().getString(SqlRunner.CHECKPOINT_INTERVAL, null));
         assertEquals("job.sql", tEnv.getConfig().getConfiguration().getString("pipeline.name", null));
+        assertEquals(256 * 1024, tEnv.getConfig().getConfiguration().get(CheckpointingOptions.FS_WRITE_BUFFER_SIZE));
     }
 
     @Test
