@@ -15,6 +15,8 @@ import { waitFor } from './wait-for.ts';
 
 export interface KafkaBroker {
   brokers: string;
+  /** The broker's process (bench:kafka-clients reads its CPU per run). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -54,5 +56,5 @@ export async function startKafka(): Promise<KafkaBroker> {
     await stop();
     throw error;
   }
-  return { brokers, stop };
+  return { brokers, pid: pids[0]!, stop };
 }
